@@ -1,0 +1,97 @@
+"""Configuration from environment variables and an optional `.env` file.
+
+Every problem with a setting becomes one plain sentence (`ConfigError`) naming it, because the person
+running the bot should not have to read a pydantic traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is meant for a human."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    bot_api_url: str | None = None
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    fsm_storage_url: str | None = None  # redis://… to keep dialog state in Redis instead of the database
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    receipts_chat_id: int | None = None
+    mega_email: str | None = None
+    mega_password: SecretStr | None = None
+    mega_folder: str = "HappyKids/Чеки"
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            if not all(p.lstrip("-").isdigit() for p in parts):
+                raise ValueError("must be Telegram user ids (numbers) separated by commas, e.g. 12345,67890")
+            return [int(p) for p in parts]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("bot_api_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("bot_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        token = value.get_secret_value()
+        left, _, right = token.partition(":")
+        if not left.isdigit() or not right:
+            raise ValueError("does not look like a token from @BotFather (digits, a colon, then letters)")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'happykids.sqlite3').resolve()}"
+
+    @property
+    def mega_enabled(self) -> bool:
+        return bool(self.mega_email and self.mega_password and self.mega_password.get_secret_value())
+
+    def require_token(self) -> str:
+        if self.bot_token is None:
+            raise ConfigError("BOT_TOKEN is not set: put the token from @BotFather into the environment or .env.")
+        return self.bot_token.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation errors into one readable ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "a setting"
+        raise ConfigError(f"{name} is malformed: {_plain(err)}.") from None
+    except (ValueError, TypeError) as exc:  # e.g. pydantic-settings failing to parse .env values
+        raise ConfigError(f"Configuration is malformed: {exc}.") from None
+
+
+def _plain(err: dict) -> str:
+    msg = str(err.get("msg", "invalid value"))
+    return msg.removeprefix("Value error, ")

@@ -1,0 +1,52 @@
+"""What parents choose from: groups, study periods, children counts, and the payment link matrix."""
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from happykids.db.base import Base
+
+
+class CatalogGroup(Base):
+    __tablename__ = "catalog_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CatalogPeriod(Base):
+    __tablename__ = "catalog_periods"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ChildrenOption(Base):
+    __tablename__ = "catalog_children"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PaymentLink(Base):
+    __tablename__ = "payment_links"
+    __table_args__ = (UniqueConstraint("group_id", "period_id", "children_id", name="uq_payment_links_combo"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("catalog_groups.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("catalog_periods.id", ondelete="CASCADE"))
+    children_id: Mapped[int] = mapped_column(ForeignKey("catalog_children.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)
+    amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class Setting(Base):
+    """Small key/value settings the director edits (the agency's contacts, for one)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

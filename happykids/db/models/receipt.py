@@ -1,0 +1,73 @@
+"""Receipts, their files, the director's review messages, and the durable outbox of background work."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from happykids.db.base import Base, utcnow
+
+
+class Receipt(Base):
+    __tablename__ = "receipts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What makes a Telegram delivery unique (file_unique_id or media_group_id): a redelivered update hits it.
+    source_key: Mapped[str] = mapped_column(String(255), unique=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    parent_name: Mapped[str] = mapped_column(Text, default="")
+    username: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    group_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    group_title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    period_title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    children_title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    link_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    reject_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    decided_by_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    archive_location: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class ReceiptFile(Base):
+    __tablename__ = "receipt_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id", ondelete="CASCADE"), index=True)
+    file_unique_id: Mapped[str] = mapped_column(String(255), unique=True)
+    telegram_file_id: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # photo | document
+    file_path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    mime_type: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    archive_location: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ReviewMessage(Base):
+    """Every copy of a receipt shown to an admin, so a decision can update all of them."""
+
+    __tablename__ = "review_messages"
+    __table_args__ = (UniqueConstraint("receipt_id", "chat_id", "message_id", name="uq_review_messages_msg"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class OutboxTask(Base):
+    """Work that must happen after a commit (notify admins, archive, tell the parent) and survive kill -9."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,0 +1,102 @@
+"""Catalog persistence: load it as domain objects, replace it from a spec, export it back."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.db.models import CatalogGroup, CatalogPeriod, ChildrenOption, PaymentLink, Setting
+from happykids.domain.catalog import Catalog, Link, Option
+from happykids.domain.catalog_yaml import CatalogSpec
+
+CONTACTS_KEY = "contacts"
+
+
+async def get_setting(session: AsyncSession, key: str, default: str = "") -> str:
+    row = await session.get(Setting, key)
+    return row.value if row else default
+
+
+async def set_setting(session: AsyncSession, key: str, value: str) -> None:
+    row = await session.get(Setting, key)
+    if row:
+        row.value = value
+    else:
+        session.add(Setting(key=key, value=value))
+
+
+async def load_catalog(session: AsyncSession) -> Catalog:
+    groups = (await session.scalars(select(CatalogGroup).order_by(CatalogGroup.position, CatalogGroup.id))).all()
+    periods = (await session.scalars(select(CatalogPeriod).order_by(CatalogPeriod.position, CatalogPeriod.id))).all()
+    children = (await session.scalars(select(ChildrenOption).order_by(ChildrenOption.position, ChildrenOption.id))).all()
+    by_group = {g.id: g.code for g in groups}
+    by_period = {p.id: p.code for p in periods}
+    by_children = {c.id: c.count for c in children}
+    links = [
+        Link(by_group[row.group_id], by_period[row.period_id], by_children[row.children_id], row.url, row.amount)
+        for row in (await session.scalars(select(PaymentLink).order_by(PaymentLink.id))).all()
+    ]
+    return Catalog(
+        contacts=await get_setting(session, CONTACTS_KEY),
+        groups=[Option(g.id, g.code, g.title, g.hidden) for g in groups],
+        periods=[Option(p.id, p.code, p.title, p.hidden) for p in periods],
+        children=[Option(c.id, str(c.count), c.title, c.hidden) for c in children],
+        links=links,
+    )
+
+
+async def replace_catalog(session: AsyncSession, spec: CatalogSpec) -> None:
+    """Make the database hold exactly `spec`. Rows keep their ids when their code stays, so buttons the
+    parents already have keep working after a re-import. The caller commits (all or nothing)."""
+    groups = await _sync_coded(session, CatalogGroup, spec.groups)
+    periods = await _sync_coded(session, CatalogPeriod, spec.periods)
+    existing = {c.count: c for c in (await session.scalars(select(ChildrenOption))).all()}
+    children = {}
+    for position, (count, title) in enumerate(spec.children):
+        row = existing.pop(count, None) or ChildrenOption(count=count)
+        row.title, row.position, row.hidden = title, position, False
+        session.add(row)
+        children[count] = row
+    for row in existing.values():
+        await session.delete(row)
+    await session.flush()
+
+    await session.execute(delete(PaymentLink))
+    for group, period, count, url, amount in spec.links:
+        session.add(
+            PaymentLink(
+                group_id=groups[group].id, period_id=periods[period].id, children_id=children[count].id,
+                url=url, amount=amount,
+            )
+        )
+    await set_setting(session, CONTACTS_KEY, spec.contacts)
+    await session.flush()
+
+
+async def _sync_coded(session: AsyncSession, model: type, items: list[tuple[str, str]]) -> dict:
+    existing = {row.code: row for row in (await session.scalars(select(model))).all()}
+    result = {}
+    for position, (code, title) in enumerate(items):
+        row = existing.pop(code, None) or model(code=code)
+        row.title, row.position, row.hidden = title, position, False
+        session.add(row)
+        result[code] = row
+    for row in existing.values():
+        await session.delete(row)
+    await session.flush()
+    return result
+
+
+async def export_spec(session: AsyncSession) -> CatalogSpec:
+    catalog = await load_catalog(session)
+    return CatalogSpec(
+        contacts=catalog.contacts,
+        groups=[(g.key, g.title) for g in catalog.groups],
+        periods=[(p.key, p.title) for p in catalog.periods],
+        children=[(int(c.key), c.title) for c in catalog.children],
+        links=[(link.group, link.period, link.children, link.url, link.amount) for link in catalog.links],
+    )
+
+
+async def catalog_is_empty(session: AsyncSession) -> bool:
+    return (await session.scalar(select(CatalogGroup.id).limit(1))) is None

@@ -1,0 +1,30 @@
+"""Parents who wrote to the bot and the funnel events they reach."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.db.base import utcnow
+from happykids.db.models import FunnelEvent, Parent
+
+
+async def touch_parent(session: AsyncSession, user_id: int, first_name: str, last_name: str | None,
+                       username: str | None) -> None:
+    """Create or refresh the parent's row; writing to us means they have not blocked the bot."""
+    parent = await session.get(Parent, user_id)
+    if parent is None:
+        session.add(Parent(user_id=user_id, first_name=first_name, last_name=last_name, username=username))
+    else:
+        parent.first_name, parent.last_name, parent.username = first_name, last_name, username
+        parent.blocked = False
+        parent.last_seen = utcnow()
+
+
+async def mark_blocked(session: AsyncSession, user_id: int, blocked: bool = True) -> None:
+    await session.execute(update(Parent).where(Parent.user_id == user_id).values(blocked=blocked))
+
+
+async def record_event(session: AsyncSession, user_id: int, kind: str, group_code: str | None = None) -> None:
+    """Funnel kinds: started, group, confirmed, link, receipt, approved."""
+    session.add(FunnelEvent(user_id=user_id, kind=kind, group_code=group_code))

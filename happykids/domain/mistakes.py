@@ -1,0 +1,18 @@
+"""How the bot answers repeated mistakes: first a short error, then an instruction, then the contacts."""
+
+from enum import Enum
+
+
+class MistakeLevel(str, Enum):
+    ERROR = "error"
+    INSTRUCTION = "instruction"
+    CONTACTS = "contacts"
+
+
+def escalate(mistakes_in_a_row: int) -> MistakeLevel:
+    """`mistakes_in_a_row` counts the current mistake too (1 for the first)."""
+    if mistakes_in_a_row <= 1:
+        return MistakeLevel.ERROR
+    if mistakes_in_a_row == 2:
+        return MistakeLevel.INSTRUCTION
+    return MistakeLevel.CONTACTS

@@ -1,0 +1,14 @@
+"""Every text the bot shows, by key, with its Russian default: the single place where wording lives.
+
+Each feature keeps its texts in its own module; the director can override any of them (stored in the DB).
+"""
+
+from happykids.texts.defaults import dialog, help, receipts
+from happykids.texts.model import TextDef
+
+DEFAULTS: dict[str, TextDef] = {}
+for _module in (dialog, help, receipts):
+    for _text in _module.TEXTS:
+        if _text.key in DEFAULTS:
+            raise RuntimeError(f"text key {_text.key} defined twice")
+        DEFAULTS[_text.key] = _text
