@@ -1,0 +1,5 @@
+import sys
+
+from happykids.cli import main
+
+sys.exit(main())

@@ -1,0 +1,52 @@
+"""`happykids catalog import|export`: the catalog as a YAML file, checked before anything is replaced."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from happykids.config import Settings
+from happykids.db.engine import create_engine, create_session_factory
+from happykids.db.migrate import upgrade_async
+from happykids.db.repositories.catalog import export_spec, replace_catalog
+from happykids.domain.catalog import CatalogError
+from happykids.domain.catalog_yaml import dump_catalog_yaml, parse_catalog_yaml
+
+
+async def _sessions(settings: Settings):  # noqa: ANN202
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await upgrade_async(settings.resolved_database_url)
+    engine = create_engine(settings.resolved_database_url)
+    return engine, create_session_factory(engine)
+
+
+async def import_catalog(settings: Settings, path: Path) -> int:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"happykids: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        spec = parse_catalog_yaml(text)
+    except CatalogError as exc:
+        print(f"happykids: {path}: {exc}. The catalog was not changed.", file=sys.stderr)
+        return 2
+    engine, sessions = await _sessions(settings)
+    try:
+        async with sessions() as session, session.begin():
+            await replace_catalog(session, spec)
+    finally:
+        await engine.dispose()
+    print(f"Catalog imported: {len(spec.groups)} groups, {len(spec.periods)} periods, "
+          f"{len(spec.children)} children options, {len(spec.links)} links.")
+    return 0
+
+
+async def export_catalog(settings: Settings) -> int:
+    engine, sessions = await _sessions(settings)
+    try:
+        async with sessions() as session:
+            sys.stdout.write(dump_catalog_yaml(await export_spec(session)))
+    finally:
+        await engine.dispose()
+    return 0
