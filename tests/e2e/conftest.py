@@ -1,0 +1,86 @@
+"""End-to-end fixtures: a loopback Bot API emulator and the real bot running against it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+import pytest
+
+from happykids.app import App, build_app, run_polling
+from happykids.catalog_cli import import_catalog
+from happykids.config import Settings
+from happykids.emulator import BotAPIEmulator
+from tests.catalogs import SMALL_CATALOG
+
+ADMIN_ID = 777000
+
+@pytest.fixture
+async def emu():
+    emulator = BotAPIEmulator()
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+    # Anything Telegram would have rejected is a bug in the bot, whatever the test asserted.
+    assert not emulator.errors, f"Bot API rejected requests: {emulator.errors}"
+    assert not emulator.unanswered_callback_queries(), "a button press was never answered (spinner keeps turning)"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, emu: BotAPIEmulator) -> Settings:
+    return Settings(
+        _env_file=None, bot_token=emu.token, bot_api_url=emu.base_url, data_dir=tmp_path / "data",
+        admin_ids=[ADMIN_ID],
+    )
+
+
+class BotRunner:
+    """Starts the real bot (build_app + Dispatcher.start_polling) in this event loop; can restart it."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.app: App | None = None
+        self._task: asyncio.Task | None = None
+
+    async def load_catalog(self, text: str) -> None:
+        path = self.settings.data_dir.parent / "catalog.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        assert await import_catalog(self.settings, path) == 0
+
+    async def start(self) -> App:
+        self.app = await build_app(self.settings)
+        self._task = asyncio.create_task(run_polling(self.app, handle_signals=False))
+        for _ in range(200):  # wait until polling really started
+            if self.app.dp._running_lock.locked():  # noqa: SLF001
+                break
+            await asyncio.sleep(0.01)
+        return self.app
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        with contextlib.suppress(RuntimeError):
+            await self.app.dp.stop_polling()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(self._task, 10)
+        self._task = None
+
+    async def restart(self) -> App:
+        await self.stop()
+        return await self.start()
+
+
+@pytest.fixture
+async def runner(settings: Settings):
+    bot_runner = BotRunner(settings)
+    await bot_runner.load_catalog(SMALL_CATALOG)
+    yield bot_runner
+    await bot_runner.stop()
+
+
+@pytest.fixture
+async def bot(runner: BotRunner) -> App:
+    """The bot with the small catalog, polling the emulator."""
+    return await runner.start()

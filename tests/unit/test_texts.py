@@ -1,0 +1,31 @@
+"""The texts interface: defaults in one place, escaping of values, overrides from the database."""
+
+from happykids.db.engine import create_engine, create_session_factory
+from happykids.db.migrate import upgrade_async
+from happykids.texts.defaults import DEFAULTS
+from happykids.texts.service import Markup, Texts, fill
+
+
+def test_fill_escapes_values_but_not_markup_or_unknown_braces():
+    out = fill("<b>{group}</b> {extra} {other} {not-a-placeholder}", {"group": "A<b>&", "extra": Markup("<i>x</i>")})
+    assert out == "<b>A&lt;b&gt;&amp;</b> <i>x</i> {other} {not-a-placeholder}"
+
+
+def test_every_default_has_description_and_buttons_are_short():
+    for key, text in DEFAULTS.items():
+        assert text.key == key and text.description and text.screen
+        if text.button:
+            assert len(text.default) <= 64 and "<" not in text.default
+
+
+async def test_override_then_reset(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    await upgrade_async(url)
+    engine = create_engine(url)
+    texts = Texts(create_session_factory(engine))
+    assert await texts.get("dialog.choose_group") == DEFAULTS["dialog.choose_group"].default
+    await texts.set_override("dialog.choose_group", "Какая группа, {name}?", user_id=1)
+    assert await texts.get("dialog.choose_group", name="<Аня>") == "Какая группа, &lt;Аня&gt;?"
+    await texts.reset("dialog.choose_group")
+    assert await texts.get("dialog.choose_group") == DEFAULTS["dialog.choose_group"].default
+    await engine.dispose()
