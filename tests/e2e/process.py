@@ -1,0 +1,57 @@
+"""Run the real `happykids` CLI as a separate process against the emulator (for kill -9 and lock tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+
+class BotProcess:
+    def __init__(self, emu, data_dir: Path, admin_ids: str = "777000", extra_env: dict | None = None):
+        self.emu, self.data_dir = emu, data_dir
+        self.env = {
+            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FSM_STORAGE_URL")},
+            "BOT_TOKEN": emu.token, "BOT_API_URL": emu.base_url, "DATA_DIR": str(data_dir),
+            "ADMIN_IDS": admin_ids, "PYTHONUNBUFFERED": "1", **(extra_env or {}),
+        }
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self, *args: str) -> asyncio.subprocess.Process:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "happykids", *(args or ("run",)), env=self.env, cwd=self.data_dir.parent,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        return self.proc
+
+    async def wait_polling(self, timeout: float = 30) -> None:
+        """Until the process has asked the emulator for updates at least once."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        start = sum(1 for method, _ in self.emu.calls if method == "getUpdates")
+        while sum(1 for method, _ in self.emu.calls if method == "getUpdates") <= start:
+            if self.proc.returncode is not None or loop.time() > deadline:
+                raise AssertionError(f"bot did not start polling: {await self.output()}")
+            await asyncio.sleep(0.05)
+
+    def kill9(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+
+    async def stop(self) -> str:
+        if self.proc and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 15)
+            except asyncio.TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        return await self.output()
+
+    async def output(self) -> str:
+        if self.proc.returncode is None:
+            return "(still running)"
+        out = await self.proc.stdout.read()
+        err = await self.proc.stderr.read()
+        return (out + err).decode(errors="replace")
