@@ -55,7 +55,7 @@ from Crypto.PublicKey import RSA
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FakeMegaServer", "FakeAccount", "FakeNode", "decrypt_attributes", "decrypt_file"]
+__all__ = ["FakeAccount", "FakeMegaServer", "FakeNode", "decrypt_attributes", "decrypt_file"]
 
 FORBIDDEN_NAME_CHARS = '"*/:<>?\\|'
 
@@ -177,6 +177,17 @@ def _rsa_key(bits: int) -> RSA.RsaKey:
     return _RSA_CACHE[bits]
 
 
+_PBKDF2_CACHE: dict[str, tuple[bytes, bytes]] = {}
+
+
+def _derive_password_key(password: str) -> tuple[bytes, bytes]:
+    """(salt, PBKDF2-SHA512 key) for MEGA v2 accounts; one salt per password per process keeps tests fast."""
+    if password not in _PBKDF2_CACHE:
+        salt = secrets.token_bytes(32)
+        _PBKDF2_CACHE[password] = salt, hashlib.pbkdf2_hmac("sha512", password.encode(), salt, 100_000, 32)
+    return _PBKDF2_CACHE[password]
+
+
 def _handle(nbytes: int = 6) -> str:
     return b64e(secrets.token_bytes(nbytes))
 
@@ -215,8 +226,7 @@ class FakeAccount:
         self.email = email.lower()
         self.user_handle = _handle(8)
         self.since = int(time.time())
-        self._salt = secrets.token_bytes(32)
-        derived = hashlib.pbkdf2_hmac("sha512", password.encode(), self._salt, 100_000, 32)
+        self._salt, derived = _derive_password_key(password)
         self._password_key = derived[:16]
         self._user_hash = b64e(derived[16:])
         self.master_key = secrets.token_bytes(16)
@@ -277,8 +287,14 @@ class FakeAccount:
     # --- tree helpers for tests -------------------------------------------
 
     def serialize(self, node: FakeNode) -> dict[str, Any]:
-        out: dict[str, Any] = {"h": node.handle, "p": node.parent, "u": self.user_handle, "t": node.type,
-                               "a": node.a, "ts": node.ts}
+        out: dict[str, Any] = {
+            "h": node.handle,
+            "p": node.parent,
+            "u": self.user_handle,
+            "t": node.type,
+            "a": node.a,
+            "ts": node.ts,
+        }
         if node.k:
             out["k"] = f"{self.user_handle}:{node.k}"
         if node.size is not None:
@@ -512,7 +528,7 @@ class FakeMegaServer:
             # An outage on a kept-alive connection: drop it without answering.
             if request.transport is not None:
                 request.transport.abort()
-            raise ConnectionResetError("fake MEGA is offline")
+            return web.Response(status=503)  # never reaches the client: the connection is gone
         if self.down:
             self.stats.requests_while_down += 1
             return web.Response(status=503, text="Service Unavailable")
@@ -556,13 +572,16 @@ class FakeMegaServer:
             if account is None:
                 return web.json_response(ESID)
 
-        if "us" in names and self.hashcash_easiness is not None:
-            if not self._hashcash_ok(request.headers.get("X-Hashcash")):
-                self.stats.hashcash_challenges += 1
-                token = b64e(secrets.token_bytes(48))
-                self._challenges.add(token)
-                challenge = f"1:{self.hashcash_easiness}:{int(time.time())}:{token}"
-                return web.Response(status=402, headers={"X-Hashcash": challenge}, text="-3")
+        if (
+            "us" in names
+            and self.hashcash_easiness is not None
+            and not self._hashcash_ok(request.headers.get("X-Hashcash"))
+        ):
+            self.stats.hashcash_challenges += 1
+            token = b64e(secrets.token_bytes(48))
+            self._challenges.add(token)
+            challenge = f"1:{self.hashcash_easiness}:{int(time.time())}:{token}"
+            return web.Response(status=402, headers={"X-Hashcash": challenge}, text="-3")
 
         results = [self._dispatch(account, cmd) for cmd in commands]
 
@@ -623,8 +642,14 @@ class FakeMegaServer:
         return account.login_response(sid_raw)
 
     def _cmd_ug(self, account: FakeAccount, _cmd: dict[str, Any]) -> Any:
-        return {"u": account.user_handle, "email": account.email, "since": account.since, "ipcc": "RU",
-                "name": account.email.split("@")[0], "s": 1}
+        return {
+            "u": account.user_handle,
+            "email": account.email,
+            "since": account.since,
+            "ipcc": "RU",
+            "name": account.email.split("@")[0],
+            "s": 1,
+        }
 
     def _cmd_f(self, account: FakeAccount, cmd: dict[str, Any]) -> Any:
         if cmd.get("c") != 1:
@@ -634,7 +659,9 @@ class FakeMegaServer:
             "ok": [],
             "s": [],
             "u": [],
-            "ph": [{"h": n.handle, "ph": n.public_handle, "ts": n.ts} for n in account.nodes.values() if n.public_handle],
+            "ph": [
+                {"h": n.handle, "ph": n.public_handle, "ts": n.ts} for n in account.nodes.values() if n.public_handle
+            ],
             "sn": _handle(8),
         }
 
@@ -684,8 +711,9 @@ class FakeMegaServer:
                 except ValueError as exc:
                     self._violation(f"uploaded file does not verify: {exc}")
                     return EKEY
-                node = FakeNode(_handle(), parent.handle, FILE, a=spec["a"], k=spec["k"], size=upload.size,
-                                ciphertext=ciphertext)
+                node = FakeNode(
+                    _handle(), parent.handle, FILE, a=spec["a"], k=spec["k"], size=upload.size, ciphertext=ciphertext
+                )
                 pending_completions.append(upload)
             else:
                 self._violation(f"p with node type {node_type!r}")

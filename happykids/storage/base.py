@@ -1,0 +1,57 @@
+"""The receipt-archive interface shared by the local and the MEGA backends."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Protocol, runtime_checkable
+
+__all__ = ["ArchiveBackend", "ArchiveError", "normalize_remote_path"]
+
+
+class ArchiveError(Exception):
+    """Storing a file failed (after the backend's own retries).
+
+    ``permanent`` is True when retrying cannot help without a change by a human
+    (bad credentials, an unsafe path, a missing local file); the outbox worker
+    may then stop retrying or alert. Otherwise retry later.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@runtime_checkable
+class ArchiveBackend(Protocol):
+    """Somewhere receipts are archived.
+
+    ``store()`` is idempotent per ``remote_path``: storing the same
+    ``remote_path`` again does not create a second copy and returns the same
+    location. ``remote_path`` is relative to the backend's root.
+    """
+
+    name: str
+
+    async def store(self, local_path: Path, remote_path: PurePosixPath) -> str:
+        """Archive ``local_path`` at ``remote_path``; return where it went.
+
+        Raises ``ArchiveError`` on failure.
+        """
+        ...
+
+    async def close(self) -> None: ...
+
+
+def normalize_remote_path(remote_path: PurePosixPath | str) -> PurePosixPath:
+    """Validate a backend-relative path: relative, no empty/``.``/``..`` parts.
+
+    Raises ``ArchiveError(permanent=True)`` for anything else.
+    """
+    raw = str(remote_path)
+    if not raw or raw.startswith("/") or "\\" in raw or "\x00" in raw:
+        raise ArchiveError(f"unsafe archive path: {raw!r}", permanent=True)
+    path = PurePosixPath(raw)
+    parts = path.parts
+    if not parts or any(part in ("", ".", "..") for part in parts) or any(p != p.strip() for p in parts):
+        raise ArchiveError(f"unsafe archive path: {raw!r}", permanent=True)
+    return path

@@ -1,0 +1,504 @@
+"""Receipt archive on MEGA (https://mega.nz) through ``async-mega-py``.
+
+What this adds on top of the library:
+
+* lazy login, once, shared by concurrent stores; a new login after MEGA
+  answers ``-15`` (ESID, the session expired);
+* nested folders (``HappyKids/Чеки/2026-11``) created one level at a time
+  under a lock, existing folders looked up first and cached by node id, so
+  concurrent stores never create twin folders;
+* idempotency per remote path: before uploading, the target folder is checked
+  for a file of that name; after any failure the listing is fetched again
+  before the next attempt (a lost response to a completed upload is found,
+  not uploaded twice);
+* one retry policy (tenacity, exponential back-off with jitter) over the
+  whole store, for network errors, HTTP 5xx/429 and MEGA's transient error
+  codes. The library's own ``post`` retry (``-3`` only, fixed 0.5-60 s
+  sleeps, up to 10 times) is bypassed so the policy is configurable and
+  tests run fast; the upload-chunk call also learns to report HTTP errors
+  and MEGA's negative-number answers instead of passing them on as a handle.
+
+The password is never logged nor shown in ``repr``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import weakref
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Protocol
+
+import aiohttp
+import yarl
+from mega.api import MegaAPI
+from mega.client import MegaNzClient
+from mega.core import MegaCore
+from mega.data_structures import Node, NodeID, NodeType
+from mega.errors import InvalidNameError, MegaNzError, RequestError, RetryRequestError, ValidationError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
+
+from happykids.storage.base import ArchiveError, normalize_remote_path
+from happykids.storage.naming import safe_folder
+
+if TYPE_CHECKING:
+    from mega.filesystem import UserFileSystem
+
+__all__ = ["MegaArchive", "MegaBadResponse", "MegaHTTPError", "RetryPolicy"]
+
+logger = logging.getLogger(__name__)
+
+ESID = -15
+# Transient: try again (the index is re-read first, which also heals a stale cached folder id: -9).
+_RETRY_CODES = frozenset({-1, -3, -4, -5, -6, -7, -8, -9, -18, -19, -25, -400})
+# Refused by MEGA for a reason that waiting seconds won't fix; the outbox retries much later.
+# (-17/-24 over quota, -11 access, -2 args, -14 key, -16 blocked, -26 MFA, -29 paywall, ...)
+_LOGIN_REJECTED_CODES = frozenset({-2, -9, -11, -16, -26, -27, -28})
+_NEGATIVE_NUMBER = re.compile(r"^\s*-\d+\s*$")
+
+
+class _SecretLike(Protocol):
+    def get_secret_value(self) -> str: ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Retry of one ``store()``: ``attempts`` tries in all, sleeping
+    ``initial_delay * exp_base**n`` (capped at ``max_delay``) plus up to
+    ``jitter`` seconds between them; each try is cut after ``attempt_timeout``."""
+
+    attempts: int = 6
+    initial_delay: float = 1.0
+    max_delay: float = 60.0
+    exp_base: float = 2.0
+    jitter: float = 1.0
+    attempt_timeout: float = 300.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError("attempts must be >= 1")
+
+
+class MegaHTTPError(MegaNzError):
+    """MEGA (or something in between) answered an HTTP error status."""
+
+    def __init__(self, status: int, url: str) -> None:
+        super().__init__(f"HTTP {status} from {url}")
+        self.status = status
+
+
+class MegaBadResponse(MegaNzError):
+    """MEGA's API answered something that is not JSON."""
+
+    def __init__(self, status: int, content_type: str) -> None:
+        super().__init__(f"not a JSON answer (HTTP {status}, {content_type or 'no content type'})")
+        self.status = status
+
+
+def _request_error(code: int) -> RequestError:
+    if code == -3:
+        return RetryRequestError()
+    try:
+        return RequestError(code)
+    except KeyError:  # a code the library has no description for
+        err = RequestError(f"MEGA error {code}")
+        err.code = code
+        return err
+
+
+class _ArchiveMegaAPI(MegaAPI):
+    """``MegaAPI`` with the retry policy left to ``MegaArchive`` and HTTP errors surfaced."""
+
+    __slots__ = ()
+
+    # The library wraps post() in its own retry (on -3 only, fixed sleeps of 0.5 s..60 s,
+    # 10 times). MegaArchive retries every transient failure itself, with its own policy.
+    post = getattr(MegaAPI.post, "__wrapped__", MegaAPI.post)
+
+    @staticmethod
+    async def _parse_response(response: aiohttp.ClientResponse) -> Any:
+        # 402 is MEGA's hashcash challenge, handled by post() through the X-Hashcash header.
+        if response.status >= 400 and response.status != 402:
+            raise MegaHTTPError(response.status, str(response.url.with_query(None)))
+        try:
+            json_resp = await response.json()
+        except (aiohttp.ContentTypeError, ValueError):
+            # Not JSON (a proxy's error page...). aiohttp's own error would carry the URL, sid included.
+            raise MegaBadResponse(response.status, response.headers.get("Content-Type", "")) from None
+        resp = json_resp[0] if isinstance(json_resp, list) and len(json_resp) == 1 else json_resp
+        if isinstance(resp, int) and not isinstance(resp, bool) and resp != 0:
+            raise _request_error(resp)
+        return resp
+
+    async def upload_chunk(self, upload_url: str | yarl.URL, offset: int, data: bytes) -> str:
+        url = yarl.URL(upload_url) / str(offset)
+        async with self._MegaAPI__request("POST", url, data=data) as resp:  # type: ignore[attr-defined]
+            text = await resp.text()
+            status = resp.status
+        if status >= 400:
+            raise MegaHTTPError(status, f"{url.origin()}/ul/...")  # the token in the path is a capability
+        if _NEGATIVE_NUMBER.match(text):
+            raise _request_error(int(text))
+        return text
+
+
+class _ArchiveClient(MegaNzClient):
+    __slots__ = ()
+
+    def __init__(self, session: aiohttp.ClientSession, *, user_agent: str | None = None) -> None:
+        super().__init__(session, user_agent=user_agent)
+        api = _ArchiveMegaAPI(session)
+        api.user_agent = self._api.user_agent
+        self._api = api
+        self._core = MegaCore(api)
+
+
+class _LoginRejected(Exception):
+    def __init__(self, cause: RequestError) -> None:
+        super().__init__(f"MEGA refused the login: {cause}")
+        self.cause = cause
+
+
+class _NodeIndex:
+    """Folders and files of the cloud drive by (parent id, name); the oldest wins among twins."""
+
+    def __init__(self, root_id: NodeID) -> None:
+        self.root_id = root_id
+        self._folders: dict[tuple[NodeID, str], Node] = {}
+        self._files: dict[tuple[NodeID, str], Node] = {}
+
+    @classmethod
+    def build(cls, fs: UserFileSystem) -> _NodeIndex:
+        index = cls(fs.root.id)
+        nodes = sorted([*fs.folders, *fs.files], key=lambda n: (n.created_at, n.id))
+        for node in nodes:
+            index.add(node, replace=False)
+        return index
+
+    def add(self, node: Node, *, replace: bool = True) -> None:
+        table = self._folders if node.type is NodeType.FOLDER else self._files
+        key = (node.parent_id, node.attributes.name)
+        if replace or key not in table:
+            table[key] = node
+
+    def folder(self, parent_id: NodeID, name: str) -> Node | None:
+        return self._folders.get((parent_id, name))
+
+    def file(self, parent_id: NodeID, name: str) -> Node | None:
+        return self._files.get((parent_id, name))
+
+
+class MegaArchive:
+    """Archive receipts in a MEGA account under ``folder``.
+
+    ``store(local_path, remote_path)`` puts the file at
+    ``<folder>/<remote_path>`` (if ``remote_path`` already starts with
+    ``folder`` it is not prefixed twice) and returns ``"mega:/<folder>/<remote_path>"``,
+    or the file's public link when ``public_links=True`` (anyone holding the
+    link can read the receipt: off by default).
+
+    ``session``: an ``aiohttp.ClientSession`` to share (not closed by
+    ``close()``); without one the archive creates and closes its own.
+    """
+
+    name = "mega"
+
+    def __init__(
+        self,
+        email: str,
+        password: str | _SecretLike,
+        folder: str = "HappyKids/Чеки",
+        session: aiohttp.ClientSession | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        public_links: bool = False,
+        request_timeout: float = 120.0,
+        user_agent: str | None = None,
+    ) -> None:
+        if not email or not password:
+            raise ValueError("MEGA e-mail and password are required")
+        self.email = email
+        self._password = password
+        self.folder = safe_folder(folder)
+        self.retry = retry or RetryPolicy()
+        self.public_links = public_links
+        self._request_timeout = request_timeout
+        self._user_agent = user_agent
+
+        self._session = session
+        self._own_session = session is None
+        self._client: _ArchiveClient | None = None
+        self._client_gen = 0
+        self._index: _NodeIndex | None = None
+        self._index_dirty = False
+        self._lock = asyncio.Lock()
+        self._path_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"MegaArchive(email={self.email!r}, folder={str(self.folder)!r}, logged_in={self._client is not None})"
+
+    # --- public API ------------------------------------------------------------
+
+    async def store(self, local_path: Path, remote_path: PurePosixPath) -> str:
+        if self._closed:
+            raise ArchiveError("MEGA archive is closed", permanent=True)
+        target = self._target(remote_path)
+        local_path = Path(local_path)
+        if not await asyncio.to_thread(local_path.is_file):
+            raise ArchiveError(f"file to archive does not exist: {local_path}", permanent=True)
+
+        key = str(target)
+        lock = self._path_locks.get(key)
+        if lock is None:
+            lock = self._path_locks[key] = asyncio.Lock()
+        async with lock:
+            return await self._store_with_retry(local_path, target)
+
+    async def close(self) -> None:
+        self._closed = True
+        async with self._lock:
+            await self._drop_client()
+        if self._own_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> MegaArchive:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # --- paths -------------------------------------------------------------------
+
+    def _target(self, remote_path: PurePosixPath | str) -> PurePosixPath:
+        rel = normalize_remote_path(remote_path)
+        for part in rel.parts:
+            try:
+                InvalidNameError.check(part)
+            except InvalidNameError as exc:
+                raise ArchiveError(f"unsafe name for MEGA: {part!r}", permanent=True) from exc
+        prefix = self.folder.parts
+        if prefix and rel.parts[: len(prefix)] == prefix:
+            return rel
+        return self.folder / rel
+
+    # --- retry loop --------------------------------------------------------------
+
+    async def _store_with_retry(self, local_path: Path, target: PurePosixPath) -> str:
+        policy = self.retry
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(policy.attempts),
+            # wait_exponential_jitter's parameters changed between tenacity 8 and 9: compose it instead
+            wait=wait_exponential(multiplier=policy.initial_delay, max=policy.max_delay, exp_base=policy.exp_base)
+            + wait_random(0, policy.jitter),
+            retry=retry_if_exception(self._is_retryable),
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    used: list[int] = []  # the login generation the attempt worked with
+                    try:
+                        async with asyncio.timeout(policy.attempt_timeout):
+                            return await self._store_once(local_path, target, used)
+                    except asyncio.CancelledError:
+                        self._index_dirty = True  # don't wait for the lock while being cancelled
+                        raise
+                    except Exception as exc:
+                        await self._after_failure(exc, used[0] if used else None)
+                        raise
+        except ArchiveError:
+            raise
+        except _LoginRejected as exc:
+            raise ArchiveError(f"{exc} (check the MEGA e-mail and password)", permanent=True) from exc.cause
+        except (ValidationError, InvalidNameError) as exc:
+            raise ArchiveError(f"MEGA refused {target}: {exc}", permanent=True) from exc
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            retried = self._is_retryable(exc)
+            what = f"after {policy.attempts} attempts" if retried else "(not retryable now)"
+            raise ArchiveError(f"storing {target} on MEGA failed {what}: {_describe(exc)}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _is_retryable(exc: BaseException) -> bool:
+        if isinstance(exc, _LoginRejected):
+            return False
+        if isinstance(exc, MegaBadResponse):
+            return True
+        if isinstance(exc, MegaHTTPError):
+            return exc.status >= 500 or exc.status in (408, 429)
+        if isinstance(exc, aiohttp.ClientResponseError):
+            return exc.status >= 500 or exc.status in (408, 429) or exc.status < 400
+        if isinstance(exc, RequestError):
+            return exc.code is None or exc.code == ESID or exc.code in _RETRY_CODES
+        return isinstance(exc, aiohttp.ClientError | TimeoutError | ConnectionError | json.JSONDecodeError)
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        logger.warning(
+            "MEGA archive: attempt %d/%d failed (%s); retrying in %.2fs",
+            state.attempt_number,
+            self.retry.attempts,
+            _describe(exc) if exc else "?",
+            delay,
+        )
+
+    async def _after_failure(self, exc: BaseException, gen: int | None) -> None:
+        async with self._lock:
+            if gen is None:
+                return  # failed while logging in: nothing was kept
+            if self._client_gen != gen:
+                return  # someone already logged in again meanwhile
+            if isinstance(exc, RequestError) and exc.code == ESID:
+                logger.info("MEGA session expired (ESID); logging in again")
+                await self._drop_client()
+            else:
+                # Something may have been committed without us hearing back (a folder, a file):
+                # read the listing again before the next attempt.
+                self._index_dirty = True
+
+    # --- one attempt -------------------------------------------------------------
+
+    async def _store_once(self, local_path: Path, target: PurePosixPath, used: list[int]) -> str:
+        async with self._lock:
+            client = await self._ready_client(used)
+            gen = used[0]
+            folder_id = await self._ensure_folders(client, target.parent.parts)
+            assert self._index is not None
+            existing = self._index.file(folder_id, target.name)
+
+        if existing is not None:
+            size = await asyncio.to_thread(lambda: local_path.stat().st_size)
+            if existing.size is not None and existing.size != size:
+                logger.warning(
+                    "MEGA archive: %s already exists with another size (%s != %s bytes); keeping the existing file",
+                    target,
+                    int(existing.size),
+                    size,
+                )
+            else:
+                logger.info("MEGA archive: %s already stored", target)
+            return await self._location(client, existing, target)
+
+        node = await self._upload(client, local_path, target.name, folder_id)
+        async with self._lock:
+            if self._client_gen == gen and self._index is not None:
+                self._index.add(node)
+        logger.info("MEGA archive: stored %s", target)
+        return await self._location(client, node, target)
+
+    async def _ready_client(self, used: list[int]) -> _ArchiveClient:
+        """Log in if needed, re-read the listing if it may be stale. Call with the lock held.
+
+        Appends the login generation in use to ``used`` as soon as there is a client.
+        """
+        if self._client is None:
+            client = _ArchiveClient(self._http_session(), user_agent=self._user_agent)
+            try:
+                await client.login(self.email, self._password_value())
+            except RequestError as exc:
+                await client.aclose()
+                if exc.code in _LOGIN_REJECTED_CODES:
+                    raise _LoginRejected(exc) from exc
+                raise
+            except BaseException:
+                await client.aclose()
+                raise
+            self._client = client
+            self._client_gen += 1
+            fs = client.cached_filesystem
+            self._index = _NodeIndex.build(fs) if fs is not None else None
+            self._index_dirty = fs is None
+        used.append(self._client_gen)
+        if self._index is None or self._index_dirty:
+            fs = await self._client.get_filesystem(force=True)
+            self._index = _NodeIndex.build(fs)
+            self._index_dirty = False
+        return self._client
+
+    async def _ensure_folders(self, client: _ArchiveClient, parts: tuple[str, ...]) -> NodeID:
+        """Find or create each folder level. Call with the lock held."""
+        assert self._index is not None
+        parent_id = self._index.root_id
+        for part in parts:
+            folder = self._index.folder(parent_id, part)
+            if folder is None:
+                # MegaNzClient.create_folder() only creates at the root and refuses "/".
+                folder = await client._core.mkdir(part, parent_id)
+                self._index.add(folder)
+                logger.info("MEGA archive: created folder %r", part)
+            parent_id = folder.id
+        return parent_id
+
+    async def _upload(self, client: _ArchiveClient, local_path: Path, name: str, folder_id: NodeID) -> Node:
+        # The library names the node after the local file, so upload a copy with the archive name.
+        with tempfile.TemporaryDirectory(prefix="happykids-mega-") as tmp:
+            staged = Path(tmp) / name
+            await asyncio.to_thread(_link_or_copy, local_path, staged)
+            return await client.upload(staged, folder_id)
+
+    async def _location(self, client: _ArchiveClient, node: Node, target: PurePosixPath) -> str:
+        if self.public_links:
+            return await client.export(node)
+        return f"mega:/{target}"
+
+    # --- plumbing ------------------------------------------------------------------
+
+    def _password_value(self) -> str:
+        password = self._password
+        if hasattr(password, "get_secret_value"):
+            return password.get_secret_value()
+        return str(password)
+
+    def _http_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            if not self._own_session:
+                raise ArchiveError("the aiohttp session given to MegaArchive is closed", permanent=True)
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self._request_timeout, sock_connect=30)
+            )
+        return self._session
+
+    async def _drop_client(self) -> None:
+        client, self._client = self._client, None
+        self._index = None
+        self._index_dirty = False
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await client.aclose()  # closes nothing of ours: the session is always passed in
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def _describe(exc: BaseException) -> str:
+    """A short description for logs and ArchiveError messages, without URLs (they carry the session id)."""
+    if isinstance(exc, RequestError) and exc.code is not None:
+        return f"MEGA error {exc.code}: {exc}"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"{type(exc).__name__}: HTTP {exc.status} {exc.message}"
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
