@@ -22,16 +22,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from happykids.bot.commands import set_commands
 from happykids.bot.fsm.sql_storage import SqlStorage
+from happykids.bot.middlewares.answered import AnsweredCallbacks
 from happykids.bot.middlewares.db import DbSessionMiddleware, ParentTrackingMiddleware
 from happykids.bot.routers import feature_routers
 from happykids.config import Settings
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.db.repositories.catalog import catalog_is_empty
+from happykids.services.broadcast import broadcast_job
+from happykids.services.outbox import outbox_worker
 from happykids.texts.service import Texts
 
 log = logging.getLogger(__name__)
 
+MAX_CONCURRENT_UPDATES = 32  # bounds memory and database connections under a burst of parents
 BackgroundJob = Callable[["App"], Awaitable[None]]
 
 
@@ -94,9 +98,14 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
     sessions = create_session_factory(engine)
     texts = Texts(sessions)
     bot = build_bot(settings, token or settings.require_token())
+    answered = AnsweredCallbacks()
+    bot.session.middleware(answered)
     dp = build_dispatcher(settings, sessions, texts)
+    dp["answered_callbacks"] = answered
     app = App(settings, engine, sessions, texts, bot, dp)
     dp["app"] = app
+    app.jobs.append(broadcast_job)  # sends queued broadcasts, paced; resumes them after a restart
+    app.jobs.append(outbox_worker)  # receipts: notify admins, archive, tell parents; resumes after kill -9
     dp.startup.register(_on_startup)
     dp.shutdown.register(_on_shutdown)
     return app
@@ -123,6 +132,6 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
     await app.bot.delete_webhook(drop_pending_updates=False)
     try:
         await app.dp.start_polling(app.bot, handle_signals=handle_signals, close_bot_session=False,
-                                   polling_timeout=20)
+                                   polling_timeout=20, tasks_concurrency_limit=MAX_CONCURRENT_UPDATES)
     finally:
         await app.close()

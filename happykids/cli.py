@@ -60,11 +60,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(settings: Settings) -> int:
+    token = settings.require_token()  # before the slow aiogram import: a missing token answers at once
+
     from happykids.app import build_app, run_polling
     from happykids.instance_lock import AlreadyRunning, InstanceLock
     from happykids.logging_setup import setup_logging
 
-    token = settings.require_token()
     setup_logging(settings.log_level)
     try:
         with InstanceLock(settings.data_dir):

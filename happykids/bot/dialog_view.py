@@ -7,6 +7,9 @@ keyboard is removed, so a parent cannot press options of a step that has passed.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import html
+import re
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -17,6 +20,7 @@ from happykids.bot.screens import Screen
 from happykids.bot.states import CHOOSING
 
 DIALOG_MSG = "dialog_msg"  # id of the message that carries the live choice buttons
+SHOWN = "dialog_shown"  # fingerprint of what that message shows now (a press carries an older snapshot)
 
 
 def _same_keyboard(a: InlineKeyboardMarkup | None, b: InlineKeyboardMarkup | None) -> bool:
@@ -35,8 +39,13 @@ async def show(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, presse
     """Show `screen`, editing `pressed` (the message whose button was pressed) when there is one."""
     data = await state.get_data()
     previous = data.get(DIALOG_MSG)
+    shown = _fingerprint(screen)
     if pressed is not None:
-        if pressed.text != _plain(screen.text) or not _same_keyboard(pressed.reply_markup, screen.markup):
+        if pressed.message_id == previous:
+            changed = data.get(SHOWN) != shown  # two quick taps: the second press's snapshot is outdated
+        else:
+            changed = pressed.text != _plain(screen.text) or not _same_keyboard(pressed.reply_markup, screen.markup)
+        if changed:
             await bot.edit_message_text(
                 chat_id=chat_id, message_id=pressed.message_id, text=screen.text, reply_markup=screen.markup,
                 disable_web_page_preview=True,
@@ -49,12 +58,15 @@ async def show(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, presse
         await retire(bot, chat_id, previous)
     # The link screen's message keeps its pay button forever, so it is never retired later.
     await state.set_state(screen.state)
-    await state.update_data({DIALOG_MSG: message_id if screen.state in CHOOSING else None})
+    live = screen.state in CHOOSING
+    await state.update_data({DIALOG_MSG: message_id if live else None, SHOWN: shown if live else None})
+
+
+def _fingerprint(screen: Screen) -> str:
+    markup = screen.markup.model_dump_json(exclude_none=True) if screen.markup else ""
+    return hashlib.sha1(f"{screen.text}\x00{markup}".encode()).hexdigest()[:16]
 
 
 def _plain(html_text: str) -> str:
     """Text as Telegram reports it back (tags stripped, entities decoded), to spot a no-op edit."""
-    import html
-    import re
-
     return html.unescape(re.sub(r"<[^>]+>", "", html_text))

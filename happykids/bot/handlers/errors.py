@@ -10,6 +10,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import ErrorEvent
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from happykids.bot.middlewares.answered import AnsweredCallbacks
 from happykids.db.repositories.parents import mark_blocked
 from happykids.texts.service import Texts
 
@@ -18,7 +19,8 @@ router = Router(name="errors")
 
 
 @router.errors()
-async def on_error(event: ErrorEvent, bot: Bot, texts: Texts, db: async_sessionmaker[AsyncSession]) -> None:
+async def on_error(event: ErrorEvent, bot: Bot, texts: Texts, db: async_sessionmaker[AsyncSession],
+                   answered_callbacks: AnsweredCallbacks) -> None:
     update = event.update
     chat_id = None
     if update.message:
@@ -32,7 +34,7 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts, db: async_sessionm
         return
     log.error("Failed to handle update %s", update.update_id, exc_info=event.exception)
     with contextlib.suppress(TelegramAPIError):
-        if update.callback_query:
+        if update.callback_query and update.callback_query.id not in answered_callbacks:
             await update.callback_query.answer(await texts.plain("common.error"))
         elif chat_id and (update.message is None or update.message.chat.type == "private"):
             await bot.send_message(chat_id, await texts.get("common.error"))
