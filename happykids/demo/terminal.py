@@ -43,6 +43,7 @@ class DemoChat:
         self.who = "parent"
         self.buttons: dict[int, object] = {}
         self.button_message: int | None = None
+        self.printed: dict[int, str] = {}
 
     @property
     def user(self):  # noqa: ANN201
@@ -55,7 +56,10 @@ class DemoChat:
         queue = self.emu.subscribe()
         while True:
             kind, chat_id, payload = await queue.get()
+            if kind in ("new", "edit") and not payload.from_bot:
+                continue  # the person at the keyboard typed it; no need to echo
             if chat_id != self.user.user_id:
+                self.notify_other(kind, chat_id, payload)
                 continue
             if kind == "callback_answer":
                 if payload.get("text"):
@@ -63,12 +67,24 @@ class DemoChat:
                 continue
             if kind == "delete":
                 continue
+            if kind == "edit" and not payload.buttons and self.printed.get(payload.message_id) == payload.text:
+                continue  # only its keyboard was removed (an outdated step): nothing new to read
+            self.printed[payload.message_id] = payload.text
             numbers: dict[int, object] = {}
             self.print("\n" + render_message(payload, numbers, self.color))
             if numbers:
                 self.buttons, self.button_message = numbers, payload.message_id
             if payload.file_id and payload.kind in ("photo", "document"):
                 self.save_file(payload)
+
+    def notify_other(self, kind: str, chat_id: int, payload) -> None:  # noqa: ANN001
+        """One line about what the other side of the demo got, so the director's inbox is not a secret."""
+        other = next((name for name, user in self.users.items() if user.user_id == chat_id), None)
+        if other is None or kind != "new":
+            return
+        who = "директору" if other == "admin" else "родителю"
+        first_line = (payload.text or payload.kind).split("\n")[0][:60]
+        self.print(f"  📩 {who}: {first_line}  (/as {other} — посмотреть)")
 
     def save_file(self, message) -> None:  # noqa: ANN001
         name = message.file_name or f"{message.kind}_{message.message_id}.jpg"
