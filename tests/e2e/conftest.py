@@ -38,8 +38,9 @@ def settings(tmp_path: Path, emu: BotAPIEmulator) -> Settings:
 class BotRunner:
     """Starts the real bot (build_app + Dispatcher.start_polling) in this event loop; can restart it."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, emu: BotAPIEmulator | None = None):
         self.settings = settings
+        self.emu = emu
         self.app: App | None = None
         self._task: asyncio.Task | None = None
 
@@ -51,6 +52,10 @@ class BotRunner:
 
     async def start(self) -> App:
         self.app = await build_app(self.settings)
+        if self.emu is not None:
+            dp = self.app.dp
+            # settle() also waits for handlers still busy with the database after their last request.
+            self.emu.idle_check = lambda: not dp._handle_update_tasks  # noqa: SLF001
         self._task = asyncio.create_task(run_polling(self.app, handle_signals=False))
         for _ in range(200):  # wait until polling really started
             if self.app.dp._running_lock.locked():  # noqa: SLF001
@@ -73,8 +78,8 @@ class BotRunner:
 
 
 @pytest.fixture
-async def runner(settings: Settings):
-    bot_runner = BotRunner(settings)
+async def runner(settings: Settings, emu: BotAPIEmulator):
+    bot_runner = BotRunner(settings, emu)
     await bot_runner.load_catalog(SMALL_CATALOG)
     yield bot_runner
     await bot_runner.stop()
