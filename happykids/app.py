@@ -35,7 +35,7 @@ from happykids.texts.service import Texts
 
 log = logging.getLogger(__name__)
 
-MAX_CONCURRENT_UPDATES = 32  # bounds memory and database connections under a burst of parents
+MAX_CONCURRENT_UPDATES = 10  # bounds memory and SQLite lock contention under a burst (benchmarks/dialog_burst.py)
 BackgroundJob = Callable[["App"], Awaitable[None]]
 
 

@@ -16,10 +16,10 @@ def create_engine(url: str) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # A handler holds its session while FSM storage and middlewares open their own: never cap the pool,
         # or many parents at once would wait on each other (SQLite connections are cheap).
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=10, max_overflow=-1)
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=40, max_overflow=-1)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    # Polling handles at most MAX_CONCURRENT_UPDATES at once, each using up to three connections.
+    # Polling handles at most app.MAX_CONCURRENT_UPDATES at once, each using up to three connections.
     return create_async_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=80)
 
 

@@ -245,17 +245,19 @@ async def test_forty_parents_at_once_each_get_exactly_their_link(emu, bot):
     parents = [emu.user(2000 + i, f"Родитель {i}") for i in range(44)]
 
     async def flow(i, parent):
+        # Generous timeouts: this proves isolation, not speed (benchmarks/dialog_burst.py measures that).
+        wait = lambda predicate: parent.wait_for(predicate, timeout=30)  # noqa: E731
         group, children, slug = combos[i % 2]
         await parent.send_command("/start")
-        await parent.wait_for(lambda m: m.has_button(group))
+        await wait(lambda m: m.has_button(group))
         await parent.press(group)
-        await parent.wait_for(lambda m: m.has_button("1 месяц"))
+        await wait(lambda m: m.has_button("1 месяц"))
         await parent.press("1 месяц")
-        await parent.wait_for(lambda m: m.has_button(children))
+        await wait(lambda m: m.has_button(children))
         await parent.press(children)
-        await parent.wait_for(lambda m: m.has_button("Подтвердить"))
+        await wait(lambda m: m.has_button("Подтвердить"))
         await parent.press("Подтвердить")
-        await parent.wait_for(lambda m: "pay.example.com" in m.text, timeout=20)
+        await wait(lambda m: "pay.example.com" in m.text)
         return slug
 
     slugs = await asyncio.gather(*(flow(i, p) for i, p in enumerate(parents)))
