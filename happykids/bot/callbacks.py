@@ -27,3 +27,23 @@ class NavAction(str, Enum):
 class Nav(CallbackData, prefix="nav"):
     action: NavAction
     step: str  # the screen the button was on: refuses Back/Confirm pressed on an outdated screen
+
+
+class ReviewAction(str, Enum):
+    APPROVE = "ok"
+    REJECT = "no"
+    NO_REASON = "nr"  # reject without a reason (on the "why?" prompt)
+    CANCEL = "x"  # changed their mind on the "why?" prompt
+
+
+class Review(CallbackData, prefix="rv"):
+    """An admin's button on a receipt; who pressed it is re-checked on every press."""
+
+    action: ReviewAction
+    receipt_id: int
+
+
+class ReceiptsPage(CallbackData, prefix="rvp"):
+    """The next page of /receipts."""
+
+    page: int

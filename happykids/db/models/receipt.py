@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from happykids.db.base import Base, utcnow
@@ -22,6 +22,7 @@ class Receipt(Base):
     children_title: Mapped[str | None] = mapped_column(Text, nullable=True)
     amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
     link_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)  # the caption the parent wrote, if any
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     reject_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     decided_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -55,6 +56,8 @@ class ReviewMessage(Base):
     receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id", ondelete="CASCADE"), index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
+    card_in: Mapped[str] = mapped_column(String(16), default="caption")  # caption | text: how to edit it
+    shows_decision: Mapped[bool] = mapped_column(Boolean, default=False)  # edited once; never the same edit twice
 
 
 class OutboxTask(Base):
@@ -64,6 +67,7 @@ class OutboxTask(Base):
     __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # e.g. "receipt:12"
     payload: Mapped[str] = mapped_column(Text, default="{}")
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 05:04:46.816178
+Create Date: 2026-11-26 05:13:32.553780
 """
 from alembic import op
 import sqlalchemy as sa
@@ -99,6 +99,7 @@ def upgrade() -> None:
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('subject', sa.String(length=64), nullable=True),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
@@ -110,6 +111,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_status_due', ['status', 'due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_subject'), ['subject'], unique=False)
 
     op.create_table('parents',
     sa.Column('user_id', sa.BigInteger(), autoincrement=False, nullable=False),
@@ -133,6 +135,7 @@ def upgrade() -> None:
     sa.Column('children_title', sa.Text(), nullable=True),
     sa.Column('amount', sa.Integer(), nullable=True),
     sa.Column('link_url', sa.Text(), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('reject_reason', sa.Text(), nullable=True),
     sa.Column('decided_by', sa.BigInteger(), nullable=True),
@@ -212,6 +215,8 @@ def upgrade() -> None:
     sa.Column('receipt_id', sa.Integer(), nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('message_id', sa.BigInteger(), nullable=False),
+    sa.Column('card_in', sa.String(length=16), nullable=False),
+    sa.Column('shows_decision', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['receipt_id'], ['receipts.id'], name=op.f('fk_review_messages_receipt_id_receipts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_review_messages')),
     sa.UniqueConstraint('receipt_id', 'chat_id', 'message_id', name='uq_review_messages_msg')
@@ -247,6 +252,7 @@ def downgrade() -> None:
     op.drop_table('receipts')
     op.drop_table('parents')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_subject'))
         batch_op.drop_index('ix_outbox_status_due')
 
     op.drop_table('outbox')

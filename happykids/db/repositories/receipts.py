@@ -1,0 +1,114 @@
+"""Receipts, their files and the review copies shown to admins."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.db.base import utcnow
+from happykids.db.models import Receipt, ReceiptFile, ReviewMessage
+from happykids.domain.receipts import ChoiceSnapshot, ReceiptStatus
+
+
+def subject_of(receipt_id: int) -> str:
+    """How outbox tasks name the receipt they are about."""
+    return f"receipt:{receipt_id}"
+
+
+async def file_by_unique_id(session: AsyncSession, file_unique_id: str) -> ReceiptFile | None:
+    return await session.scalar(select(ReceiptFile).where(ReceiptFile.file_unique_id == file_unique_id))
+
+
+async def by_source_key(session: AsyncSession, source_key: str) -> Receipt | None:
+    return await session.scalar(select(Receipt).where(Receipt.source_key == source_key))
+
+
+def new_receipt(session: AsyncSession, *, source_key: str, user_id: int, parent_name: str, username: str | None,
+                choice: ChoiceSnapshot | None, comment: str | None) -> Receipt:
+    receipt = Receipt(
+        source_key=source_key, user_id=user_id, parent_name=parent_name, username=username,
+        group_code=choice.group_code if choice else None, group_title=choice.group if choice else None,
+        period_title=choice.period if choice else None, children_title=choice.children if choice else None,
+        amount=choice.amount if choice else None, link_url=choice.url if choice else None,
+        comment=comment, status=ReceiptStatus.PENDING.value, created_at=utcnow(),
+    )
+    session.add(receipt)
+    return receipt
+
+
+async def files_of(session: AsyncSession, receipt_id: int) -> list[ReceiptFile]:
+    query = select(ReceiptFile).where(ReceiptFile.receipt_id == receipt_id).order_by(ReceiptFile.position,
+                                                                                      ReceiptFile.id)
+    return list((await session.scalars(query)).all())
+
+
+async def file_count(session: AsyncSession, receipt_id: int) -> int:
+    return int(await session.scalar(select(func.count()).select_from(ReceiptFile)
+                                    .where(ReceiptFile.receipt_id == receipt_id)) or 0)
+
+
+async def decide(session: AsyncSession, receipt_id: int, status: ReceiptStatus, admin_id: int, admin_name: str,
+                 reason: str | None) -> bool:
+    """Record the decision if nobody decided first. The WHERE on status makes two presses race safely:
+    exactly one UPDATE changes the row, the other sees rowcount 0."""
+    result = await session.execute(
+        update(Receipt)
+        .where(Receipt.id == receipt_id, Receipt.status == ReceiptStatus.PENDING.value)
+        .values(status=status.value, decided_by=admin_id, decided_by_name=admin_name, decided_at=utcnow(),
+                reject_reason=reason)
+    )
+    return result.rowcount == 1
+
+
+async def pending_count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Receipt)
+                                    .where(Receipt.status == ReceiptStatus.PENDING.value)) or 0)
+
+
+async def pending_page(session: AsyncSession, offset: int, limit: int) -> list[Receipt]:
+    """Pending receipts, newest first."""
+    query = (select(Receipt).where(Receipt.status == ReceiptStatus.PENDING.value)
+             .order_by(Receipt.created_at.desc(), Receipt.id.desc()).offset(offset).limit(limit))
+    return list((await session.scalars(query)).all())
+
+
+async def review_copies(session: AsyncSession, receipt_id: int) -> list[ReviewMessage]:
+    query = select(ReviewMessage).where(ReviewMessage.receipt_id == receipt_id).order_by(ReviewMessage.id)
+    return list((await session.scalars(query)).all())
+
+
+async def chats_with_copy(session: AsyncSession, receipt_id: int) -> set[int]:
+    query = select(ReviewMessage.chat_id).where(ReviewMessage.receipt_id == receipt_id)
+    return set((await session.scalars(query)).all())
+
+
+async def copy_at(session: AsyncSession, chat_id: int, message_id: int) -> ReviewMessage | None:
+    return await session.scalar(select(ReviewMessage).where(ReviewMessage.chat_id == chat_id,
+                                                            ReviewMessage.message_id == message_id))
+
+
+def add_copy(session: AsyncSession, receipt_id: int, chat_id: int, message_id: int, card_in: str,
+             shows_decision: bool) -> None:
+    session.add(ReviewMessage(receipt_id=receipt_id, chat_id=chat_id, message_id=message_id, card_in=card_in,
+                              shows_decision=shows_decision))
+
+
+async def claim_copy(session: AsyncSession, copy_id: int) -> bool:
+    """Take the right to edit a copy to its final state; only one caller ever gets it."""
+    result = await session.execute(update(ReviewMessage)
+                                   .where(ReviewMessage.id == copy_id, ReviewMessage.shows_decision.is_(False))
+                                   .values(shows_decision=True))
+    return result.rowcount == 1
+
+
+async def release_copy(session: AsyncSession, copy_id: int) -> None:
+    """The edit failed for a passing reason: let the retry claim it again."""
+    await session.execute(update(ReviewMessage).where(ReviewMessage.id == copy_id).values(shows_decision=False))
+
+
+async def set_file_archived(session: AsyncSession, file_id: int, location: str) -> None:
+    await session.execute(update(ReceiptFile).where(ReceiptFile.id == file_id).values(archive_location=location))
+
+
+async def set_receipt_archived(session: AsyncSession, receipt_id: int, location: str) -> None:
+    await session.execute(update(Receipt).where(Receipt.id == receipt_id).values(archive_location=location))

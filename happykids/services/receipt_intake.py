@@ -1,0 +1,93 @@
+"""Recording a received receipt: the row, its file and the follow-up tasks, in the caller's transaction.
+
+The caller commits once; only after that commit is the parent told "получили". An album becomes one
+receipt (unique per media_group_id): each part is recorded as it arrives and pushes the album's tasks
+ALBUM_QUIET_SECONDS into the future, so the director is notified once the last part is in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.db.base import utcnow
+from happykids.db.models import OutboxTask, Receipt, ReceiptFile
+from happykids.db.repositories import receipts as repo
+from happykids.db.repositories.outbox import PENDING, postpone_pending
+from happykids.db.repositories.parents import record_event
+from happykids.domain.receipts import ALBUM_QUIET_SECONDS, ChoiceSnapshot, IncomingMedia, shorten, source_key
+from happykids.services.receipt_files import SavedFile
+from happykids.services.receipt_tasks import ACK_PARENT, ARCHIVE, NOTIFY_ADMINS, enqueue_intake
+
+MAX_COMMENT_CHARS = 1000
+# The handler says "получили" itself within milliseconds; the outbox sends it only if that never happened.
+ACK_GRACE_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    user_id: int
+    name: str
+    username: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingFile:
+    file_id: str
+    file_unique_id: str
+    media: IncomingMedia
+    media_group_id: str | None
+    caption: str | None
+
+
+async def record(session: AsyncSession, incoming: IncomingFile, saved: SavedFile, sender: Sender,
+                 choice: ChoiceSnapshot | None) -> Receipt:
+    """Add the receipt (or the album's next page) and its tasks; the caller commits."""
+    comment = shorten(incoming.caption, MAX_COMMENT_CHARS) if incoming.caption and incoming.caption.strip() else None
+    key = source_key(incoming.file_unique_id, incoming.media_group_id)
+    album = incoming.media_group_id is not None
+    receipt = await repo.by_source_key(session, key) if album else None
+    due_at = utcnow() + timedelta(seconds=ALBUM_QUIET_SECONDS) if album else None
+    ack_due_at = due_at or utcnow() + timedelta(seconds=ACK_GRACE_SECONDS)
+
+    if receipt is None:
+        receipt = repo.new_receipt(session, source_key=key, user_id=sender.user_id, parent_name=sender.name,
+                                   username=sender.username, choice=choice, comment=comment)
+        await session.flush()
+        _add_file(session, receipt.id, incoming, saved, position=0)
+        enqueue_intake(session, receipt.id, due_at=due_at, ack_due_at=ack_due_at)
+        await record_event(session, sender.user_id, "receipt", choice.group_code if choice else None)
+        return receipt
+
+    # The next page of an album already on record.
+    _add_file(session, receipt.id, incoming, saved, position=await repo.file_count(session, receipt.id))
+    if comment and not receipt.comment:
+        receipt.comment = comment
+    subject = repo.subject_of(receipt.id)
+    await postpone_pending(session, subject, due_at)
+    waiting = set((await session.scalars(select(OutboxTask.kind).where(
+        OutboxTask.subject == subject, OutboxTask.status == PENDING))).all())
+    if not {ACK_PARENT, NOTIFY_ADMINS, ARCHIVE} <= waiting:
+        # A straggler after the album was already handled: show and archive it again, with every page.
+        enqueue_intake(session, receipt.id, due_at=due_at)
+    return receipt
+
+
+def _add_file(session: AsyncSession, receipt_id: int, incoming: IncomingFile, saved: SavedFile,
+              position: int) -> None:
+    session.add(ReceiptFile(
+        receipt_id=receipt_id, file_unique_id=incoming.file_unique_id, telegram_file_id=incoming.file_id,
+        kind=incoming.media.kind.value, file_path=str(saved.path), sha256=saved.sha256,
+        mime_type=incoming.media.mime_type, size=saved.size, position=position,
+    ))
+
+
+async def known_file(session: AsyncSession, file_unique_id: str) -> tuple[ReceiptFile, Receipt] | None:
+    file = await repo.file_by_unique_id(session, file_unique_id)
+    if file is None:
+        return None
+    receipt = await session.get(Receipt, file.receipt_id)
+    return (file, receipt) if receipt else None
