@@ -1,0 +1,186 @@
+"""Catalog changes behind the panel, on a real (migrated) SQLite database, without Telegram."""
+
+from __future__ import annotations
+
+import pytest
+
+from happykids.db.engine import create_engine, create_session_factory
+from happykids.db.migrate import upgrade_async
+from happykids.db.models import FunnelEvent, PaymentLink, Receipt
+from happykids.db.repositories.catalog import export_spec, load_catalog, replace_catalog
+from happykids.domain.catalog_yaml import dump_catalog_yaml, parse_catalog_yaml
+from happykids.services import catalog_admin as svc
+from happykids.services.catalog_admin import CatalogEditError, ItemInUse, Kind
+from tests.catalogs import SMALL_CATALOG
+
+
+@pytest.fixture
+async def session(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    await upgrade_async(url)
+    engine = create_engine(url)
+    async with create_session_factory(engine)() as session:
+        await replace_catalog(session, parse_catalog_yaml(SMALL_CATALOG))
+        await session.commit()
+        yield session
+    await engine.dispose()
+
+
+async def ids(session, kind: Kind) -> dict[str, int]:
+    return {item.title: item.id for item in await svc.list_items(session, kind)}
+
+
+def test_slugify_transliterates_and_keeps_codes_safe():
+    assert svc.slugify("Малыши (4–6 лет)") == "malyshi-4-6-let"
+    assert svc.slugify("Фото-студия «Звёздочка»") == "foto-studiya-zvezdochka"
+    assert svc.slugify("Щука & Юла") == "schuka-yula"
+    assert svc.slugify("🎉🎉") == ""
+
+
+@pytest.mark.parametrize(("count", "title"), [(1, "1 ребёнок"), (2, "2 ребёнка"), (4, "4 ребёнка"), (5, "5 детей"),
+                                              (11, "11 детей"), (12, "12 детей"), (21, "21 ребёнок"), (22, "22 ребёнка")])
+def test_children_title_uses_russian_plural(count, title):
+    assert svc.children_title(count) == title
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 65])
+def test_clean_title_refuses_empty_and_long(bad):
+    with pytest.raises(CatalogEditError):
+        svc.clean_title(bad)
+
+
+def test_clean_title_makes_one_line():
+    assert svc.clean_title("  Малыши\n(4–6)  ") == "Малыши (4–6)"
+
+
+@pytest.mark.parametrize(("typed", "amount"), [("6000", 6000), ("6 000", 6000), ("6000 ₽", 6000), ("6000руб", 6000),
+                                               ("0", None), ("-", None)])
+def test_parse_amount_accepts_what_people_type(typed, amount):
+    assert svc.parse_amount(typed) == amount
+
+
+@pytest.mark.parametrize("bad", ["шесть", "6.5", "-100", "", "6000$"])
+def test_parse_amount_refuses_the_rest(bad):
+    with pytest.raises(CatalogEditError):
+        svc.parse_amount(bad)
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "tg://resolve", "pay.example.com", "https://", "https://a b",
+                                 "https://:80/x", "http://localhost/pay", "https://[::1/"])
+def test_parse_url_accepts_only_http_links(bad):
+    with pytest.raises(CatalogEditError):
+        svc.parse_url(bad)
+    assert svc.parse_url(" https://pay.example.com/x ") == "https://pay.example.com/x"
+
+
+async def test_add_group_gets_a_unique_code_that_avoids_old_receipts(session):
+    session.add(Receipt(source_key="r1", user_id=1, group_code="teens"))
+    session.add(FunnelEvent(user_id=1, kind="group", group_code="teens-2"))
+    await session.flush()
+    first = await svc.add_item(session, Kind.GROUP, "Teens")
+    second = await svc.add_item(session, Kind.GROUP, "TEENS")
+    emoji = await svc.add_item(session, Kind.GROUP, "🎉")
+    assert (first.code, second.code) == ("teens-3", "teens-4")  # "teens" and "teens-2" have history
+    assert emoji.code.startswith("g") and emoji.code[1:].isdigit()
+    assert [g.title for g in await svc.list_items(session, Kind.GROUP)][-3:] == ["Teens", "TEENS", "🎉"]
+    spec = await export_spec(session)  # what the CLI exports must still parse
+    assert parse_catalog_yaml(dump_catalog_yaml(spec)).groups == spec.groups
+
+
+async def test_children_are_added_by_count_once(session):
+    item = await svc.add_children(session, 3)
+    assert item.title == "3 ребёнка"
+    with pytest.raises(CatalogEditError, match="уже есть"):
+        await svc.add_children(session, 3)
+    with pytest.raises(CatalogEditError):
+        svc.parse_children_count("21")
+
+
+async def test_rename_hide_and_move(session):
+    groups = await ids(session, Kind.GROUP)
+    juniors = groups["Юниоры (7–11 лет)"]
+    assert await svc.rename_item(session, Kind.GROUP, juniors, " Юниоры ") == ("Юниоры (7–11 лет)", "Юниоры")
+    await svc.set_hidden(session, Kind.GROUP, juniors, True)
+    assert await svc.move_item(session, Kind.GROUP, juniors, -1) is True
+    assert await svc.move_item(session, Kind.GROUP, juniors, -1) is False  # already first
+    catalog = await load_catalog(session)
+    assert [(g.title, g.hidden) for g in catalog.groups] == [("Юниоры", True), ("Малыши (4–6 лет)", False)]
+    assert await svc.position_of(session, Kind.GROUP, juniors) == (1, 2)
+    with pytest.raises(CatalogEditError):
+        await svc.rename_item(session, Kind.GROUP, 9999, "x")
+
+
+async def test_delete_takes_links_along_but_refuses_groups_with_receipts(session):
+    periods = await ids(session, Kind.PERIOD)
+    assert await svc.delete_item(session, Kind.PERIOD, periods["1 месяц"]) == ("1 месяц", 2)
+    assert (await load_catalog(session)).links == []
+
+    kids = (await ids(session, Kind.GROUP))["Малыши (4–6 лет)"]
+    session.add(Receipt(source_key="r2", user_id=1, group_code="kids"))
+    await session.flush()
+    with pytest.raises(ItemInUse, match="Скройте"):
+        await svc.delete_item(session, Kind.GROUP, kids)
+    assert await svc.get_item(session, Kind.GROUP, kids) is not None
+
+
+async def test_links_set_replace_amount_and_remove(session):
+    groups, periods, children = [await ids(session, k) for k in Kind]
+    combo = await svc.get_combo(session, groups["Юниоры (7–11 лет)"], periods["3 месяца"], children["2 ребёнка"])
+    with pytest.raises(CatalogEditError, match="Сначала"):
+        await svc.set_link_amount(session, combo, 5000)
+    assert await svc.set_link_url(session, combo, "https://pay.example.com/j") is None
+    assert await svc.set_link_url(session, combo, "https://pay.example.com/j2") == "https://pay.example.com/j"
+    assert await svc.set_link_amount(session, combo, 9000) is None
+    matrix = await svc.link_matrix(session, combo.group.id)
+    assert matrix.link(combo.period.id, combo.children.id).amount == 9000 and matrix.gaps == 3
+    assert await svc.remove_link(session, combo) == "https://pay.example.com/j2"
+    assert await svc.remove_link(session, combo) is None
+    assert await session.get(PaymentLink, 999) is None
+
+
+def test_clean_contacts_keeps_lines_and_limits_length():
+    assert svc.clean_contacts("  Тел: 1  \n@admin \n") == "Тел: 1\n@admin"
+    for bad in ("", " \n ", "x" * 1001):
+        with pytest.raises(CatalogEditError):
+            svc.clean_contacts(bad)
+
+
+def test_diff_describes_every_kind_of_change():
+    old = parse_catalog_yaml(SMALL_CATALOG)
+    new = parse_catalog_yaml(
+        SMALL_CATALOG.replace('"Юниоры (7–11 лет)"', '"Юниоры"')
+        .replace("  - {count: 2, title: \"2 ребёнка\"}\n", "")
+        .replace("  - {group: kids, period: month, children: 2, url: \"https://pay.example.com/k-m-2\"}\n", "")
+        .replace("k-m-1\", amount: 6000", "k-m-1\", amount: 6500")
+        .replace("@happykids_admin", "@hk")
+        .replace("  - {id: month, title: \"1 месяц\"}\n  - {id: quarter, title: \"3 месяца\"}",
+                 "  - {id: quarter, title: \"3 месяца\"}\n  - {id: month, title: \"1 месяц\"}\n"
+                 "  - {id: year, title: \"Год\"}")
+    )
+    changes = svc.diff_specs(old, new, hidden=["Малыши (4–6 лет)", "2 ребёнка"])
+    assert changes.groups.renamed == [("Юниоры (7–11 лет)", "Юниоры")]
+    assert changes.periods.added == ["Год"] and changes.children.removed == ["2 ребёнка"]
+    assert changes.reordered == ["периоды"]
+    assert changes.links_removed == ["Малыши (4–6 лет) · 1 месяц · 2 ребёнка"]
+    assert changes.links_changed == ["Малыши (4–6 лет) · 1 месяц · 1 ребёнок: сумма 6 000 ₽ → 6 500 ₽"]
+    assert changes.contacts_changed and changes.unhidden == ["Малыши (4–6 лет)"]
+    text = "\n".join(changes.summary_lines())
+    for expected in ("«Юниоры (7–11 лет)» → «Юниоры»", "добавится «Год»", "удалится «2 ребёнка»", "Изменятся контакты",
+                     "Снова станут видны родителям: «Малыши (4–6 лет)»"):
+        assert expected in text
+    assert svc.diff_specs(old, old).empty
+
+
+def test_long_link_lists_are_capped_in_the_summary():
+    changes = svc.CatalogChanges(links_added=[f"combo {n}" for n in range(30)])
+    (line,) = changes.summary_lines(limit=5)
+    assert "Новые ссылки (30)" in line and "combo 4" in line and "combo 5" not in line and "ещё 25" in line
+
+
+async def test_import_preview_warns_about_removed_groups_with_receipts(session):
+    session.add(Receipt(source_key="r3", user_id=1, group_code="juniors"))
+    await session.flush()
+    new = parse_catalog_yaml(SMALL_CATALOG.replace('  - {id: juniors, title: "Юниоры (7–11 лет)"}\n', ""))
+    changes = await svc.import_preview(session, new)
+    assert changes.groups.removed == ["Юниоры (7–11 лет)"]
+    assert changes.groups_with_receipts == {"Юниоры (7–11 лет)": 1}
