@@ -6,13 +6,17 @@ the catch-all mistake handling last. A new feature adds its router here.
 
 from aiogram import Router
 
-from happykids.bot.handlers import errors, fallback, help, mistakes, payment
+from happykids.bot.handlers import errors, fallback, help, mistakes, payment, receipts, review
+from happykids.bot.handlers.admin import admin_router
 
 
 def feature_routers() -> list[Router]:
     return [
         errors.router,
         help.router,
+        admin_router,  # the director's panel; for non-admins the whole tree is skipped
+        review.router,  # admins: decisions on receipts, /receipts, the rejection reason
+        receipts.router,  # photos and files in any dialog state are receipts
         payment.router,
         mistakes.router,
         fallback.router,

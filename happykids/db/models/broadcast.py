@@ -15,7 +15,8 @@ class Broadcast(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     photo_file_id: Mapped[str | None] = mapped_column(Text, nullable=True)
     audience: Mapped[str] = mapped_column(String(128))
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | sending | done
+    # "sending" from the confirmation (queued or in progress) to "done"; drafts live in the panel's FSM data
+    status: Mapped[str] = mapped_column(String(16), default="draft")
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -28,7 +29,8 @@ class BroadcastDelivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | blocked | failed
+    # pending -> sending -> sent | blocked | failed | unknown (was "sending" when the bot died: not resent)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,0 +1,1 @@
+"""Business rules that are not tied to Telegram: plain functions on a database session."""

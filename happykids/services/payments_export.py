@@ -1,0 +1,308 @@
+"""Payments for the director: search by parent, and export as XLSX / CSV.
+
+Free of aiogram on purpose (the handler in bot/handlers/admin/payments.py only sends what this builds),
+so the data logic is unit-tested on its own.
+
+Dates are stored in UTC; the director thinks in the agency's local time, so months and the dates in the
+files are local (`agency_tz`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.db.models import Parent, Receipt
+
+DEFAULT_TZ = "Asia/Yekaterinburg"  # the agency's city; a TIMEZONE setting overrides it where present
+
+STATUS_TITLES = {"pending": "на проверке", "approved": "подтверждён", "rejected": "отклонён"}
+STATUS_ICONS = {"pending": "⏳", "approved": "✅", "rejected": "❌"}
+COLUMNS = ("Дата", "Родитель", "Username", "Группа", "Период", "Дети", "Сумма, ₽", "Статус", "Кто решил",
+           "Архив")
+MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
+          "ноябрь", "декабрь")
+MONTHS_IN = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре", "октябре",
+             "ноябре", "декабре")  # "в ноябре"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
+
+
+def agency_tz(settings: object | None = None) -> tzinfo:
+    name = getattr(settings, "timezone", None) or DEFAULT_TZ
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc
+
+
+def to_local(moment: datetime, tz: tzinfo) -> datetime:
+    """A naive UTC datetime from the database -> naive local time for people."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(tz).replace(tzinfo=None)
+
+
+def to_utc(local: datetime, tz: tzinfo) -> datetime:
+    """Naive local time -> naive UTC, the way the database stores it."""
+    return local.replace(tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, key: str) -> Month:
+        year, _, month = key.partition("-")
+        value = cls(int(year), int(month))
+        if not 1 <= value.month <= 12 or not 2000 <= value.year <= 2100:
+            raise ValueError(key)
+        return value
+
+    @classmethod
+    def of(cls, moment: datetime) -> Month:
+        return cls(moment.year, moment.month)
+
+    @classmethod
+    def current(cls, tz: tzinfo, now: datetime | None = None) -> Month:
+        now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+        return cls.of(to_local(now, tz))
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def title(self) -> str:
+        return f"{MONTHS[self.month - 1]} {self.year}"
+
+    @property
+    def title_in(self) -> str:
+        """For "в …": "ноябре"."""
+        return MONTHS_IN[self.month - 1]
+
+    def next(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def bounds_utc(self, tz: tzinfo) -> tuple[datetime, datetime]:
+        """[start, end) of the local month, as naive UTC for queries."""
+        start = datetime(self.year, self.month, 1)
+        following = self.next()
+        end = datetime(following.year, following.month, 1)
+        return to_utc(start, tz), to_utc(end, tz)
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    id: int
+    user_id: int
+    created_at: datetime  # local, naive
+    parent: str
+    username: str  # "@name" or ""
+    group: str
+    period: str
+    children: str
+    amount: int | None
+    status: str  # pending | approved | rejected (raw)
+    decided_by: str
+    archive: str
+
+    @property
+    def status_title(self) -> str:
+        return STATUS_TITLES.get(self.status, self.status)
+
+    def cells(self) -> list[object]:
+        return [self.created_at, self.parent, self.username, self.group, self.period, self.children,
+                self.amount, self.status_title, self.decided_by, self.archive]
+
+
+def _row(receipt: Receipt, tz: tzinfo, fallback_name: str = "") -> PaymentRow:
+    return PaymentRow(
+        id=receipt.id, user_id=receipt.user_id, created_at=to_local(receipt.created_at, tz),
+        parent=receipt.parent_name or fallback_name, username=f"@{receipt.username}" if receipt.username else "",
+        group=receipt.group_title or receipt.group_code or "", period=receipt.period_title or "",
+        children=receipt.children_title or "", amount=receipt.amount, status=receipt.status,
+        decided_by=receipt.decided_by_name or ("" if receipt.decided_by is None else str(receipt.decided_by)),
+        archive=receipt.archive_location or "",
+    )
+
+
+async def load_payments(session: AsyncSession, tz: tzinfo, month: Month | None = None) -> list[PaymentRow]:
+    """Every receipt (or one local month's), oldest first."""
+    query = select(Receipt).order_by(Receipt.created_at, Receipt.id)
+    if month is not None:
+        start, end = month.bounds_utc(tz)
+        query = query.where(Receipt.created_at >= start, Receipt.created_at < end)
+    return [_row(r, tz) for r in (await session.scalars(query)).all()]
+
+
+async def months_with_payments(session: AsyncSession, tz: tzinfo, limit: int = 12) -> list[Month]:
+    """Local months that have receipts, newest first (at most `limit`)."""
+    rows = (await session.scalars(select(Receipt.created_at))).all()
+    months = sorted({Month.of(to_local(moment, tz)) for moment in rows}, reverse=True)
+    return months[:limit]
+
+
+# --- files ------------------------------------------------------------------------------------------
+
+def export_filename(month: Month | None, ext: str, today: date | None = None) -> str:
+    part = month.key if month else f"all-{(today or date.today()).isoformat()}"
+    return f"happykids-payments-{part}.{ext}"
+
+
+def _safe_text(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def to_csv(rows: list[PaymentRow]) -> bytes:
+    """UTF-8 with BOM and ';' between columns: what Excel with Russian settings opens correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        cells = []
+        for value in row.cells():
+            if isinstance(value, datetime):
+                cells.append(value.strftime("%d.%m.%Y %H:%M"))
+            elif value is None:
+                cells.append("")
+            elif isinstance(value, str):
+                cells.append(_safe_text(value))
+            else:
+                cells.append(value)
+        writer.writerow(cells)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(rows: list[PaymentRow], title: str = "Платежи") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row_index, row in enumerate(rows, start=2):
+        for col_index, value in enumerate(row.cells(), start=1):
+            cell = sheet.cell(row=row_index, column=col_index)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever a parent put into their name
+                if col_index == len(COLUMNS) and value.startswith(("http://", "https://")):
+                    cell.hyperlink = value
+            elif isinstance(value, datetime):
+                cell.number_format = "DD.MM.YYYY HH:MM"
+            elif isinstance(value, int):
+                cell.number_format = "#,##0"
+    widths = (17, 24, 18, 22, 14, 12, 11, 14, 18, 40)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    if rows:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def summary(rows: list[PaymentRow]) -> dict[str, int]:
+    """Counts and the approved total, for the caption of the exported file."""
+    result = {"total": len(rows), "approved_sum": 0}
+    for status in STATUS_TITLES:
+        result[status] = 0
+    for row in rows:
+        result[row.status] = result.get(row.status, 0) + 1
+        if row.status == "approved" and row.amount:
+            result["approved_sum"] += row.amount
+    return result
+
+
+# --- search -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ParentMatch:
+    user_id: int
+    name: str
+    username: str  # "@name" or ""
+    receipts: list[PaymentRow]  # newest first
+    total_receipts: int
+
+
+def _norm(text: str | None) -> str:
+    return (text or "").casefold().replace("ё", "е").strip()
+
+
+def _person(first: str | None, last: str | None) -> str:
+    return " ".join(part for part in (first, last) if part)
+
+
+async def search_parents(session: AsyncSession, query: str, tz: tzinfo, *, limit: int = 5,
+                         receipts_per_parent: int = 5) -> tuple[list[ParentMatch], int]:
+    """Parents matching `query` (an id, @username or part of a name) with their latest receipts.
+
+    Returns the first `limit` matches (those with the newest receipts first) and how many matched in all.
+    Matching happens in Python: SQLite cannot compare Cyrillic case-insensitively.
+    """
+    raw = query.strip()
+    if not raw:
+        return [], 0
+    names: dict[int, set[str]] = {}
+    usernames: dict[int, set[str]] = {}
+    display: dict[int, tuple[str, str]] = {}
+    for user_id, first, last, username in (await session.execute(
+            select(Parent.user_id, Parent.first_name, Parent.last_name, Parent.username))).all():
+        names.setdefault(user_id, set()).add(_norm(_person(first, last)))
+        if username:
+            usernames.setdefault(user_id, set()).add(_norm(username))
+        display[user_id] = (_person(first, last), f"@{username}" if username else "")
+    for user_id, name, username in (await session.execute(
+            select(Receipt.user_id, Receipt.parent_name, Receipt.username).distinct())).all():
+        names.setdefault(user_id, set()).add(_norm(name))
+        if username:
+            usernames.setdefault(user_id, set()).add(_norm(username))
+        if user_id not in display or not display[user_id][0]:
+            display[user_id] = (name or "", f"@{username}" if username else "")
+
+    needle = _norm(raw)
+    matched: set[int] = set()
+    digits = needle.removeprefix("id").strip()
+    if digits.lstrip("-").isdigit():
+        wanted = int(digits)
+        matched = {uid for uid in names if uid == wanted}
+    elif needle.startswith("@"):
+        handle = needle[1:]
+        matched = {uid for uid, handles in usernames.items() if any(h.startswith(handle) for h in handles)} \
+            if handle else set()
+    else:
+        words = needle.split()
+        for uid, variants in names.items():
+            haystacks = variants | usernames.get(uid, set())
+            if any(all(word in hay for word in words) for hay in haystacks):
+                matched.add(uid)
+    if not matched:
+        return [], 0
+
+    counts = dict((await session.execute(
+        select(Receipt.user_id, func.count()).where(Receipt.user_id.in_(matched)).group_by(Receipt.user_id))).all())
+    latest = dict((await session.execute(
+        select(Receipt.user_id, func.max(Receipt.created_at)).where(Receipt.user_id.in_(matched))
+        .group_by(Receipt.user_id))).all())
+    oldest = datetime.min
+    order = sorted(matched, key=lambda uid: (latest.get(uid) or oldest, uid), reverse=True)
+    result = []
+    for uid in order[:limit]:
+        receipts = (await session.scalars(
+            select(Receipt).where(Receipt.user_id == uid).order_by(Receipt.created_at.desc(), Receipt.id.desc())
+            .limit(receipts_per_parent))).all()
+        name, username = display.get(uid, ("", ""))
+        result.append(ParentMatch(uid, name, username, [_row(r, tz, name) for r in receipts], counts.get(uid, 0)))
+    return result, len(matched)
+

@@ -1,0 +1,90 @@
+"""Texts of the panel's «Платежи», «Статистика» and «Рассылка» sections.
+
+Plain constants, not TextDefs: only admins see them. Templates are Telegram HTML; fill them with
+`happykids.texts.service.fill()` (values are HTML-escaped). The broadcast itself is the director's own text.
+"""
+
+from happykids.texts.model import TextDef
+
+TEXTS: list[TextDef] = []  # nothing here is editable from the panel
+
+# -- buttons ---------------------------------------------------------------------------------------------
+BTN_SEARCH = "🔎 Найти родителя"
+BTN_SEARCH_AGAIN = "🔎 Искать ещё"
+BTN_EXPORT = "📥 Выгрузить таблицу"
+BTN_TO_PAYMENTS = "⬅️ Платежи"
+BTN_ALL_XLSX = "Все — Excel"
+BTN_ALL_CSV = "Все — CSV"
+BTN_MONTH_XLSX = "{month} — Excel"
+BTN_CSV = "CSV"
+BTN_WEEK = "7 дней"
+BTN_MONTH = "30 дней"
+BTN_ALL_TIME = "Всё время"
+BTN_NEW_BROADCAST = "✍️ Новая рассылка"
+BTN_TO_BROADCAST = "⬅️ Рассылка"
+BTN_AUD_ALL = "👪 Всем родителям ({count})"
+BTN_AUD_GROUP = "👧 Родителям группы…"
+BTN_AUD_PAID = "💳 Оплатившим в {month} ({count})"
+BTN_GROUP = "{title} ({count})"
+BTN_SEND = "✅ Отправить ({count})"
+BTN_OTHER_AUDIENCE = "👥 Другие получатели"
+BTN_REWRITE = "✏️ Написать заново"
+BTN_CANCEL_BROADCAST = "✖️ Отменить"
+
+# -- payments --------------------------------------------------------------------------------------------
+PAYMENTS = ("<b>💳 Платежи</b>\n\n"
+            "Чеков всего: {total}\n"
+            "⏳ на проверке: {pending} · ✅ подтверждено: {approved} · ❌ отклонено: {rejected}\n"
+            "Подтверждено за {month}: <b>{month_sum} ₽</b> ({month_count} чек.)\n\n"
+            "Найдите родителя или выгрузите таблицу для Excel.")
+ASK_QUERY = ("Кого ищем? Напишите имя или фамилию родителя, @username или Telegram id.\n"
+             "Например: <i>Анна</i>, <i>@anna</i>, <i>123456789</i>")
+NOTHING_FOUND = "По запросу «{query}» никого не нашла. Попробуйте иначе — часть имени, @username или id."
+FOUND = "Найдено: {total}{shown}. Запрос: «{query}»"
+FOUND_SHOWN = ", показаны первые {limit} — уточните запрос"
+PARENT = "<b>{name}</b> {username} · id <code>{user_id}</code>"
+NO_RECEIPTS = "   чеков нет"
+RECEIPT_LINE = "{icon} {date} · {group}, {period}, {children}{amount} · {status}{decided}"
+MORE_RECEIPTS = "   …и ещё чеков: {count} (все — в выгрузке)"
+EXPORT = ("<b>📥 Выгрузка платежей</b>\n\n"
+          "Выберите период и формат. Excel — для просмотра, CSV — для 1С и других программ.\n"
+          "Колонки: дата, родитель, username, группа, период, дети, сумма, статус, кто решил, архив.")
+EXPORT_EMPTY = "Платежей за этот период нет"
+EXPORT_PREPARING = "Готовлю файл…"
+EXPORT_CAPTION = ("Платежи {period}: {total} чек.\n"
+                  "✅ подтверждено: {approved} на {approved_sum} ₽ · ⏳ на проверке: {pending} · ❌ отклонено: {rejected}")
+PERIOD_ALL = "за всё время"
+PERIOD_MONTH = "за {month}"
+
+# -- statistics ------------------------------------------------------------------------------------------
+STATS = ("<b>📊 Статистика</b>\n\n"
+         "Воронка родителей: начали → выбрали группу → подтвердили → получили ссылку → прислали чек → "
+         "оплата подтверждена. Выберите период 👇")
+STATS_CHART_CAPTION = "📊 Воронка {period}"
+STATS_WORKING = "Считаю…"
+
+# -- broadcasts ------------------------------------------------------------------------------------------
+BROADCAST = ("<b>📣 Рассылка</b>\n\n"
+             "Сообщение всем родителям, родителям одной группы или оплатившим в этом месяце. "
+             "Перед отправкой покажу, как его увидят родители.\n\n{history}")
+NO_HISTORY = "Рассылок ещё не было."
+HISTORY_HEAD = "<b>Последние рассылки:</b>"
+HISTORY_LINE = "№{number} · {date} · {audience} · доставлено {sent} из {total}{state}"
+HISTORY_SENDING = " · ⏳ идёт"
+ASK_CONTENT = ("Пришлите сообщение для родителей: <b>текст</b> или <b>фото с подписью</b>.\n"
+               "Жирный, курсив и ссылки сохранятся. Перед отправкой я покажу, как его увидят родители.")
+WRONG_CONTENT = "Нужен текст или фото (можно с подписью). Видео, файлы и стикеры разослать нельзя."
+CAPTION_TOO_LONG = "Подпись к фото слишком длинная: {length} символов, Telegram разрешает боту до 1024."
+CHOOSE_AUDIENCE = "Кому отправить?"
+CHOOSE_GROUP = "Родителям какой группы? В скобках — сколько родителей (выбирали группу или присылали чек)."
+NO_GROUPS = "В каталоге нет групп."
+AUDIENCE_CHOSEN = "Получатели: {audience}"
+PREVIEW_ABOVE = ("👆 Так сообщение увидят родители.\n\n"
+                 "Кому: {audience}\n"
+                 "Получателей: <b>{count}</b>{blocked}\n\n"
+                 "Отправить?")
+PREVIEW_BLOCKED = "\n(ещё {blocked} заблокировали бота — им не отправится)"
+NOBODY = "Получателей нет: {audience}. Выберите других."
+DRAFT_GONE = "Этот черновик уже отправлен или отменён"
+STARTING = "⏳ Рассылка №{number} запускается: {count} получателей…"
+CANCELLED = "Рассылка отменена — никому не отправлено."
