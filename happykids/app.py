@@ -29,6 +29,7 @@ from happykids.config import Settings
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.db.repositories.catalog import catalog_is_empty
+from happykids.domain import clock
 from happykids.services.broadcast import broadcast_job
 from happykids.services.outbox import outbox_worker
 from happykids.texts.service import Texts
@@ -92,6 +93,7 @@ def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSessi
 
 async def build_app(settings: Settings, *, token: str | None = None, migrate: bool = True) -> App:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    clock.configure(settings.timezone)
     if migrate:
         await upgrade_async(settings.resolved_database_url)
     engine = create_engine(settings.resolved_database_url)

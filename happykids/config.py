@@ -12,6 +12,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from happykids.domain.clock import DEFAULT_TIMEZONE, zone
+
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is meant for a human."""
@@ -30,6 +32,7 @@ class Settings(BaseSettings):
     mega_email: str | None = None
     mega_password: SecretStr | None = None
     mega_folder: str = "HappyKids/Чеки"
+    timezone: str = DEFAULT_TIMEZONE  # the agency's local time for people, months and file names
     log_level: str = "INFO"
 
     @field_validator("admin_ids", mode="before")
@@ -43,6 +46,19 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        zone(value)  # raises ValueError with a readable message
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
 
     @field_validator("bot_api_url")
     @classmethod

@@ -8,10 +8,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Any
+
+from happykids.domain.clock import agency_zone
 
 # --- intake -------------------------------------------------------------------------------------------
 
@@ -179,21 +181,9 @@ def clean_reason(text: str | None) -> str | None:
 
 # --- formatting --------------------------------------------------------------------------------------------
 
-def _agency_zone() -> tzinfo:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Asia/Yekaterinburg")
-    except Exception:  # noqa: BLE001 - no tz database here: Yekaterinburg is UTC+5 all year anyway
-        return timezone(timedelta(hours=5))
-
-
-AGENCY_TZ = _agency_zone()  # the agency works in Yekaterinburg: the director reads local time
-
-
 def local_time(utc_naive: datetime) -> datetime:
     """The database keeps naive UTC; people and archive names use the agency's local time."""
-    return utc_naive.replace(tzinfo=UTC).astimezone(AGENCY_TZ)
+    return utc_naive.replace(tzinfo=UTC).astimezone(agency_zone())
 
 
 def format_when(utc_naive: datetime) -> str:

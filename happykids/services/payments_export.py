@@ -13,14 +13,15 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.models import Parent, Receipt
+from happykids.domain.clock import agency_zone, to_local, to_utc, zone
 
-DEFAULT_TZ = "Asia/Yekaterinburg"  # the agency's city; a TIMEZONE setting overrides it where present
+__all__ = ["agency_tz", "to_local", "to_utc"]  # callers take the time helpers from here too
+
 
 STATUS_TITLES = {"pending": "на проверке", "approved": "подтверждён", "rejected": "отклонён"}
 STATUS_ICONS = {"pending": "⏳", "approved": "✅", "rejected": "❌"}
@@ -34,21 +35,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run suc
 
 
 def agency_tz(settings: object | None = None) -> tzinfo:
-    name = getattr(settings, "timezone", None) or DEFAULT_TZ
-    try:
-        return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
-
-
-def to_local(moment: datetime, tz: tzinfo) -> datetime:
-    """A naive UTC datetime from the database -> naive local time for people."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(tz).replace(tzinfo=None)
-
-
-def to_utc(local: datetime, tz: tzinfo) -> datetime:
-    """Naive local time -> naive UTC, the way the database stores it."""
-    return local.replace(tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
+    """The zone the director thinks in (TIMEZONE; validated when the settings are read)."""
+    name = getattr(settings, "timezone", None)
+    return zone(name) if name else agency_zone()
 
 
 @dataclass(frozen=True, order=True)

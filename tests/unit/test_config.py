@@ -5,7 +5,7 @@ from happykids.config import ConfigError, load_settings
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
-    for name in ("BOT_TOKEN", "BOT_API_URL", "ADMIN_IDS", "DATA_DIR", "DATABASE_URL"):
+    for name in ("BOT_TOKEN", "BOT_API_URL", "ADMIN_IDS", "DATA_DIR", "DATABASE_URL", "TIMEZONE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
@@ -41,3 +41,12 @@ def test_env_file_is_read(tmp_path):
     (tmp_path / ".env").write_text("ADMIN_IDS=5\nBOT_API_URL=http://127.0.0.1:8081/\n")
     settings = load_settings()
     assert settings.admin_ids == [5] and settings.bot_api_url == "http://127.0.0.1:8081"
+
+
+def test_timezone_is_checked(monkeypatch):
+    assert load_settings().timezone == "Asia/Yekaterinburg"
+    monkeypatch.setenv("TIMEZONE", "Europe/Moscow")
+    assert load_settings().timezone == "Europe/Moscow"
+    monkeypatch.setenv("TIMEZONE", "Mars/Base")
+    with pytest.raises(ConfigError, match="TIMEZONE .*unknown time zone"):
+        load_settings()
