@@ -20,7 +20,7 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from happykids.bot.commands import set_commands
+from happykids.bot.commands import CommandMenus
 from happykids.bot.fsm.sql_storage import SqlStorage
 from happykids.bot.middlewares.answered import AnsweredCallbacks
 from happykids.bot.middlewares.db import DbSessionMiddleware, ParentTrackingMiddleware
@@ -104,6 +104,7 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
     bot.session.middleware(answered)
     dp = build_dispatcher(settings, sessions, texts)
     dp["answered_callbacks"] = answered
+    dp["command_menus"] = CommandMenus()
     app = App(settings, engine, sessions, texts, bot, dp)
     dp["app"] = app
     app.jobs.append(broadcast_job)  # sends queued broadcasts, paced; resumes them after a restart
@@ -114,7 +115,7 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
 
 
 async def _on_startup(bot: Bot, app: App) -> None:
-    await set_commands(bot, app.texts)
+    await app.dp["command_menus"].refresh(bot, app.texts)
     async with app.sessions() as session:
         if await catalog_is_empty(session):
             log.warning("The catalog is empty: parents will see the contacts only. "

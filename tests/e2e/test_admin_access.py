@@ -3,6 +3,8 @@ and go from the panel, and the admins from the server settings stay."""
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from happykids.bot.handlers.admin.callbacks import (
@@ -161,3 +163,18 @@ async def test_commands_and_other_buttons_leave_the_pending_input(emu, bot):
     await say(emu, boss, "Случайный текст")
     groups = [g.title for g in (await catalog(bot)).groups]
     assert "Случайный текст" not in groups  # not taken as a new group title
+
+
+async def test_admin_gets_panel_commands_in_her_own_menu_only(emu, bot):
+    director = emu.user(ADMIN_ID, "Директор")
+    await director.send_command("/admin")
+    await emu.settle(quiet=0.2)
+    menus = {}
+    for params in emu.calls_of("setMyCommands"):
+        scope = params.get("scope") or {"type": "default"}
+        scope = json.loads(scope) if isinstance(scope, str) else scope
+        commands = params["commands"]
+        commands = json.loads(commands) if isinstance(commands, str) else commands
+        menus[(scope["type"], scope.get("chat_id"))] = {c["command"] for c in commands}
+    assert menus[("default", None)] == {"start", "help"}
+    assert menus[("chat", ADMIN_ID)] == {"start", "help", "admin", "receipts"}

@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
+from happykids.bot.commands import CommandMenus
 from happykids.bot.handlers.admin.callbacks import AdminMenu, Section
 from happykids.bot.handlers.admin.panel import InputStep, ask_again, show
 from happykids.bot.handlers.admin.states import AdminInput
 from happykids.bot.keyboards.admin import main_menu
 from happykids.texts.defaults import admin as t
+from happykids.texts.service import Texts
 
 router = Router(name="admin.menu")
 router.message.filter(F.chat.type == "private")
@@ -26,10 +28,12 @@ fallback_router.message.filter(F.chat.type == "private")
 
 
 @router.message(Command("admin"))
-async def cmd_admin(message: Message, admin_state: FSMContext) -> None:
+async def cmd_admin(message: Message, admin_state: FSMContext, bot: Bot, texts: Texts,
+                    command_menus: CommandMenus) -> None:
     if await admin_state.get_state() is not None or await admin_state.get_data():  # reads are cheaper than writes
         await admin_state.clear()
     await message.answer(t.MENU, reply_markup=main_menu())
+    await command_menus.ensure_admin(bot, texts, message.chat.id)
 
 
 @router.message(F.text.startswith("/"))

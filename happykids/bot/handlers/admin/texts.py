@@ -11,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.bot.commands import set_commands
+from happykids.bot.commands import CommandMenus
 from happykids.bot.handlers.admin.callbacks import AdminMenu, Section, TextAct, TextAction, TextCard, TextScreen
 from happykids.bot.handlers.admin.panel import InputStep, ask, ask_again, record, retire, show
 from happykids.bot.handlers.admin.states import AdminInput
@@ -274,7 +274,7 @@ async def text_typed(message: Message, admin_state: FSMContext, texts: Texts, se
 
 @router.callback_query(TextAction.filter(F.action == TextAct.SAVE))
 async def save(callback: CallbackQuery, callback_data: TextAction, texts: Texts, session: AsyncSession,
-               admin_state: FSMContext) -> None:
+               admin_state: FSMContext, command_menus: CommandMenus) -> None:
     definition = await _definition_or_menu(callback, texts, callback_data.key)
     if definition is None:
         return
@@ -290,22 +290,24 @@ async def save(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
             await texts.set_override(definition.key, template, callback.from_user.id)
         await record(session, callback.from_user, "text.set", f"{definition.description} ({definition.key})", old, template)
         await session.commit()
-        await after_change(callback, texts, definition)
+        await after_change(callback, texts, definition, command_menus)
     await admin_state.clear()
     await callback.answer(t.TEXT_SAVED)
     await card(callback, texts, definition)
 
 
-async def after_change(callback: CallbackQuery, texts: Texts, definition: TextDef) -> None:
+async def after_change(callback: CallbackQuery, texts: Texts, definition: TextDef,
+                       command_menus: CommandMenus) -> None:
     """The command menu is set once at startup: refresh it now so no restart is needed."""
     if text_kind(definition) is TextKind.COMMAND:
-        await set_commands(callback.bot, texts)
+        await command_menus.refresh(callback.bot, texts)
 
 
 # -- reset -----------------------------------------------------------------------------------------------
 
 @router.callback_query(TextAction.filter(F.action.in_({TextAct.RESET, TextAct.RESET_YES})))
-async def reset(callback: CallbackQuery, callback_data: TextAction, texts: Texts, session: AsyncSession) -> None:
+async def reset(callback: CallbackQuery, callback_data: TextAction, texts: Texts, session: AsyncSession,
+                command_menus: CommandMenus) -> None:
     definition = await _definition_or_menu(callback, texts, callback_data.key)
     if definition is None:
         return
@@ -320,6 +322,6 @@ async def reset(callback: CallbackQuery, callback_data: TextAction, texts: Texts
         await record(session, callback.from_user, "text.reset", f"{definition.description} ({definition.key})",
                      overrides[definition.key], definition.default)
         await session.commit()
-        await after_change(callback, texts, definition)
+        await after_change(callback, texts, definition, command_menus)
     await callback.answer(t.TEXT_RESET)
     await card(callback, texts, definition)
