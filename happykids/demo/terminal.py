@@ -74,7 +74,7 @@ class DemoChat:
             self.print("\n" + render_message(payload, numbers, self.color))
             if numbers:
                 self.buttons, self.button_message = numbers, payload.message_id
-            if payload.file_id and payload.kind in ("photo", "document"):
+            if kind == "new" and payload.file_id and payload.kind in ("photo", "document"):
                 self.save_file(payload)
 
     def notify_other(self, kind: str, chat_id: int, payload) -> None:  # noqa: ANN001
