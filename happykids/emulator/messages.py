@@ -217,22 +217,7 @@ async def send_media_group(call: Call) -> Any:
     return results
 
 
-_COPYABLE = (
-    "text",
-    "entities",
-    "photo",
-    "document",
-    "sticker",
-    "voice",
-    "video",
-    "animation",
-    "audio",
-    "video_note",
-    "location",
-    "contact",
-    "caption",
-    "caption_entities",
-)
+_COPYABLE = frozenset({"text", "entities", "caption", "caption_entities", *MEDIA_KINDS})
 
 
 def _source_message(call: Call, action: str) -> BotMessage:
