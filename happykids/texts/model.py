@@ -2,8 +2,18 @@
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 
 PLACEHOLDER_RE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+class TextKind(Enum):
+    """Where a text goes decides its format: HTML messages, or plain text with Telegram's length limits."""
+
+    MESSAGE = "message"  # Telegram HTML, up to 4096 characters
+    BUTTON = "button"  # a button label, up to 64
+    POPUP = "popup"  # an answer on a pressed button, up to 200
+    COMMAND = "command"  # a command description in the menu, up to 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,7 +22,12 @@ class TextDef:
     default: str  # Telegram HTML; `{name}` placeholders are filled with escaped values
     screen: str  # which screen it belongs to, for grouping in the admin panel
     description: str  # where the parent sees it
-    button: bool = False  # a button label: plain text, no HTML, at most 64 characters
+    kind: TextKind = TextKind.MESSAGE
+
+    @property
+    def plain(self) -> bool:
+        """Shown without HTML (labels, popups, command descriptions)."""
+        return self.kind is not TextKind.MESSAGE
 
     @property
     def placeholders(self) -> set[str]:

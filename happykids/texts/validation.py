@@ -9,19 +9,11 @@ match the default's exactly: a missing one loses information, an unknown one wou
 from __future__ import annotations
 
 import re
-from enum import Enum
 
 from happykids.emulator.html_check import parse_html
 from happykids.emulator.textutil import EntityParseError, utf16_len
-from happykids.texts.model import PLACEHOLDER_RE, TextDef
+from happykids.texts.model import PLACEHOLDER_RE, TextDef, TextKind
 from happykids.texts.service import fill
-
-
-class TextKind(Enum):
-    MESSAGE = "message"
-    BUTTON = "button"
-    POPUP = "popup"
-    COMMAND = "command"
 
 
 LIMITS = {TextKind.MESSAGE: 4096, TextKind.BUTTON: 64, TextKind.POPUP: 200, TextKind.COMMAND: 256}
@@ -45,18 +37,6 @@ ALLOWED_TAGS_HINT = ("<b>жирный</b>, <i>курсив</i>, <u>подчёр�
                      '<a href="https://…">ссылка</a>, <code>код</code>, <blockquote>цитата</blockquote>')
 
 
-def text_kind(definition: TextDef) -> TextKind:
-    """TextDef only says `button` (plain text); popups and command descriptions are plain text too but
-    Telegram allows them more characters, so tell them apart by the key and the description."""
-    if not definition.button:
-        return TextKind.MESSAGE
-    if definition.key.startswith("cmd."):
-        return TextKind.COMMAND
-    if "всплывающ" in definition.description.lower():
-        return TextKind.POPUP
-    return TextKind.BUTTON
-
-
 def normalize(definition: TextDef, raw: str) -> str:
     """Tidy what the director typed; in HTML texts turn a lone "&" ("мама & папа") into "&amp;".
 
@@ -67,14 +47,14 @@ def normalize(definition: TextDef, raw: str) -> str:
     lead = default[: len(default) - len(default.lstrip())]
     trail = default[len(default.rstrip()):]
     text = lead + raw.strip() + trail
-    if text_kind(definition) is TextKind.MESSAGE:
+    if definition.kind is TextKind.MESSAGE:
         text = _BARE_AMP_RE.sub("&amp;", text)
     return text
 
 
 def render(definition: TextDef, template: str, values: dict[str, object]) -> str:
     """The text exactly as a parent gets it (mirrors Texts.get / Texts.plain)."""
-    if text_kind(definition) is TextKind.MESSAGE:
+    if definition.kind is TextKind.MESSAGE:
         return fill(template, values)
     return PLACEHOLDER_RE.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
 
@@ -91,7 +71,7 @@ def check_text(definition: TextDef, template: str, values: dict[str, object] | N
     if not template.strip():
         return ["Текст пустой — напишите, пожалуйста, хотя бы несколько слов."]
     problems = _placeholder_problems(definition, template)
-    kind = text_kind(definition)
+    kind = definition.kind
     values = {name: sample_for(name) for name in definition.placeholders} | (values or {})
     if kind is TextKind.MESSAGE:
         try:

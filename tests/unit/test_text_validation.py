@@ -6,14 +6,14 @@ import pytest
 
 from happykids.bot.handlers.admin.callbacks import TextAct, TextAction, TextCard
 from happykids.texts.defaults import DEFAULTS
-from happykids.texts.model import TextDef
+from happykids.texts.model import TextDef, TextKind
 from happykids.texts.service import Markup
-from happykids.texts.validation import TextKind, check_text, explain_html_error, normalize, render, text_kind
+from happykids.texts.validation import check_text, explain_html_error, normalize, render
 
 MESSAGE = TextDef("t.msg", "Привет! Контакты:\n{contacts}", "Тест", "Сообщение")
-BUTTON = TextDef("btn.t", "⬅️ Назад", "Тест", "Кнопка", button=True)
-POPUP = TextDef("t.popup", "Кнопка устарела", "Тест", "Всплывающий ответ", button=True)
-COMMAND = TextDef("cmd.t", "Начать оплату", "Тест", "Описание команды", button=True)
+BUTTON = TextDef("btn.t", "⬅️ Назад", "Тест", "Кнопка", kind=TextKind.BUTTON)
+POPUP = TextDef("t.popup", "Кнопка устарела", "Тест", "Всплывающий ответ", kind=TextKind.POPUP)
+COMMAND = TextDef("cmd.t", "Начать оплату", "Тест", "Описание команды", kind=TextKind.COMMAND)
 
 
 def test_every_default_passes_its_own_check():
@@ -28,11 +28,12 @@ def test_every_text_key_fits_in_button_data():
         assert len(TextCard(key=key).pack().encode()) <= 64
 
 
-def test_kinds():
-    assert [text_kind(d) for d in (MESSAGE, BUTTON, POPUP, COMMAND)] == [
-        TextKind.MESSAGE, TextKind.BUTTON, TextKind.POPUP, TextKind.COMMAND]
-    assert text_kind(DEFAULTS["dialog.stale_button"]) is TextKind.POPUP
-    assert text_kind(DEFAULTS["btn.back"]) is TextKind.BUTTON
+def test_kinds_of_the_defaults():
+    assert MESSAGE.kind is TextKind.MESSAGE and not MESSAGE.plain
+    assert DEFAULTS["dialog.stale_button"].kind is TextKind.POPUP
+    assert DEFAULTS["btn.back"].kind is TextKind.BUTTON
+    assert DEFAULTS["cmd.help"].kind is TextKind.COMMAND
+    assert all(d.plain for d in DEFAULTS.values() if d.key.startswith(("btn.", "cmd.")))
 
 
 @pytest.mark.parametrize(("template", "expected"), [

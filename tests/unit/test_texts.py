@@ -3,6 +3,7 @@
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.texts.defaults import DEFAULTS
+from happykids.texts.validation import LIMITS
 from happykids.texts.service import Markup, Texts, fill
 
 
@@ -14,8 +15,8 @@ def test_fill_escapes_values_but_not_markup_or_unknown_braces():
 def test_every_default_has_description_and_buttons_are_short():
     for key, text in DEFAULTS.items():
         assert text.key == key and text.description and text.screen
-        if text.button:
-            assert len(text.default) <= 64 and "<" not in text.default
+        if text.plain:
+            assert len(text.default) <= LIMITS[text.kind] and "<" not in text.default
 
 
 async def test_override_then_reset(tmp_path):

@@ -1,6 +1,6 @@
 """Texts of the payment dialog."""
 
-from happykids.texts.model import TextDef
+from happykids.texts.model import TextDef, TextKind
 
 S = "Оплата"
 TEXTS = [
@@ -49,9 +49,9 @@ TEXTS = [
     TextDef("dialog.empty_catalog", "Оплата через бота временно недоступна. Свяжитесь с нами:\n{contacts}", S,
             "Когда в каталоге нет ни одной группы"),
     TextDef("dialog.stale_button", "Эта кнопка устарела — показываю текущий шаг", S,
-            "Всплывающий ответ на старую или чужую кнопку (без HTML, до 200 символов)", button=True),
+            "Всплывающий ответ на старую или чужую кнопку (без HTML, до 200 символов)", kind=TextKind.POPUP),
     TextDef("dialog.unavailable_option", "Этот вариант больше недоступен — выберите, пожалуйста, из списка", S,
-            "Всплывающий ответ, если вариант скрыли или удалили", button=True),
+            "Всплывающий ответ, если вариант скрыли или удалили", kind=TextKind.POPUP),
     TextDef(
         "dialog.mistake",
         "Пожалуйста, выберите вариант кнопкой под сообщением 👇",
@@ -72,9 +72,9 @@ TEXTS = [
     ),
     TextDef("dialog.after_link_hint", "Оплатили? Пришлите фото или PDF чека сюда. Чтобы выбрать заново — /start", S,
             "Ответ на текст после получения ссылки"),
-    TextDef("btn.back", "⬅️ Назад", S, "Кнопка «Назад»", button=True),
-    TextDef("btn.confirm", "✅ Подтвердить", S, "Кнопка подтверждения выбора", button=True),
-    TextDef("btn.restart", "🔄 Начать заново", S, "Кнопка «Начать заново»", button=True),
-    TextDef("btn.pay", "💳 Оплатить", S, "Кнопка-ссылка на оплату", button=True),
-    TextDef("btn.change", "✏️ Выбрать другое", S, "Кнопка возврата к выбору после ссылки", button=True),
+    TextDef("btn.back", "⬅️ Назад", S, "Кнопка «Назад»", kind=TextKind.BUTTON),
+    TextDef("btn.confirm", "✅ Подтвердить", S, "Кнопка подтверждения выбора", kind=TextKind.BUTTON),
+    TextDef("btn.restart", "🔄 Начать заново", S, "Кнопка «Начать заново»", kind=TextKind.BUTTON),
+    TextDef("btn.pay", "💳 Оплатить", S, "Кнопка-ссылка на оплату", kind=TextKind.BUTTON),
+    TextDef("btn.change", "✏️ Выбрать другое", S, "Кнопка возврата к выбору после ссылки", kind=TextKind.BUTTON),
 ]

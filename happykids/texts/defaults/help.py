@@ -1,6 +1,6 @@
 """Texts of /help, the command menu and unknown input outside the dialog."""
 
-from happykids.texts.model import TextDef
+from happykids.texts.model import TextDef, TextKind
 
 S = "Помощь"
 TEXTS = [
@@ -14,8 +14,8 @@ TEXTS = [
         "Начать заново можно в любой момент: /start\n\n<b>Контакты:</b>\n{contacts}",
         S, "Ответ на /help",
     ),
-    TextDef("cmd.start", "Начать оплату", S, "Описание команды /start в меню", button=True),
-    TextDef("cmd.help", "Помощь и контакты", S, "Описание команды /help в меню", button=True),
+    TextDef("cmd.start", "Начать оплату", S, "Описание команды /start в меню", kind=TextKind.COMMAND),
+    TextDef("cmd.help", "Помощь и контакты", S, "Описание команды /help в меню", kind=TextKind.COMMAND),
     TextDef("common.unknown_command", "Такой команды нет. Доступны /start и /help.", S,
             "Ответ на неизвестную команду"),
     TextDef("common.error", "Ой, что-то пошло не так. Попробуйте ещё раз или отправьте /start.", S,

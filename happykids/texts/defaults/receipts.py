@@ -1,6 +1,6 @@
 """Texts of receipt intake (what parents read) and of the director's review (what admins read)."""
 
-from happykids.texts.model import TextDef
+from happykids.texts.model import TextDef, TextKind
 
 P = "Чеки"
 A = "Проверка чеков"
@@ -95,24 +95,24 @@ TEXTS: list[TextDef] = [
     TextDef("review.rejected_done", "Чек №{number} отклонён, родителю сообщим.", A,
             "Подтверждение отклонения администратору"),
     TextDef("review.approved_popup", "Чек №{number} подтверждён ✅", A,
-            "Всплывающий ответ после подтверждения", button=True),
+            "Всплывающий ответ после подтверждения", kind=TextKind.POPUP),
     TextDef("review.already_decided", "Уже решено: чек {status} — {admin}, {when}", A,
-            "Всплывающий ответ, если чек уже подтвердили или отклонили", button=True),
+            "Всплывающий ответ, если чек уже подтвердили или отклонили", kind=TextKind.POPUP),
     TextDef("review.late_reason", "Чек №{number} уже {status} — {admin}, {when}. Ваша причина не отправлена.", A,
             "Ответ на причину, если другой администратор успел решить раньше"),
-    TextDef("review.word_approved", "подтверждён", A, "Слово «подтверждён» во всплывающих ответах", button=True),
-    TextDef("review.word_rejected", "отклонён", A, "Слово «отклонён» во всплывающих ответах", button=True),
+    TextDef("review.word_approved", "подтверждён", A, "Слово «подтверждён» во всплывающих ответах", kind=TextKind.POPUP),
+    TextDef("review.word_rejected", "отклонён", A, "Слово «отклонён» во всплывающих ответах", kind=TextKind.POPUP),
     TextDef("review.not_admin", "Решения по чекам принимают администраторы агентства 🙂", A,
-            "Всплывающий ответ, если кнопку проверки нажал не администратор", button=True),
+            "Всплывающий ответ, если кнопку проверки нажал не администратор", kind=TextKind.POPUP),
     TextDef("review.not_found", "Такого чека нет — возможно, он удалён", A,
-            "Всплывающий ответ на кнопку несуществующего чека", button=True),
+            "Всплывающий ответ на кнопку несуществующего чека", kind=TextKind.POPUP),
     TextDef("review.list_empty", "Чеков на проверке нет — всё проверено 👍", A,
             "Ответ на /receipts, когда проверять нечего"),
     TextDef("review.list_footer", "Чеки на проверке: <b>{count}</b>, сначала новые. Показаны {first}–{last}.", A,
             "Итог под списком /receipts"),
-    TextDef("btn.review_approve", "✅ Подтвердить", A, "Кнопка подтверждения чека", button=True),
-    TextDef("btn.review_reject", "❌ Отклонить", A, "Кнопка отклонения чека", button=True),
-    TextDef("btn.review_no_reason", "Без причины", A, "Кнопка «отклонить без причины»", button=True),
-    TextDef("btn.review_cancel", "↩️ Отмена", A, "Кнопка отмены отклонения", button=True),
-    TextDef("btn.review_more", "Ещё чеки ▶️", A, "Кнопка следующей страницы в /receipts", button=True),
+    TextDef("btn.review_approve", "✅ Подтвердить", A, "Кнопка подтверждения чека", kind=TextKind.BUTTON),
+    TextDef("btn.review_reject", "❌ Отклонить", A, "Кнопка отклонения чека", kind=TextKind.BUTTON),
+    TextDef("btn.review_no_reason", "Без причины", A, "Кнопка «отклонить без причины»", kind=TextKind.BUTTON),
+    TextDef("btn.review_cancel", "↩️ Отмена", A, "Кнопка отмены отклонения", kind=TextKind.BUTTON),
+    TextDef("btn.review_more", "Ещё чеки ▶️", A, "Кнопка следующей страницы в /receipts", kind=TextKind.BUTTON),
 ]

@@ -30,7 +30,6 @@ from happykids.texts.validation import (
     normalize,
     render,
     sample_for,
-    text_kind,
 )
 
 router = Router(name="admin.texts")
@@ -139,7 +138,7 @@ async def card(event: CallbackQuery | Message, texts: Texts, definition: TextDef
 def preview_markup(definition: TextDef, shown: str, pending: bool) -> InlineKeyboardMarkup:
     """Sample button (for labels and popups) and, for a new version, Save / write again / cancel."""
     key = definition.key
-    kind = text_kind(definition)
+    kind = definition.kind
     sample: list[Button] = []
     if kind is TextKind.BUTTON:
         sample = [(shown, TextAction(key=key, action=TextAct.SAMPLE))]
@@ -157,7 +156,7 @@ async def send_preview(message: Message, definition: TextDef, template: str, val
     """Show `template` the way a parent gets it: a message as a message, a label on a button."""
     shown = render(definition, template, values)
     markup = preview_markup(definition, shown, pending)
-    kind = text_kind(definition)
+    kind = definition.kind
     if kind is TextKind.MESSAGE:
         if pending:
             await message.answer(t.PREVIEW_NOTE)
@@ -205,7 +204,7 @@ async def preview_current(callback: CallbackQuery, callback_data: TextAction, te
     if definition is None:
         return
     shown = render(definition, await texts.template(definition.key), await sample_values(session, texts))
-    kind = text_kind(definition)
+    kind = definition.kind
     if kind is TextKind.POPUP:  # a popup is previewed as the very popup a parent gets
         return await callback.answer(shown)
     await callback.answer()
@@ -219,7 +218,7 @@ async def sample_pressed(callback: CallbackQuery, callback_data: TextAction, tex
     definition = await _definition_or_menu(callback, texts, callback_data.key)
     if definition is None:
         return
-    if text_kind(definition) is not TextKind.POPUP:
+    if definition.kind is not TextKind.POPUP:
         return await callback.answer(t.SAMPLE_BUTTON)
     data = await admin_state.get_data()
     template = data["pending_text"] if data.get("pending_key") == definition.key else await texts.template(definition.key)
@@ -235,7 +234,7 @@ async def edit(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
         return
     must_keep = (fill(t.ASK_TEXT_PLACEHOLDERS, {"names": ", ".join(f"{{{n}}}" for n in sorted(definition.placeholders))})
                  if definition.placeholders else "")
-    if text_kind(definition) is TextKind.MESSAGE:
+    if definition.kind is TextKind.MESSAGE:
         prompt = fill(t.ASK_TEXT_MESSAGE, {"tags": ALLOWED_TAGS_HINT, "placeholders": Markup(must_keep)})
     else:
         prompt = fill(t.ASK_TEXT_PLAIN, {"placeholders": Markup(must_keep)})
@@ -299,7 +298,7 @@ async def save(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
 async def after_change(callback: CallbackQuery, texts: Texts, definition: TextDef,
                        command_menus: CommandMenus) -> None:
     """The command menu is set once at startup: refresh it now so no restart is needed."""
-    if text_kind(definition) is TextKind.COMMAND:
+    if definition.kind is TextKind.COMMAND:
         await command_menus.refresh(callback.bot, texts)
 
 
