@@ -10,7 +10,9 @@ from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.db.repositories.catalog import export_spec, replace_catalog
 from happykids.domain.catalog import CatalogError
-from happykids.domain.catalog_yaml import dump_catalog_yaml, parse_catalog_yaml
+from happykids.domain.catalog_yaml import CatalogSpec, dump_catalog_yaml, parse_catalog_yaml
+
+UNCHANGED = "Каталог не изменён."
 
 
 async def _sessions(settings: Settings):  # noqa: ANN202
@@ -23,13 +25,16 @@ async def _sessions(settings: Settings):  # noqa: ANN202
 async def import_catalog(settings: Settings, path: Path) -> int:
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"happykids: cannot read {path}: {exc}", file=sys.stderr)
+    except UnicodeDecodeError:
+        print(f"happykids: {path}: файл не в кодировке UTF-8. {UNCHANGED}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"happykids: не удаётся прочитать {path}: {exc.strerror or exc}. {UNCHANGED}", file=sys.stderr)
         return 2
     try:
         spec = parse_catalog_yaml(text)
     except CatalogError as exc:
-        print(f"happykids: {path}: {exc}. The catalog was not changed.", file=sys.stderr)
+        print(f"happykids: {path}: {exc}. {UNCHANGED}", file=sys.stderr)
         return 2
     engine, sessions = await _sessions(settings)
     try:
@@ -37,9 +42,17 @@ async def import_catalog(settings: Settings, path: Path) -> int:
             await replace_catalog(session, spec)
     finally:
         await engine.dispose()
-    print(f"Catalog imported: {len(spec.groups)} groups, {len(spec.periods)} periods, "
-          f"{len(spec.children)} children options, {len(spec.links)} links.")
+    print(import_summary(spec))
     return 0
+
+
+def import_summary(spec: CatalogSpec) -> str:
+    hidden = sum(item.hidden for item in spec.groups + spec.periods + spec.children)
+    parts = [f"групп — {len(spec.groups)}", f"периодов — {len(spec.periods)}",
+             f"вариантов количества детей — {len(spec.children)}", f"ссылок — {len(spec.links)}"]
+    if hidden:
+        parts.append(f"скрыто от родителей — {hidden}")
+    return f"Каталог загружен: {', '.join(parts)}."
 
 
 async def export_catalog(settings: Settings) -> int:

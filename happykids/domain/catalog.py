@@ -10,7 +10,8 @@ from urllib.parse import urlparse
 
 
 class CatalogError(ValueError):
-    """The catalog breaks a rule; the message says which item and why (in plain English for the operator)."""
+    """The catalog breaks a rule; the message says which line, item and field, and why, in plain Russian: the
+    director reads it in the panel and the operator in the terminal. Field names stay as in the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,7 @@ def check_url(url: str) -> str:
     url = url.strip()
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in url:
-        raise CatalogError(f"«{url}» is not an http:// or https:// link")
+        raise CatalogError(f"url «{url}» — это не ссылка http:// или https://")
     return url
 
 
@@ -84,5 +85,5 @@ def check_amount(amount: object) -> int | None:
     if amount is None or amount == "":
         return None
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise CatalogError(f"amount «{amount}» must be a positive whole number of roubles")
+        raise CatalogError(f"amount «{amount}» — нужна сумма в рублях, целое число больше нуля")
     return amount

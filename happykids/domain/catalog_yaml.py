@@ -1,4 +1,5 @@
-"""Read and write the catalog YAML. Every error names the line and the field, so the operator can fix it."""
+"""Read and write the catalog YAML. Every error names the line and the field (in Russian: the director reads
+them in the panel, the operator in the terminal), so the file can be fixed without guessing."""
 
 from __future__ import annotations
 
@@ -7,10 +8,36 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from happykids.domain.catalog import CatalogError, check_amount, check_url
+from happykids.domain.catalog import CatalogError, Link, check_amount, check_url
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 MAX_TITLE = 64  # a button label must stay readable on a phone
+MAX_CONTACTS = 1000
+SECTIONS = ("contacts", "groups", "periods", "children", "links")
+
+
+@dataclass(frozen=True, slots=True)
+class CodedItem:
+    """A group or a period: `code` is its `id` in the file."""
+
+    code: str
+    title: str
+    hidden: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True, slots=True)
+class ChildrenItem:
+    count: int
+    title: str
+    hidden: bool = False
+
+    @property
+    def key(self) -> int:
+        return self.count
 
 
 @dataclass(slots=True)
@@ -18,39 +45,96 @@ class CatalogSpec:
     """A catalog as written in YAML: codes and titles, before it gets database ids."""
 
     contacts: str = ""
-    groups: list[tuple[str, str]] = field(default_factory=list)  # (id, title)
-    periods: list[tuple[str, str]] = field(default_factory=list)
-    children: list[tuple[int, str]] = field(default_factory=list)  # (count, title)
-    links: list[tuple[str, str, int, str, int | None]] = field(default_factory=list)  # group, period, children, url, amount
+    groups: list[CodedItem] = field(default_factory=list)
+    periods: list[CodedItem] = field(default_factory=list)
+    children: list[ChildrenItem] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+
+# -- loading with line numbers -----------------------------------------------------------------------------
+
+LINE = "__line__"  # the line of a mapping
+KEY_LINES = "__keys__"  # the line of each of its keys
+SERVICE_KEYS = {LINE, KEY_LINES}
+
+
+class _Seq(list):
+    """A YAML list that remembers the line of each item."""
+
+    lines: list[int]
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping, for error messages."""
+    """SafeLoader that remembers the line of every mapping, key and list item, for error messages."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
     mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
+    mapping[LINE] = node.start_mark.line + 1
+    mapping[KEY_LINES] = {
+        key.value: key.start_mark.line + 1 for key, _ in node.value if isinstance(key, yaml.ScalarNode)
+    }
     return mapping
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> list:
+    seq = _Seq(loader.construct_sequence(node, deep=True))
+    seq.lines = [item.start_mark.line + 1 for item in node.value]
+    return seq
 
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _line(mapping: dict, key: str | None = None) -> int | str:
+    """The line of `key` in `mapping` (or of the mapping itself)."""
+    if key is not None and key in mapping.get(KEY_LINES, {}):
+        return mapping[KEY_LINES][key]
+    return mapping.get(LINE, "?")
+
+
+def _sort_line(line: int | str) -> int:
+    return line if isinstance(line, int) else 1 << 30
+
+
+def _fields(mapping: dict) -> set:
+    return set(mapping) - SERVICE_KEYS
+
+
+def _show(value: object) -> str:
+    return f"«{value}»"
+
+
+QUOTE_HINT = "числа и слова вроде yes, no, on, off пишите в кавычках"
+
+
+def _unknown(names: set, where: str, known: tuple[str, ...]) -> CatalogError:
+    names_text = ", ".join(sorted(str(n) for n in names))
+    what = "неизвестное поле" if len(names) == 1 else "неизвестные поля"
+    return CatalogError(f"{where}: {what} {names_text} (бывают: {', '.join(known)})")
+
+
+# -- parsing ---------------------------------------------------------------------------------------------------
 
 def parse_catalog_yaml(text: str) -> CatalogSpec:
     try:
         doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise CatalogError(f"{where}not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        where = f"строка {mark.line + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise CatalogError(f"{where}файл не читается как YAML — проверьте кавычки, скобки и отступы "
+                           f"(YAML: {problem})") from None
     if not isinstance(doc, dict):
-        raise CatalogError("the file must be a mapping with contacts, groups, periods, children and links")
-    unknown = set(doc) - {"contacts", "groups", "periods", "children", "links", "__line__"}
+        raise CatalogError(f"в файле должны быть разделы {', '.join(SECTIONS[:-1])} и {SECTIONS[-1]}")
+    unknown = _fields(doc) - set(SECTIONS)
     if unknown:
-        raise CatalogError(f"unknown top-level field(s): {', '.join(sorted(unknown))}")
+        first = min(unknown, key=lambda name: (_sort_line(_line(doc, name)), str(name)))
+        raise _unknown(unknown, f"строка {_line(doc, first)}", SECTIONS)
 
-    spec = CatalogSpec(contacts=_text(doc.get("contacts", ""), "contacts", doc.get("__line__", 1), limit=1000))
+    contacts = doc.get("contacts", "")
+    spec = CatalogSpec(contacts=_text(contacts, f"строка {_line(doc, 'contacts')}", "contacts", MAX_CONTACTS))
     spec.groups = _coded(doc, "groups")
     spec.periods = _coded(doc, "periods")
     spec.children = _children(doc)
@@ -58,113 +142,171 @@ def parse_catalog_yaml(text: str) -> CatalogSpec:
     return spec
 
 
-def _items(doc: dict, name: str, required: bool = True) -> list[dict]:
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One entry of a list section, and where it is: "строка 13, links[1]"."""
+
+    section: str
+    index: int
+    item: dict
+    line: int | str
+
+    def at(self, key: str | None = None) -> str:
+        """The place for a message: the line of `key` when it has one of its own (block style), else the entry's."""
+        line = _line(self.item, key) if key is not None else self.line
+        return f"строка {line}, {self.section}[{self.index}]"
+
+    def unknown_fields(self, known: tuple[str, ...]) -> None:
+        unknown = _fields(self.item) - set(known)
+        if unknown:
+            first = min(unknown, key=lambda name: (_sort_line(_line(self.item, name)), str(name)))
+            raise _unknown(unknown, self.at(first), known)
+
+
+def _items(doc: dict, name: str, example: str, required: bool = True) -> list[_Entry]:
     items = doc.get(name)
     if items is None:
         if required:
-            raise CatalogError(f"`{name}` is missing")
+            raise CatalogError(f"в файле нет раздела {name}")
         return []
     if not isinstance(items, list):
-        raise CatalogError(f"`{name}` must be a list")
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise CatalogError(f"{name}[{i}]: each entry must be a mapping like {{id: ..., title: ...}}")
+        raise CatalogError(f"строка {_line(doc, name)}, {name}: нужен список из элементов вида {example}")
     if required and not items:
-        raise CatalogError(f"`{name}` must have at least one entry")
-    return items
+        raise CatalogError(f"строка {_line(doc, name)}, {name}: список пуст, нужен хотя бы один элемент")
+    lines = getattr(items, "lines", [])
+    out = []
+    for i, item in enumerate(items):
+        line = lines[i] if i < len(lines) else _line(doc, name)
+        if not isinstance(item, dict):
+            raise CatalogError(f"строка {line}, {name}[{i}]: каждый элемент записывается так: {example}")
+        out.append(_Entry(name, i, item, line))
+    return out
 
 
-def _where(item: dict, name: str, i: int) -> str:
-    return f"line {item.get('__line__', '?')}, {name}[{i}]"
-
-
-def _text(value: object, field_name: str, line: int | str, limit: int = MAX_TITLE) -> str:
+def _text(value: object, where: str, field_name: str, limit: int = MAX_TITLE) -> str:
     if value is None or isinstance(value, (dict, list)):
-        raise CatalogError(f"line {line}: `{field_name}` must be text")
+        raise CatalogError(f"{where}: {field_name} — нужен текст")
     text = str(value).strip()
     if len(text) > limit:
-        raise CatalogError(f"line {line}: `{field_name}` is longer than {limit} characters")
+        raise CatalogError(f"{where}: {field_name} длиннее {limit} символов")
     return text
 
 
-def _coded(doc: dict, name: str) -> list[tuple[str, str]]:
+def _title(entry: _Entry) -> str:
+    title = entry.item.get("title")
+    if title is None or not str(title).strip():
+        raise CatalogError(f"{entry.at()}: нет title (названия кнопки)")
+    return _text(title, entry.at("title"), "title")
+
+
+def _hidden(entry: _Entry) -> bool:
+    hidden = entry.item.get("hidden", False)
+    if not isinstance(hidden, bool):
+        raise CatalogError(f"{entry.at('hidden')}: hidden {_show(hidden)} — можно только true или false")
+    return hidden
+
+
+def _coded(doc: dict, name: str) -> list[CodedItem]:
     seen: set[str] = set()
     out = []
-    for i, item in enumerate(_items(doc, name)):
-        where = _where(item, name, i)
-        code, title = item.get("id"), item.get("title")
-        if not isinstance(code, str) or not CODE_RE.match(code):
-            raise CatalogError(f"{where}: `id` must be latin letters, digits, _ or - (got {code!r})")
+    for entry in _items(doc, name, '{id: ..., title: "..."}'):
+        entry.unknown_fields(("id", "title", "hidden"))
+        code, where = entry.item.get("id"), entry.at("id")
+        if code is None:
+            raise CatalogError(f"{entry.at()}: нет id")
+        if not isinstance(code, str):
+            raise CatalogError(f"{where}: id {_show(code)} — нужен текст ({QUOTE_HINT}: id: \"{code}\")")
+        if not CODE_RE.match(code):
+            raise CatalogError(f"{where}: id {_show(code)} — можно только латинские буквы, цифры, _ и -")
         if code in seen:
-            raise CatalogError(f"{where}: `id` {code!r} is used twice")
-        if not title or not str(title).strip():
-            raise CatalogError(f"{where}: `title` is missing")
+            raise CatalogError(f"{where}: id {_show(code)} уже встречается выше в {name}")
         seen.add(code)
-        out.append((code, _text(title, "title", item.get("__line__", "?"))))
+        out.append(CodedItem(code, _title(entry), _hidden(entry)))
     return out
 
 
-def _children(doc: dict) -> list[tuple[int, str]]:
+def _children(doc: dict) -> list[ChildrenItem]:
     seen: set[int] = set()
     out = []
-    for i, item in enumerate(_items(doc, "children")):
-        where = _where(item, "children", i)
-        count, title = item.get("count"), item.get("title")
+    for entry in _items(doc, "children", '{count: 1, title: "1 ребёнок"}'):
+        entry.unknown_fields(("count", "title", "hidden"))
+        count, where = entry.item.get("count"), entry.at("count")
+        if count is None:
+            raise CatalogError(f"{entry.at()}: нет count")
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 20:
-            raise CatalogError(f"{where}: `count` must be a whole number from 1 to 20 (got {count!r})")
+            raise CatalogError(f"{where}: count {_show(count)} — нужно целое число от 1 до 20")
         if count in seen:
-            raise CatalogError(f"{where}: `count` {count} is used twice")
-        if not title or not str(title).strip():
-            raise CatalogError(f"{where}: `title` is missing")
+            raise CatalogError(f"{where}: count {_show(count)} уже встречается выше в children")
         seen.add(count)
-        out.append((count, _text(title, "title", item.get("__line__", "?"))))
+        out.append(ChildrenItem(count, _title(entry), _hidden(entry)))
     return out
 
 
-def _links(doc: dict, spec: CatalogSpec) -> list[tuple[str, str, int, str, int | None]]:
-    groups = {g for g, _ in spec.groups}
-    periods = {p for p, _ in spec.periods}
-    counts = {c for c, _ in spec.children}
+def _hint(value: object) -> str:
+    return f" ({QUOTE_HINT})" if isinstance(value, (int, float, bool)) or value is None else ""
+
+
+def _links(doc: dict, spec: CatalogSpec) -> list[Link]:
+    groups = {g.code for g in spec.groups}
+    periods = {p.code for p in spec.periods}
+    counts = {c.count for c in spec.children}
     seen: set[tuple[str, str, int]] = set()
     out = []
-    for i, item in enumerate(_items(doc, "links", required=False)):
-        where = _where(item, "links", i)
-        group, period, children = item.get("group"), item.get("period"), item.get("children")
-        if group not in groups:
-            raise CatalogError(f"{where}: `group` {group!r} is not one of the groups")
-        if period not in periods:
-            raise CatalogError(f"{where}: `period` {period!r} is not one of the periods")
-        if children not in counts:
-            raise CatalogError(f"{where}: `children` {children!r} is not one of the children counts")
+    example = '{group: ..., period: ..., children: 1, url: "https://...", amount: 6000}'
+    for entry in _items(doc, "links", example, required=False):
+        entry.unknown_fields(("group", "period", "children", "url", "amount"))
+        item = entry.item
+        for name in ("group", "period", "children", "url"):
+            if item.get(name) is None:
+                raise CatalogError(f"{entry.at()}: нет {name}")
+        group, period, children = item["group"], item["period"], item["children"]
+        if not isinstance(group, str) or group not in groups:
+            raise CatalogError(f"{entry.at('group')}: group {_show(group)} — такой группы нет в groups{_hint(group)}")
+        if not isinstance(period, str) or period not in periods:
+            raise CatalogError(f"{entry.at('period')}: period {_show(period)} — такого периода нет в periods"
+                               f"{_hint(period)}")
+        if isinstance(children, bool) or not isinstance(children, int) or children not in counts:
+            raise CatalogError(f"{entry.at('children')}: children {_show(children)} — "
+                               f"в разделе children нет count: {children}")
         if (group, period, children) in seen:
-            raise CatalogError(f"{where}: a second link for {group}/{period}/{children}")
-        unknown = set(item) - {"group", "period", "children", "url", "amount", "__line__"}
-        if unknown:
-            raise CatalogError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+            raise CatalogError(f"{entry.at()}: ссылка для {group}/{period}/{children} уже есть выше, нужна одна")
         try:
-            url = check_url(str(item.get("url") or ""))
+            url = check_url(str(item["url"]))
+        except CatalogError as exc:
+            raise CatalogError(f"{entry.at('url')}: {exc}") from None
+        try:
             amount = check_amount(item.get("amount"))
         except CatalogError as exc:
-            raise CatalogError(f"{where}: {exc}") from None
+            raise CatalogError(f"{entry.at('amount')}: {exc}") from None
         seen.add((group, period, children))
-        out.append((group, period, children, url, amount))
+        out.append(Link(group, period, children, url, amount))
     return out
 
 
+# -- writing ---------------------------------------------------------------------------------------------------
+
 def dump_catalog_yaml(spec: CatalogSpec) -> str:
-    """The same format the importer reads, one entry per line, so a diff is easy to review."""
+    """The same format the importer reads, one entry per line, so a diff is easy to review.
+    `hidden: true` is written only for hidden items, so a catalog without them looks exactly as before."""
 
     def q(text: str) -> str:
         return yaml.safe_dump(text, allow_unicode=True, width=10_000, default_style='"').strip()
 
+    def code(value: str) -> str:  # plain when it reads back as the same text: 2024, on, null need quotes
+        return value if yaml.safe_load(value) == value else q(value)
+
+    def tail(hidden: bool) -> str:
+        return ", hidden: true" if hidden else ""
+
     lines = [f"contacts: {q(spec.contacts)}", "groups:"]
-    lines += [f"  - {{id: {code}, title: {q(title)}}}" for code, title in spec.groups]
+    lines += [f"  - {{id: {code(g.code)}, title: {q(g.title)}{tail(g.hidden)}}}" for g in spec.groups]
     lines.append("periods:")
-    lines += [f"  - {{id: {code}, title: {q(title)}}}" for code, title in spec.periods]
+    lines += [f"  - {{id: {code(p.code)}, title: {q(p.title)}{tail(p.hidden)}}}" for p in spec.periods]
     lines.append("children:")
-    lines += [f"  - {{count: {count}, title: {q(title)}}}" for count, title in spec.children]
+    lines += [f"  - {{count: {c.count}, title: {q(c.title)}{tail(c.hidden)}}}" for c in spec.children]
     lines.append("links:" if spec.links else "links: []")
-    for group, period, children, url, amount in spec.links:
-        tail = f", amount: {amount}" if amount is not None else ""
-        lines.append(f"  - {{group: {group}, period: {period}, children: {children}, url: {q(url)}{tail}}}")
+    for link in spec.links:
+        amount = f", amount: {link.amount}" if link.amount is not None else ""
+        lines.append(f"  - {{group: {code(link.group)}, period: {code(link.period)}, children: {link.children}, "
+                     f"url: {q(link.url)}{amount}}}")
     return "\n".join(lines) + "\n"

@@ -16,12 +16,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.models import CatalogGroup, CatalogPeriod, ChildrenOption, FunnelEvent, PaymentLink, Receipt
-from happykids.db.repositories.catalog import export_spec, load_catalog
+from happykids.db.repositories.catalog import export_spec
 from happykids.domain.catalog import CatalogError, check_amount, check_url
-from happykids.domain.catalog_yaml import MAX_TITLE, CatalogSpec
+from happykids.domain.catalog_yaml import MAX_CONTACTS, MAX_TITLE, CatalogSpec, ChildrenItem, CodedItem
 
 MAX_CHILDREN = 20  # the same bounds the YAML format uses
-MAX_CONTACTS = 1000
 
 
 class Kind(str, Enum):
@@ -378,13 +377,15 @@ class CatalogChanges:
     links_removed: list[str] = field(default_factory=list)
     links_changed: list[str] = field(default_factory=list)
     contacts_changed: bool = False
-    unhidden: list[str] = field(default_factory=list)  # the file has no "hidden": import shows everything
+    hiding: list[str] = field(default_factory=list)  # titles parents will stop seeing (hidden: true)
+    showing: list[str] = field(default_factory=list)  # hidden now, visible after the import
     groups_with_receipts: dict[str, int] = field(default_factory=dict)  # removed group title -> receipts
 
     @property
     def empty(self) -> bool:
         return not (self.groups or self.periods or self.children or self.reordered or self.links_added
-                    or self.links_removed or self.links_changed or self.contacts_changed or self.unhidden)
+                    or self.links_removed or self.links_changed or self.contacts_changed
+                    or self.hiding or self.showing)
 
     def summary_lines(self, limit: int = 12) -> list[str]:
         """Plain Russian lines (not HTML) describing the change, longest lists cut at `limit`."""
@@ -399,8 +400,10 @@ class CatalogChanges:
         lines += _capped("Изменятся ссылки", self.links_changed, limit)
         if self.contacts_changed:
             lines.append("Изменятся контакты")
-        if self.unhidden:
-            lines.append("Снова станут видны родителям: " + ", ".join(f"«{t}»" for t in self.unhidden))
+        if self.hiding:
+            lines.append("Будут скрыты от родителей: " + ", ".join(f"«{t}»" for t in self.hiding))
+        if self.showing:
+            lines.append("Снова станут видны родителям: " + ", ".join(f"«{t}»" for t in self.showing))
         return lines
 
 
@@ -412,26 +415,29 @@ def _capped(title: str, items: list[str], limit: int) -> list[str]:
     return [f"{title} ({len(items)}):\n" + "\n".join(f"  • {item}" for item in shown) + more]
 
 
-def _diff_list(old: list[tuple], new: list[tuple]) -> ListChanges:
-    old_titles, new_titles = dict(old), dict(new)
+SpecItem = CodedItem | ChildrenItem
+
+
+def _diff_list(old: list[SpecItem], new: list[SpecItem]) -> ListChanges:
+    old_titles, new_titles = {i.key: i.title for i in old}, {i.key: i.title for i in new}
     return ListChanges(
-        added=[title for key, title in new if key not in old_titles],
-        removed=[title for key, title in old if key not in new_titles],
-        renamed=[(old_titles[key], title) for key, title in new if key in old_titles and old_titles[key] != title],
+        added=[i.title for i in new if i.key not in old_titles],
+        removed=[i.title for i in old if i.key not in new_titles],
+        renamed=[(old_titles[i.key], i.title) for i in new if i.key in old_titles and old_titles[i.key] != i.title],
     )
 
 
-def _same_order(old: list[tuple], new: list[tuple]) -> bool:
-    kept = {key for key, _ in new} & {key for key, _ in old}
-    return [k for k, _ in old if k in kept] == [k for k, _ in new if k in kept]
+def _same_order(old: list[SpecItem], new: list[SpecItem]) -> bool:
+    kept = {i.key for i in new} & {i.key for i in old}
+    return [i.key for i in old if i.key in kept] == [i.key for i in new if i.key in kept]
 
 
 def _money(amount: int | None) -> str:
     return f"{amount:,} ₽".replace(",", " ") if amount is not None else "без суммы"
 
 
-def diff_specs(old: CatalogSpec, new: CatalogSpec, hidden: list[str] | None = None) -> CatalogChanges:
-    """What replacing `old` with `new` changes; `hidden` are titles hidden now (they would show again)."""
+def diff_specs(old: CatalogSpec, new: CatalogSpec) -> CatalogChanges:
+    """What replacing `old` with `new` changes, hidden marks included."""
     changes = CatalogChanges(
         groups=_diff_list(old.groups, new.groups),
         periods=_diff_list(old.periods, new.periods),
@@ -442,16 +448,20 @@ def diff_specs(old: CatalogSpec, new: CatalogSpec, hidden: list[str] | None = No
                        ("количество детей", old.children, new.children)):
         if not _same_order(a, b):
             changes.reordered.append(name)
+        was_hidden = {i.key: i.hidden for i in a}
+        changes.hiding += [i.title for i in b if i.hidden and not was_hidden.get(i.key, False)]
+        changes.showing += [i.title for i in b if not i.hidden and was_hidden.get(i.key, False)]
 
-    titles = {**{("g", k): t for k, t in old.groups + new.groups}, **{("p", k): t for k, t in old.periods + new.periods},
-              **{("c", k): t for k, t in old.children + new.children}}
+    titles = {**{("g", i.key): i.title for i in old.groups + new.groups},
+              **{("p", i.key): i.title for i in old.periods + new.periods},
+              **{("c", i.key): i.title for i in old.children + new.children}}
 
     def label(key: tuple[str, str, int]) -> str:
         group, period, count = key
         return f"{titles[('g', group)]} · {titles[('p', period)]} · {titles[('c', count)]}"
 
-    old_links = {(g, p, c): (url, amount) for g, p, c, url, amount in old.links}
-    new_links = {(g, p, c): (url, amount) for g, p, c, url, amount in new.links}
+    old_links = {(k.group, k.period, k.children): (k.url, k.amount) for k in old.links}
+    new_links = {(k.group, k.period, k.children): (k.url, k.amount) for k in new.links}
     for key, (url, amount) in new_links.items():
         if key not in old_links:
             changes.links_added.append(f"{label(key)}: {_money(amount)}")
@@ -465,26 +475,16 @@ def diff_specs(old: CatalogSpec, new: CatalogSpec, hidden: list[str] | None = No
         if parts:
             changes.links_changed.append(f"{label(key)}: {', '.join(parts)}")
     changes.links_removed = [label(key) for key in old_links if key not in new_links]
-
-    kept = {t for _, t in new.groups + new.periods + new.children}
-    changes.unhidden = [title for title in (hidden or []) if title in kept]
     return changes
 
 
-async def current_spec(session: AsyncSession) -> tuple[CatalogSpec, list[str]]:
-    """The catalog as it is now, plus the titles of hidden items (the file format has no "hidden")."""
-    catalog = await load_catalog(session)
-    hidden = [o.title for o in catalog.groups + catalog.periods + catalog.children if o.hidden]
-    return await export_spec(session), hidden
-
-
 async def import_preview(session: AsyncSession, new: CatalogSpec) -> CatalogChanges:
-    old, hidden = await current_spec(session)
-    changes = diff_specs(old, new, hidden)
-    new_codes = {code for code, _ in new.groups}
-    for code, title in old.groups:
-        if code not in new_codes:
-            count = int(await session.scalar(select(func.count()).where(Receipt.group_code == code)) or 0)
+    old = await export_spec(session)
+    changes = diff_specs(old, new)
+    new_codes = {g.code for g in new.groups}
+    for group in old.groups:
+        if group.code not in new_codes:
+            count = int(await session.scalar(select(func.count()).where(Receipt.group_code == group.code)) or 0)
             if count:
-                changes.groups_with_receipts[title] = count
+                changes.groups_with_receipts[group.title] = count
     return changes

@@ -165,6 +165,7 @@ async def test_catalog_file_round_trip_through_the_panel(emu, bot):
     await press(emu, boss, "Загрузить файл")
     await step(emu, boss.send_document(b"groups: [", file_name="broken.yaml", mime_type="application/x-yaml"))
     assert "В файле ошибка" in boss.last.text and "не изменён" in boss.last.text
+    assert "каталог не изменён:\nстрока 1: файл не читается как YAML" in boss.last.text  # the line, in Russian
     await step(emu, boss.send_document(edited.encode(), file_name="catalog.yaml", mime_type="application/x-yaml"))
     summary = boss.last
     assert "Что изменится" in summary.text
@@ -186,6 +187,32 @@ async def test_catalog_file_round_trip_through_the_panel(emu, bot):
     await press(emu, boss, "Загрузить файл")
     await step(emu, boss.send_document(edited.encode(), file_name="catalog.yaml", mime_type="application/x-yaml"))
     assert any("менять нечего" in m.text for m in boss.bot_messages[-2:])
+
+
+async def test_hidden_group_survives_the_file_round_trip(emu, bot):
+    boss = director(emu)
+    await open_panel(emu, boss)
+    await press(emu, boss, "Каталог", "Группы", "Юниоры", "Скрыть")
+    await open_panel(emu, boss)
+    await press(emu, boss, "Каталог", "Скачать файл")
+    document = [m for m in boss.bot_messages if m.kind == "document"][-1]
+    text = emu.file_bytes(document.file_id).decode("utf-8")
+    assert '  - {id: juniors, title: "Юниоры (7–11 лет)", hidden: true}\n' in text and text.count("hidden") == 1
+
+    await press(emu, boss, "Загрузить файл")
+    await step(emu, boss.send_document(text.encode(), file_name="catalog.yaml", mime_type="application/x-yaml"))
+    assert any("менять нечего" in m.text for m in boss.bot_messages[-2:])  # the download, uploaded back
+    assert [g.hidden for g in (await catalog(bot)).groups] == [False, True]
+
+    await press(emu, boss, "Загрузить файл")
+    shown = text.replace(", hidden: true", "").replace('"Малыши (4–6 лет)"}', '"Малыши (4–6 лет)", hidden: true}')
+    await step(emu, boss.send_document(shown.encode(), file_name="catalog.yaml", mime_type="application/x-yaml"))
+    summary = boss.last.text
+    assert "Будут скрыты от родителей: «Малыши (4–6 лет)»" in summary
+    assert "Снова станут видны родителям: «Юниоры (7–11 лет)»" in summary
+    await press(emu, boss, "Применить")
+    _, question = await parent_choices(emu, 4007)
+    assert question.button_texts() == ["Юниоры (7–11 лет)"]
 
 
 async def test_catalog_file_apply_button_is_single_use(emu, bot):

@@ -94,19 +94,26 @@ async def test_bad_catalog_import_names_the_line_and_keeps_the_old_one(emu, tmp_
     await bot.start("catalog", "import", str(tmp_path / "bad.yaml"))
     assert await bot.proc.wait() == 2
     message = await bot.output()
-    assert "line 13" in message and "not an http" in message and "Traceback" not in message
+    assert "bad.yaml: строка 13, links[1]: url «not a link» — это не ссылка http:// или https://. Каталог не изменён." \
+        in message, message
+    assert "Traceback" not in message
     exporter = BotProcess(emu, tmp_path / "data")
     await exporter.start("catalog", "export")
     assert await exporter.proc.wait() == 0
     exported = await exporter.output()
     assert "https://pay.example.com/k-m-2" in exported
 
-    # exporting and importing the export changes nothing
-    (tmp_path / "again.yaml").write_text(exported, encoding="utf-8")
+    assert exported == SMALL_CATALOG
+
+    # a hidden group survives import and export: exporting and importing the export changes nothing
+    hidden = exported.replace('"Юниоры (7–11 лет)"}', '"Юниоры (7–11 лет)", hidden: true}')
+    (tmp_path / "again.yaml").write_text(hidden, encoding="utf-8")
     again = BotProcess(emu, tmp_path / "data")
     await again.start("catalog", "import", str(tmp_path / "again.yaml"))
     assert await again.proc.wait() == 0
+    assert await again.output() == ("Каталог загружен: групп — 2, периодов — 2, вариантов количества детей — 2, "
+                                    "ссылок — 2, скрыто от родителей — 1.\n")
     check = BotProcess(emu, tmp_path / "data")
     await check.start("catalog", "export")
     await check.proc.wait()
-    assert await check.output() == exported
+    assert await check.output() == hidden

@@ -157,18 +157,66 @@ def test_diff_describes_every_kind_of_change():
                  "  - {id: quarter, title: \"3 месяца\"}\n  - {id: month, title: \"1 месяц\"}\n"
                  "  - {id: year, title: \"Год\"}")
     )
-    changes = svc.diff_specs(old, new, hidden=["Малыши (4–6 лет)", "2 ребёнка"])
+    changes = svc.diff_specs(old, new)
     assert changes.groups.renamed == [("Юниоры (7–11 лет)", "Юниоры")]
     assert changes.periods.added == ["Год"] and changes.children.removed == ["2 ребёнка"]
     assert changes.reordered == ["периоды"]
     assert changes.links_removed == ["Малыши (4–6 лет) · 1 месяц · 2 ребёнка"]
     assert changes.links_changed == ["Малыши (4–6 лет) · 1 месяц · 1 ребёнок: сумма 6 000 ₽ → 6 500 ₽"]
-    assert changes.contacts_changed and changes.unhidden == ["Малыши (4–6 лет)"]
+    assert changes.contacts_changed and not changes.hiding and not changes.showing
     text = "\n".join(changes.summary_lines())
-    for expected in ("«Юниоры (7–11 лет)» → «Юниоры»", "добавится «Год»", "удалится «2 ребёнка»", "Изменятся контакты",
-                     "Снова станут видны родителям: «Малыши (4–6 лет)»"):
+    for expected in ("«Юниоры (7–11 лет)» → «Юниоры»", "добавится «Год»", "удалится «2 ребёнка»", "Изменятся контакты"):
         assert expected in text
+    assert "скрыт" not in text and "видны" not in text
     assert svc.diff_specs(old, old).empty
+
+
+def test_diff_shows_what_gets_hidden_and_shown():
+    old = parse_catalog_yaml(SMALL_CATALOG.replace('"Малыши (4–6 лет)"}', '"Малыши (4–6 лет)", hidden: true}')
+                             .replace('"2 ребёнка"}', '"2 ребёнка", hidden: true}'))
+    year = '  - {id: year, title: "Год", hidden: true}\n'
+    new = parse_catalog_yaml(SMALL_CATALOG.replace('"Юниоры (7–11 лет)"}', '"Юниоры 7–11", hidden: true}')
+                             .replace('"2 ребёнка"}', '"2 ребёнка", hidden: true}')
+                             .replace('title: "3 месяца"}\n', 'title: "3 месяца"}\n' + year))
+    changes = svc.diff_specs(old, new)
+    assert changes.hiding == ["Юниоры 7–11", "Год"]  # a renamed one by its new title; a new hidden one too
+    assert changes.showing == ["Малыши (4–6 лет)"]  # "2 ребёнка" stays hidden: not mentioned
+    text = "\n".join(changes.summary_lines())
+    assert "Будут скрыты от родителей: «Юниоры 7–11», «Год»" in text
+    assert "Снова станут видны родителям: «Малыши (4–6 лет)»" in text
+    assert "2 ребёнка" not in text
+    only_hidden = svc.diff_specs(new, parse_catalog_yaml(dump_catalog_yaml(new).replace(", hidden: true", "")))
+    assert not only_hidden.empty and only_hidden.summary_lines() == [
+        "Снова станут видны родителям: «Юниоры 7–11», «Год», «2 ребёнка»"]
+    assert svc.diff_specs(new, new).empty
+
+
+async def test_hidden_items_survive_export_and_import(session):
+    groups, periods, children = [await ids(session, k) for k in Kind]
+    await svc.set_hidden(session, Kind.GROUP, groups["Юниоры (7–11 лет)"], True)
+    await svc.set_hidden(session, Kind.PERIOD, periods["3 месяца"], True)
+    await svc.set_hidden(session, Kind.CHILDREN, children["2 ребёнка"], True)
+    exported = dump_catalog_yaml(await export_spec(session))
+    assert exported.count("hidden: true") == 3
+    spec = parse_catalog_yaml(exported)
+    assert (await svc.import_preview(session, spec)).empty  # importing the export changes nothing
+    await replace_catalog(session, spec)
+    catalog = await load_catalog(session)
+    assert [(o.title, o.hidden) for o in catalog.groups + catalog.periods + catalog.children] == [
+        ("Малыши (4–6 лет)", False), ("Юниоры (7–11 лет)", True), ("1 месяц", False), ("3 месяца", True),
+        ("1 ребёнок", False), ("2 ребёнка", True)]
+    assert dump_catalog_yaml(await export_spec(session)) == exported
+
+    await replace_catalog(session, parse_catalog_yaml(SMALL_CATALOG))  # a file without marks shows everything
+    assert not any(o.hidden for o in (await load_catalog(session)).groups)
+
+
+async def test_panel_codes_that_look_like_numbers_survive_export(session):
+    period = await svc.add_item(session, Kind.PERIOD, "2025")
+    group = await svc.add_item(session, Kind.GROUP, "On")
+    assert (period.code, group.code) == ("2025", "on")
+    spec = await export_spec(session)
+    assert parse_catalog_yaml(dump_catalog_yaml(spec)) == spec
 
 
 def test_long_link_lists_are_capped_in_the_summary():

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.models import CatalogGroup, CatalogPeriod, ChildrenOption, PaymentLink, Setting
 from happykids.domain.catalog import Catalog, Link, Option
-from happykids.domain.catalog_yaml import CatalogSpec
+from happykids.domain.catalog_yaml import CatalogSpec, ChildrenItem, CodedItem
 
 CONTACTS_KEY = "contacts"
 
@@ -46,41 +46,42 @@ async def load_catalog(session: AsyncSession) -> Catalog:
 
 
 async def replace_catalog(session: AsyncSession, spec: CatalogSpec) -> None:
-    """Make the database hold exactly `spec`. Rows keep their ids when their code stays, so buttons the
-    parents already have keep working after a re-import. The caller commits (all or nothing)."""
+    """Make the database hold exactly `spec`, hidden marks included. Rows keep their ids when their code
+    stays, so buttons the parents already have keep working after a re-import. The caller commits (all or
+    nothing)."""
     groups = await _sync_coded(session, CatalogGroup, spec.groups)
     periods = await _sync_coded(session, CatalogPeriod, spec.periods)
     existing = {c.count: c for c in (await session.scalars(select(ChildrenOption))).all()}
     children = {}
-    for position, (count, title) in enumerate(spec.children):
-        row = existing.pop(count, None) or ChildrenOption(count=count)
-        row.title, row.position, row.hidden = title, position, False
+    for position, item in enumerate(spec.children):
+        row = existing.pop(item.count, None) or ChildrenOption(count=item.count)
+        row.title, row.position, row.hidden = item.title, position, item.hidden
         session.add(row)
-        children[count] = row
+        children[item.count] = row
     for row in existing.values():
         await session.delete(row)
     await session.flush()
 
     await session.execute(delete(PaymentLink))
-    for group, period, count, url, amount in spec.links:
+    for link in spec.links:
         session.add(
             PaymentLink(
-                group_id=groups[group].id, period_id=periods[period].id, children_id=children[count].id,
-                url=url, amount=amount,
+                group_id=groups[link.group].id, period_id=periods[link.period].id,
+                children_id=children[link.children].id, url=link.url, amount=link.amount,
             )
         )
     await set_setting(session, CONTACTS_KEY, spec.contacts)
     await session.flush()
 
 
-async def _sync_coded(session: AsyncSession, model: type, items: list[tuple[str, str]]) -> dict:
+async def _sync_coded(session: AsyncSession, model: type, items: list[CodedItem]) -> dict:
     existing = {row.code: row for row in (await session.scalars(select(model))).all()}
     result = {}
-    for position, (code, title) in enumerate(items):
-        row = existing.pop(code, None) or model(code=code)
-        row.title, row.position, row.hidden = title, position, False
+    for position, item in enumerate(items):
+        row = existing.pop(item.code, None) or model(code=item.code)
+        row.title, row.position, row.hidden = item.title, position, item.hidden
         session.add(row)
-        result[code] = row
+        result[item.code] = row
     for row in existing.values():
         await session.delete(row)
     await session.flush()
@@ -91,10 +92,10 @@ async def export_spec(session: AsyncSession) -> CatalogSpec:
     catalog = await load_catalog(session)
     return CatalogSpec(
         contacts=catalog.contacts,
-        groups=[(g.key, g.title) for g in catalog.groups],
-        periods=[(p.key, p.title) for p in catalog.periods],
-        children=[(int(c.key), c.title) for c in catalog.children],
-        links=[(link.group, link.period, link.children, link.url, link.amount) for link in catalog.links],
+        groups=[CodedItem(g.key, g.title, g.hidden) for g in catalog.groups],
+        periods=[CodedItem(p.key, p.title, p.hidden) for p in catalog.periods],
+        children=[ChildrenItem(int(c.key), c.title, c.hidden) for c in catalog.children],
+        links=list(catalog.links),
     )
 
 
