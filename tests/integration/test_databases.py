@@ -1,14 +1,12 @@
 """The schema and repositories on PostgreSQL (asyncpg), and FSM state in Redis: both stay possible.
 
-These talk to the servers this machine kind runs on 127.0.0.1 (.ci/run starts them when they are down).
+These talk to the servers this machine kind runs on 127.0.0.1 (see tests/services.py).
 """
 
 from __future__ import annotations
 
 import uuid
 
-import asyncpg
-import pytest
 from aiogram.fsm.storage.base import StorageKey
 
 from happykids.app import build_storage
@@ -19,21 +17,7 @@ from happykids.db.migrate import upgrade_async
 from happykids.db.repositories.catalog import export_spec, load_catalog, replace_catalog
 from happykids.domain.catalog_yaml import parse_catalog_yaml
 from tests.catalogs import EXAMPLE_CATALOG
-
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-@pytest.fixture
-async def pg_url(postgres_server):
-    name = f"hk_test_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    await conn.close()
-
+from tests.services import pg_url, redis_server  # noqa: F401 - fixtures
 
 async def test_migrations_catalog_and_fsm_on_postgres(pg_url):
     await upgrade_async(pg_url)

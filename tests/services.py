@@ -1,4 +1,4 @@
-"""Database servers for the integration tests.
+"""Database servers some tests use (this machine kind runs PostgreSQL and Redis on 127.0.0.1).
 
 On a developer's machine with only Python they may be absent: those tests are skipped with the reason.
 CI sets HAPPYKIDS_REQUIRE_SERVICES=1 (and starts the servers), so there a missing server fails the run.
@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 
+import asyncpg
 import pytest
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def _reachable(port: int) -> bool:
@@ -28,8 +32,17 @@ def require_server(name: str, port: int) -> None:
 
 
 @pytest.fixture
-def postgres_server() -> None:
+async def pg_url():
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
     require_server("PostgreSQL", 5432)
+    name = f"hk_test_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(PG_ADMIN)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    conn = await asyncpg.connect(PG_ADMIN)
+    await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    await conn.close()
 
 
 @pytest.fixture
