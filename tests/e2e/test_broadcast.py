@@ -7,16 +7,20 @@ the message exactly once, nobody twice, and the report adds up.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+from collections import Counter
 from datetime import timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from happykids.db.base import utcnow
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.models import Broadcast, BroadcastDelivery, FunnelEvent, Parent, Receipt
+from happykids.bot.handlers.admin.ops_callbacks import BroadcastStop
 from happykids.emulator import BotAPIEmulator
+from happykids.emulator.media import SAMPLE_JPEG
 from happykids.services import broadcast as bc
 from tests.e2e.conftest import ADMIN_ID
 
@@ -138,10 +142,23 @@ async def test_photo_broadcast_and_cancel(emu, bot):
     await step(emu, admin.send_photo(caption="Фото с праздника & <конкурс>"), "Кому отправить")
     await step(emu, admin.press("Всем родителям (2)"), "Отправить?")
     await step(emu, admin.press("Отправить (2)"), "запускается")
+    (starting,) = [p for p in emu.calls_of("editMessageText") if "запускается" in p["text"]]
+    assert "Остановить рассылку" in json.dumps(_markup(starting), ensure_ascii=False), "stoppable from the start"
+    progress = admin.message(int(starting["message_id"]))
     await wait_report(emu, admin, 1, timeout=15)
     for user_id in (7101, 7102):
         (photo,) = [m for m in emu.messages_in(user_id) if m.from_bot]
         assert photo.kind == "photo" and photo.text == "Фото с праздника & <конкурс>"
+
+    # Finished: the progress message lost its button; a press that still arrives (an old client) changes nothing.
+    await emu.settle(**SETTLE)
+    final = admin.message(progress.message_id)
+    assert final.text.startswith("🏁 Рассылка №1") and not final.buttons
+    await step(emu, admin.press_data(progress.message_id, BroadcastStop(broadcast_id=1).pack()))
+    assert admin.callback_answers[-1].get("text") == "Рассылка №1 уже завершена — останавливать нечего."
+    async with bot.sessions() as session:
+        assert await session.scalar(select(Broadcast.status)) == "done"
+        assert set((await session.scalars(select(BroadcastDelivery.status))).all()) == {"sent"}
 
 
 async def test_paid_this_month_audience(emu, bot):
@@ -291,3 +308,168 @@ async def test_kill_9_mid_broadcast_never_sends_twice(emu, tmp_path):
     assert f"Доставлено: <b>{sent}</b>" in report.html
     if unknown:
         assert f"не уверены, дошло ли (бот перезапускался во время отправки): {len(unknown)}" in report.text
+
+
+def _markup(params: dict) -> dict | None:
+    markup = params.get("reply_markup")
+    return json.loads(markup) if isinstance(markup, str) else markup
+
+
+async def test_stop_mid_broadcast_cancels_the_rest_for_good(emu, runner):
+    """«⏹ Остановить рассылку» on the progress message: those already sent stay sent, everyone else is
+    cancelled at once and never gets it, not after a restart either; the report adds up."""
+    app = await runner.start()
+    ids = list(range(7501, 7701))  # 200 parents: about 8 s at the sender's pace
+    await add_parents(app, emu, ids)
+    admin = emu.user(ADMIN_ID, "Директор")
+    await compose(emu, admin, "Всем родителям")
+    await admin.press("Отправить (200)")  # no settle: the bot is busy sending for a while now
+    progress_id = (await admin.wait_for(lambda m: "запускается" in m.text)).message_id
+    assert admin.message(progress_id).has_button("⏹ Остановить рассылку")
+
+    await admin.wait_for(lambda m: m.message_id == progress_id and m.text.startswith("📤"), timeout=15)
+    deadline = time.monotonic() + 60
+    while sum(1 for uid in ids if got(emu, uid)) < 40:
+        assert time.monotonic() < deadline, "the broadcast does not progress"
+        await asyncio.sleep(0.05)
+    assert admin.message(progress_id).has_button("⏹ Остановить рассылку"), "progress edits keep the button"
+    pressed = time.monotonic()
+    await admin.press("Остановить рассылку", progress_id)
+    report = await admin.wait_for(lambda m: "Рассылка №1 остановлена" in m.text and "Получателей" in m.text,
+                                  timeout=15, since=0)
+    assert time.monotonic() - pressed < 5, "stopped promptly, not after the whole list"
+    await emu.settle(**SETTLE)
+    assert admin.callback_answers[-1]["text"].startswith("⏹ Останавливаю рассылку №1")
+
+    delivered = {uid for uid in ids if got(emu, uid)}
+    assert 40 <= len(delivered) < 180, len(delivered)
+    assert all(len(got(emu, uid)) == 1 for uid in delivered)
+    cancelled = len(ids) - len(delivered)
+    assert "Получателей: 200" in report.text
+    assert f"Доставлено до остановки: <b>{len(delivered)}</b>" in report.html
+    assert f"Отменено (не отправлено): <b>{cancelled}</b>" in report.html
+    assert not report.buttons
+
+    final = admin.message(progress_id)
+    assert final.text.startswith(f"⏹ Рассылка №1 остановлена: отправлено {len(delivered)} из 200, "
+                                 f"отменено {cancelled}")
+    assert not final.buttons, "the final state has no stop button"
+    edits = [p for p in emu.calls_of("editMessageText") if int(p.get("message_id", 0)) == progress_id]
+    assert len(edits) >= 2
+    assert all(_markup(p) for p in edits[:-1]), "every progress edit while sending keeps the button"
+    assert not _markup(edits[-1])
+
+    async def rows() -> Counter:
+        async with runner.app.sessions() as session:
+            return Counter((await session.scalars(select(BroadcastDelivery.status))).all())
+
+    assert await rows() == Counter({"sent": len(delivered), "cancelled": cancelled})
+    # A second press (an old client still shows the button) is answered and changes nothing.
+    await step(emu, admin.press_data(progress_id, BroadcastStop(broadcast_id=1).pack()))
+    assert admin.callback_answers[-1]["text"] == "Рассылка №1 уже остановлена."
+    messages_before = len(admin.bot_messages)
+
+    await runner.restart()
+    await asyncio.sleep(1.0)
+    await emu.settle(**SETTLE)
+    assert {uid for uid in ids if got(emu, uid)} == delivered, "nobody gets it after a restart"
+    assert len(admin.bot_messages) == messages_before, "no resumed progress, no second report"
+    assert await rows() == Counter({"sent": len(delivered), "cancelled": cancelled})
+    async with runner.app.sessions() as session:
+        assert await session.scalar(select(Broadcast.status)) == "stopped"
+    await step(emu, admin.send_command("/admin"), "Панель управления")
+    await step(emu, admin.press("Рассылка"), "Последние рассылки")
+    assert f"доставлено {len(delivered)} из 200 · ⏹ остановлена" in admin.last.text
+
+
+async def test_stop_survives_a_restart_before_the_sender_saw_it(emu, runner):
+    """Stopped rows are cancelled in the database at the press: a broadcast left "stopping" by a restart
+    sends nothing more and only reports."""
+    app = await runner.start()
+    await add_parents(app, emu, range(7801, 7811))
+    await runner.stop()
+    engine = create_engine(runner.settings.resolved_database_url)
+    async with create_session_factory(engine)() as session, session.begin():
+        broadcast, _ = await bc.create_broadcast(
+            session, created_by=ADMIN_ID, content=bc.Content("Дорогие родители, сбор в 10:00"),
+            audience=bc.Audience(bc.AudienceKind.ALL), tz=timezone.utc,
+            exclude={ADMIN_ID}, progress_chat_id=ADMIN_ID)
+        for row in (await session.scalars(select(BroadcastDelivery).where(BroadcastDelivery.user_id <= 7803))):
+            row.status = "sent"  # three went out before the press
+        await session.flush()
+        outcome, cancelled = await bc.stop_broadcast(session, broadcast.id)
+        assert outcome is bc.StopOutcome.STOPPED and cancelled == 7
+    await engine.dispose()
+    admin = emu.user(ADMIN_ID, "Директор")
+    await runner.start()
+    report = await admin.wait_for(lambda m: "остановлена" in m.text, timeout=15, since=0)
+    await emu.settle(**SETTLE)
+    assert "Доставлено до остановки: <b>3</b>" in report.html and "Отменено (не отправлено): <b>7</b>" in report.html
+    assert not any(got(emu, uid, "сбор") for uid in range(7801, 7811)), "nothing was sent after the restart"
+    assert len(admin.bot_messages) == 1, "only the report"
+
+
+async def _start_compose(emu, admin):
+    await step(emu, admin.send_command("/admin"), "Панель управления")
+    await step(emu, admin.press("Рассылка"), "Рассылка")
+    await step(emu, admin.press("Новая рассылка"), "Пришлите сообщение")
+
+
+async def _album(emu, admin, captions: list[str | None]) -> list[dict]:
+    """An album as a Telegram client sends it: one update per photo, one media_group_id."""
+    group = emu.world.new_media_group_id()
+    return [await admin.send_photo(SAMPLE_JPEG + bytes(index), caption, group)
+            for index, caption in enumerate(captions)]
+
+
+async def _receipts(app) -> int:
+    async with app.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(Receipt))
+
+
+@pytest.mark.parametrize("caption_on", [0, 2], ids=["caption-on-first", "caption-on-third"])
+async def test_album_while_composing_takes_the_first_photo(emu, bot, caption_on):
+    await add_parents(bot, emu, [7901, 7902])
+    admin = emu.user(ADMIN_ID, "Директор")
+    await _start_compose(emu, admin)
+    captions = [None, None, None]
+    captions[caption_on] = "Фото с <b>праздника</b>"
+    parts = await _album(emu, admin, captions)
+    await admin.wait_for(lambda m: "одно фото" in m.text, timeout=10)
+    await emu.settle(**SETTLE)
+
+    texts = [m.text for m in admin.bot_messages]
+    assert sum("Кому отправить" in text for text in texts) == 1, texts
+    assert sum("одно фото" in text for text in texts) == 1, "told once"
+    assert not any("Нужен текст или фото" in text for text in texts)
+    assert await _receipts(bot) == 0, "no album part was taken as a payment receipt"
+
+    await step(emu, admin.press("Всем родителям (2)"), "Отправить?")
+    preview = admin.bot_messages[-2]
+    assert preview.kind == "photo" and preview.text == "Фото с <b>праздника</b>", "the caption, as plain text"
+    assert preview.photo[-1]["file_unique_id"] == parts[0]["photo"][-1]["file_unique_id"], "the first photo"
+    await step(emu, admin.press("Отправить (2)"), "запускается")
+    await wait_report(emu, admin, 1, timeout=15)
+    for user_id in (7901, 7902):
+        (photo,) = [m for m in emu.messages_in(user_id) if m.from_bot]
+        assert photo.kind == "photo" and photo.photo[-1]["file_unique_id"] == parts[0]["photo"][-1]["file_unique_id"]
+    await emu.settle(**SETTLE)
+    assert await _receipts(bot) == 0
+
+
+async def test_album_with_a_caption_too_long_is_asked_again(emu, bot):
+    await add_parents(bot, emu, [7951])
+    admin = emu.user(ADMIN_ID, "Директор")
+    await _start_compose(emu, admin)
+    await _album(emu, admin, [None, "я" * 1100, None])
+    await admin.wait_for(lambda m: "слишком длинная" in m.text, timeout=10)
+    await emu.settle(**SETTLE)
+    texts = [m.text for m in admin.bot_messages]
+    assert sum("слишком длинная" in text for text in texts) == 1 and not any("одно фото" in t for t in texts)
+    audience = next(m for m in admin.bot_messages if "Кому отправить" in m.text)
+    assert not audience.buttons, "the dropped draft's buttons are gone"
+    assert await _receipts(bot) == 0
+
+    await step(emu, admin.send_photo(caption="Короче"), "Кому отправить")
+    await step(emu, admin.press("Всем родителям (1)"), "Отправить?")
+    assert admin.bot_messages[-2].text == "Короче"

@@ -118,3 +118,10 @@ def confirm_menu(draft: str, count: int) -> InlineKeyboardMarkup:
 
 def back_to_broadcast() -> InlineKeyboardMarkup:
     return keyboard([_to_broadcast()])
+
+
+def stop_menu(broadcast_id: int) -> InlineKeyboardMarkup:
+    """Under the progress message while a broadcast is being sent (the final edit takes it off)."""
+    from happykids.bot.handlers.admin.ops_callbacks import BroadcastStop
+
+    return keyboard([(t.BTN_STOP_BROADCAST, BroadcastStop(broadcast_id=broadcast_id))])

@@ -198,4 +198,6 @@ AUDIT_ACTIONS = {
     "text.reset": "вернул(а) стандартный текст",
     "admin.add": "добавил(а) админа",
     "admin.remove": "убрал(а) админа",
+    "broadcast.send": "запустил(а) рассылку",
+    "broadcast.stop": "остановил(а) рассылку",
 }

@@ -48,3 +48,8 @@ class BroadcastAudience(CallbackData, prefix="abu"):
     draft: str
     kind: AudienceKind
     group_id: int = 0
+
+
+class BroadcastStop(CallbackData, prefix="abs"):
+    """«⏹ Остановить рассылку» under the progress message of a broadcast being sent."""
+    broadcast_id: int

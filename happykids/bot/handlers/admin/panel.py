@@ -100,14 +100,15 @@ async def retire(bot: Bot, chat_id: int, message_id: int | None) -> None:
 
 
 async def ask(event: CallbackQuery | Message, admin_state: FSMContext, step: State, prompt: str,
-              back: CallbackData, *, below: bool = False, **data: Any) -> None:
+              back: CallbackData, *, below: bool = False, problem: str = "", **data: Any) -> None:
     """Show a prompt with «Отмена» (which returns to `back`) and wait for the director's message.
-    `below`: send the prompt as a new message, keeping the screen above it (e.g. a text to copy from)."""
+    `below`: send the prompt as a new message, keeping the screen above it (e.g. a text to copy from).
+    `problem`: what was wrong with her last input, shown above the prompt this time only."""
     if isinstance(event, CallbackQuery):
         await event.answer()
         if below and isinstance(event.message, Message):
             event = event.message
-    sent = await show(event, prompt, cancel_keyboard(back.pack()))
+    sent = await show(event, f"⚠️ {problem}\n\n{prompt}" if problem else prompt, cancel_keyboard(back.pack()))
     await admin_state.set_state(step)
     await admin_state.set_data({"prompt": prompt, "back": back.pack(),
                                 "prompt_msg": sent.message_id if sent else None, **data})
