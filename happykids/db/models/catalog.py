@@ -6,31 +6,30 @@ from sqlalchemy.orm import Mapped, mapped_column
 from happykids.db.base import Base
 
 
-class CatalogGroup(Base):
+class _Choice:
+    """What every kind of option has: a button title, its place in the list, and whether parents see it."""
+
+    title: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CatalogGroup(_Choice, Base):
     __tablename__ = "catalog_groups"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    title: Mapped[str] = mapped_column(Text)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class CatalogPeriod(Base):
+class CatalogPeriod(_Choice, Base):
     __tablename__ = "catalog_periods"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    title: Mapped[str] = mapped_column(Text)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class ChildrenOption(Base):
+class ChildrenOption(_Choice, Base):
     __tablename__ = "catalog_children"
     id: Mapped[int] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(Integer, unique=True)
-    title: Mapped[str] = mapped_column(Text)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class PaymentLink(Base):

@@ -49,18 +49,9 @@ async def replace_catalog(session: AsyncSession, spec: CatalogSpec) -> None:
     """Make the database hold exactly `spec`, hidden marks included. Rows keep their ids when their code
     stays, so buttons the parents already have keep working after a re-import. The caller commits (all or
     nothing)."""
-    groups = await _sync_coded(session, CatalogGroup, spec.groups)
-    periods = await _sync_coded(session, CatalogPeriod, spec.periods)
-    existing = {c.count: c for c in (await session.scalars(select(ChildrenOption))).all()}
-    children = {}
-    for position, item in enumerate(spec.children):
-        row = existing.pop(item.count, None) or ChildrenOption(count=item.count)
-        row.title, row.position, row.hidden = item.title, position, item.hidden
-        session.add(row)
-        children[item.count] = row
-    for row in existing.values():
-        await session.delete(row)
-    await session.flush()
+    groups = await _sync(session, CatalogGroup, "code", spec.groups)
+    periods = await _sync(session, CatalogPeriod, "code", spec.periods)
+    children = await _sync(session, ChildrenOption, "count", spec.children)
 
     await session.execute(delete(PaymentLink))
     for link in spec.links:
@@ -74,14 +65,17 @@ async def replace_catalog(session: AsyncSession, spec: CatalogSpec) -> None:
     await session.flush()
 
 
-async def _sync_coded(session: AsyncSession, model: type, items: list[CodedItem]) -> dict:
-    existing = {row.code: row for row in (await session.scalars(select(model))).all()}
+async def _sync(session: AsyncSession, model: type, key: str, items: list) -> dict:
+    """Rows of `model` matched to `items` by `key` (code, or count for children): matching rows are
+    updated in place, new ones added, the rest deleted."""
+    existing = {getattr(row, key): row for row in (await session.scalars(select(model))).all()}
     result = {}
     for position, item in enumerate(items):
-        row = existing.pop(item.code, None) or model(code=item.code)
+        value = getattr(item, key)
+        row = existing.pop(value, None) or model(**{key: value})
         row.title, row.position, row.hidden = item.title, position, item.hidden
         session.add(row)
-        result[item.code] = row
+        result[value] = row
     for row in existing.values():
         await session.delete(row)
     await session.flush()
