@@ -330,6 +330,12 @@ async def edit_message_caption(call: Call) -> Any:
     )
     markup = check_reply_markup(call.params.get("reply_markup"), inline_only=True)
     raw = {k: v for k, v in message.raw.items() if k not in ("caption", "caption_entities")}
+    return _finish_caption_edit(call, chat, message, raw, parsed, caption, parse_mode, markup)
+
+
+def _finish_caption_edit(call: Call, chat: ChatState, message: BotMessage, raw: dict[str, Any], parsed: Any,
+                         caption: str | None, parse_mode: str | None, markup: Any) -> Any:
+    """Put the new caption and keyboard on `raw` and store the edit; a no-op edit is refused, as Telegram does."""
     if parsed.text:
         raw.update(_text_content(parsed.text, parsed.entities, "caption"))
     raw = _apply_markup(raw, markup)
@@ -367,13 +373,7 @@ async def edit_message_media(call: Call) -> Any:
     dropped = {*MEDIA_KINDS, "caption", "caption_entities"}
     raw = {k: v for k, v in message.raw.items() if k not in dropped}
     raw.update(_media_content(call, kind, source))
-    if parsed.text:
-        raw.update(_text_content(parsed.text, parsed.entities, "caption"))
-    raw = _apply_markup(raw, markup)
-    if _unchanged(message.raw, raw):
-        raise bad_request(NOT_MODIFIED)
-    edited = call.emu.world.edit(chat, message, raw, html=caption or "", parse_mode=parse_mode)
-    return edited.raw
+    return _finish_caption_edit(call, chat, message, raw, parsed, caption, parse_mode, markup)
 
 
 @api("deleteMessage")
