@@ -71,11 +71,7 @@ class Texts:
 
     async def set_override(self, key: str, value: str, user_id: int | None) -> None:
         async with self._sessions() as session, session.begin():
-            row = await session.get(TextOverride, key)
-            if row is None:
-                session.add(TextOverride(key=key, value=value, updated_by=user_id))
-            else:
-                row.value, row.updated_by = value, user_id
+            await session.merge(TextOverride(key=key, value=value, updated_by=user_id))
         self._loaded_at = float("-inf")
 
     async def reset(self, key: str) -> None:

@@ -48,11 +48,7 @@ class SqlStorage(BaseStorage):
 
     async def _save(self, key: str, state: str | None, data: str) -> None:
         async with self._sessions() as session, session.begin():
-            row = await session.get(FsmRecord, key)
-            if row is None:
-                session.add(FsmRecord(key=key, state=state, data=data))
-            else:
-                row.state, row.data = state, data
+            await session.merge(FsmRecord(key=key, state=state, data=data))
         self._remember(key, (state, data))
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:

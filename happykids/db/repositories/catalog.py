@@ -18,11 +18,7 @@ async def get_setting(session: AsyncSession, key: str, default: str = "") -> str
 
 
 async def set_setting(session: AsyncSession, key: str, value: str) -> None:
-    row = await session.get(Setting, key)
-    if row:
-        row.value = value
-    else:
-        session.add(Setting(key=key, value=value))
+    await session.merge(Setting(key=key, value=value))
 
 
 async def load_catalog(session: AsyncSession) -> Catalog:
