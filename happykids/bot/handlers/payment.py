@@ -30,10 +30,15 @@ BACK_STATE = {
 KEEP_ON_RESTART = ("confirmed",)  # the last confirmed choice: a receipt sent later still belongs to it
 
 
-async def start_dialog(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot) -> None:
+async def reset_choices(state: FSMContext) -> None:
+    """Back to step 1, keeping the last confirmed choice and the live dialog message (to retire it)."""
     data = await state.get_data()
     await state.set_data({k: data[k] for k in KEEP_ON_RESTART if k in data} | {"dialog_msg": data.get("dialog_msg")})
     await state.set_state(PaymentDialog.group)
+
+
+async def start_dialog(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot) -> None:
+    await reset_choices(state)
     name = message.from_user.first_name if message.from_user else ""
     await message.answer(await texts.get("dialog.greeting", name_part=f", {name}" if name else ""))
     catalog = await load_catalog(session)
@@ -95,9 +100,7 @@ async def on_back(callback: CallbackQuery, callback_data: Nav, state: FSMContext
 @router.callback_query(Nav.filter(F.action == NavAction.RESTART))
 async def on_restart(callback: CallbackQuery, state: FSMContext, session: AsyncSession, texts: Texts,
                      bot: Bot) -> None:
-    data = await state.get_data()
-    await state.set_data({k: data[k] for k in KEEP_ON_RESTART if k in data} | {"dialog_msg": data.get("dialog_msg")})
-    await state.set_state(PaymentDialog.group)
+    await reset_choices(state)
     await show_current(callback, state, session, texts, bot)
 
 
