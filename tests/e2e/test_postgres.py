@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.receipt_helpers import SETTLE, confirm_choice, fast_outbox, outbox_drained, receipts  # noqa: F401
-from tests.services import pg_url, redis_server  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.usefixtures("fast_outbox")
 

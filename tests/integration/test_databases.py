@@ -17,7 +17,6 @@ from happykids.db.migrate import upgrade_async
 from happykids.db.repositories.catalog import export_spec, load_catalog, replace_catalog
 from happykids.domain.catalog_yaml import parse_catalog_yaml
 from tests.catalogs import EXAMPLE_CATALOG
-from tests.services import pg_url, redis_server  # noqa: F401 - fixtures
 
 async def test_migrations_catalog_and_fsm_on_postgres(pg_url):
     await upgrade_async(pg_url)

@@ -6,8 +6,6 @@ Telegram refuses a second answerCallbackQuery; an error after the handler answer
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
-
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
