@@ -26,7 +26,7 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from happykids.db.engine import create_engine, create_session_factory  # noqa: E402
 from happykids.db.migrate import upgrade_async  # noqa: E402
 from happykids.db.models import Parent  # noqa: E402
-from happykids.emulator import BotAPIEmulator  # noqa: E402
+from tgemulator import BotAPIEmulator  # noqa: E402
 from happykids.services import broadcast as bc  # noqa: E402
 from happykids.services.payments_export import agency_tz  # noqa: E402
 

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from happykids.app import build_app, run_polling
-from happykids.catalog_cli import import_catalog
+from happykids.cli.catalog import import_catalog
 from happykids.config import Settings
-from happykids.emulator import BotAPIEmulator
+from tgemulator import BotAPIEmulator
 
 CATALOG = Path(__file__).resolve().parents[1] / "happykids" / "catalogs" / "example.yaml"
 

@@ -18,7 +18,7 @@ from happykids.db.repositories.catalog import catalog_is_empty, replace_catalog
 from happykids.demo.render import DIM, RESET, render_message
 from happykids.demo.samples import sample_receipt_jpeg, sample_receipt_pdf
 from happykids.domain.catalog_yaml import parse_catalog_yaml
-from happykids.emulator import BotAPIEmulator
+from tgemulator import BotAPIEmulator
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "catalogs" / "example.yaml"
 PARENT = dict(user_id=1001, first_name="Анна", username="anna_mama")

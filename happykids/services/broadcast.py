@@ -59,7 +59,7 @@ from happykids.db.repositories.parents import mark_blocked
 from happykids.services.payments_export import Month
 
 if TYPE_CHECKING:
-    from happykids.app import App
+    from happykids.app.wiring import App
 
 log = logging.getLogger(__name__)
 
@@ -654,7 +654,7 @@ _senders: dict[int, BroadcastSender] = {}
 
 async def broadcast_job(app: App) -> None:
     """Started with polling (App.jobs): sends queued broadcasts, resumes interrupted ones."""
-    from happykids.bot.keyboards.admin_ops import stop_menu  # the bot layer imports this module
+    from happykids.ui.keyboards.admin_ops import stop_menu  # the bot layer imports this module
 
     sender = BroadcastSender(app.bot, app.sessions, stop_keyboard=stop_menu)
     _senders[id(app)] = sender

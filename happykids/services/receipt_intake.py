@@ -20,7 +20,7 @@ from happykids.db.repositories.outbox import PENDING, postpone_pending
 from happykids.db.repositories.parents import record_event
 from happykids.domain.receipts import ALBUM_QUIET_SECONDS, ChoiceSnapshot, IncomingMedia, shorten, source_key
 from happykids.services.receipt_files import SavedFile
-from happykids.services.receipt_tasks import ACK_PARENT, ARCHIVE, NOTIFY_ADMINS, enqueue_intake
+from happykids.workers.receipt_tasks import ACK_PARENT, ARCHIVE, NOTIFY_ADMINS, enqueue_intake
 
 MAX_COMMENT_CHARS = 1000
 # The handler says "получили" itself within milliseconds; the outbox sends it only if that never happened.

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from happykids.bot.keyboards.receipts import more_keyboard
-from happykids.bot.receipt_cards import send_copy
+from happykids.ui.keyboards.receipts import more_keyboard
+from happykids.ui.receipt_cards import send_copy
 from happykids.db.models import Receipt
 from happykids.db.repositories import receipts as repo
 from happykids.db.repositories.parents import record_event
 from happykids.domain.receipts import AlreadyDecided, Decision, decide, is_final, paginate
-from happykids.services.receipt_tasks import enqueue_decision, finish_if_decided
+from happykids.workers.receipt_tasks import enqueue_decision, finish_if_decided
 
 if TYPE_CHECKING:
-    from happykids.app import App
+    from happykids.app.wiring import App
 
 PAGE_SIZE = 5
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from happykids.emulator.html_check import parse_html
-from happykids.emulator.textutil import EntityParseError, utf16_len
+from tgtext.html import parse_html
+from tgtext.entities import EntityParseError, utf16_len
 from happykids.texts.model import PLACEHOLDER_RE, TextDef, TextKind
 from happykids.texts.service import fill
 

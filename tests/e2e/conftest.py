@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from happykids.app import App, build_app, run_polling
-from happykids.catalog_cli import import_catalog
+from happykids.cli.catalog import import_catalog
 from happykids.config import Settings
-from happykids.emulator import BotAPIEmulator
+from tgemulator import BotAPIEmulator
 from tests.catalogs import SMALL_CATALOG
 
 ADMIN_ID = 777000

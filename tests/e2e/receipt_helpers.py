@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from happykids.db.models import OutboxTask, Receipt, ReceiptFile, ReviewMessage
-from happykids.services import outbox, receipt_intake
+from happykids.services import receipt_intake
+from happykids.workers import outbox
 
 SETTLE = {"quiet": 0.15, "timeout": 10}
 

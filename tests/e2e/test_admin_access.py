@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import select
 
-from happykids.bot.handlers.admin.callbacks import (
+from happykids.ui.admin_callbacks import (
     AdminMenu,
     AdminsAct,
     AdminsAction,

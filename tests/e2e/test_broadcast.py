@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from happykids.db.base import utcnow
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.models import Broadcast, BroadcastDelivery, FunnelEvent, Parent, Receipt
-from happykids.bot.handlers.admin.ops_callbacks import BroadcastStop
-from happykids.emulator import BotAPIEmulator
-from happykids.emulator.media import SAMPLE_JPEG
+from happykids.ui.ops_callbacks import BroadcastStop
+from tgemulator import BotAPIEmulator
+from tgemulator.media import SAMPLE_JPEG
 from happykids.services import broadcast as bc
 from tests.e2e.conftest import ADMIN_ID
 

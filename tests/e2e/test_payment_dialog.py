@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import select
 
-from happykids.bot.callbacks import Pick, Step
+from happykids.ui.callbacks import Pick, Step
 from happykids.db.models import FunnelEvent, Parent
 
 SETTLE = dict(quiet=0.15, timeout=10)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from happykids.db.models import FunnelEvent
-from happykids.emulator.media import SAMPLE_JPEG
+from tgemulator.media import SAMPLE_JPEG
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.receipt_helpers import (  # noqa: F401 - fast_outbox is a fixture
     SETTLE,

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from happykids.bot.callbacks import ReceiptsPage, Review, ReviewAction
+from happykids.ui.callbacks import ReceiptsPage, Review, ReviewAction
 from happykids.db.models import Admin, FunnelEvent
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.receipt_helpers import (  # noqa: F401 - fast_outbox is a fixture

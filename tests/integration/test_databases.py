@@ -9,8 +9,8 @@ import uuid
 
 from aiogram.fsm.storage.base import StorageKey
 
-from happykids.app import build_storage
-from happykids.bot.fsm.sql_storage import SqlStorage
+from happykids.app.wiring import build_storage
+from happykids.db.fsm_storage import SqlStorage
 from happykids.config import Settings
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async

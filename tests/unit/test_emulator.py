@@ -38,11 +38,11 @@ from aiogram.types import (
 )
 from aiogram.utils import formatting as fmt
 
-from happykids.emulator import BotAPIEmulator, BotMessage
-from happykids.emulator.html_check import parse_html
-from happykids.emulator.markdown_check import parse_markdown_v2
-from happykids.emulator.media import SAMPLE_JPEG
-from happykids.emulator.textutil import EntityParseError
+from tgemulator import BotAPIEmulator, BotMessage
+from tgtext.html import parse_html
+from tgtext.markdown import parse_markdown_v2
+from tgemulator.media import SAMPLE_JPEG
+from tgtext.entities import EntityParseError
 
 TOKEN = "42:TEST"
 USER_ID = 1001

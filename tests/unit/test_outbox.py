@@ -12,8 +12,8 @@ from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.db.models import OutboxTask
 from happykids.db.repositories.outbox import enqueue
-from happykids.services import outbox
-from happykids.services.outbox import GiveUp, OutboxWorker
+from happykids.workers import outbox
+from happykids.workers.outbox import GiveUp, OutboxWorker
 from happykids.storage.base import ArchiveError
 
 

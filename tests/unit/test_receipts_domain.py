@@ -32,7 +32,7 @@ from happykids.domain.receipts import (
     source_key,
     visible_length,
 )
-from happykids.services.outbox import retry_delay
+from happykids.workers.outbox import retry_delay
 
 PHOTO = IncomingMedia(MediaKind.PHOTO, "image/jpeg", None, 80_000)
 

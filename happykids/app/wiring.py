@@ -1,0 +1,140 @@
+"""Wires the bot together: settings -> database -> texts -> Bot + Dispatcher with every feature's router.
+
+`build_app` is used by `happykids run`, by `happykids demo` and by the end-to-end tests alike, so the
+tests exercise exactly what runs in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from happykids.ui.commands import CommandMenus
+from happykids.db.fsm_storage import SqlStorage
+from happykids.ui.answered import AnsweredCallbacks
+from happykids.handlers.middlewares import DbSessionMiddleware, ParentTrackingMiddleware
+from happykids.handlers.routers import feature_routers
+from happykids.config import Settings
+from happykids.db.engine import create_engine, create_session_factory
+from happykids.db.migrate import upgrade_async
+from happykids.db.repositories.catalog import catalog_is_empty
+from happykids.domain import clock
+from happykids.services.broadcast import broadcast_job
+from happykids.workers.outbox import outbox_worker
+from happykids.texts.service import Texts
+
+log = logging.getLogger(__name__)
+
+MAX_CONCURRENT_UPDATES = 10  # bounds memory and SQLite lock contention under a burst (benchmarks/dialog_burst.py)
+BackgroundJob = Callable[["App"], Awaitable[None]]
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    texts: Texts
+    bot: Bot
+    dp: Dispatcher
+    jobs: list[BackgroundJob] = field(default_factory=list)  # long-running loops started with polling
+    _tasks: list[asyncio.Task] = field(default_factory=list)
+
+    async def close(self) -> None:
+        # Feature routers are module-level singletons; detach them so a new Dispatcher (a restart in the
+        # same process, as the tests and the demo do) can include them again.
+        for router in list(self.dp.sub_routers):
+            router._parent_router = None  # noqa: SLF001 - aiogram has no public detach
+        self.dp.sub_routers.clear()
+        await self.dp.storage.close()
+        await self.bot.session.close()
+        await self.engine.dispose()
+
+
+def build_bot(settings: Settings, token: str) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url)) if settings.bot_api_url else None
+    return Bot(
+        token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def build_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> BaseStorage:
+    if settings.fsm_storage_url and settings.fsm_storage_url.startswith(("redis://", "rediss://")):
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.fsm_storage_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+    return SqlStorage(sessions)
+
+
+def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSession], texts: Texts) -> Dispatcher:
+    # SimpleEventIsolation: one parent's updates are handled one at a time, so a double tap cannot race.
+    dp = Dispatcher(
+        storage=build_storage(settings, sessions), events_isolation=SimpleEventIsolation(),
+        settings=settings, texts=texts, db=sessions,
+    )
+    dp.update.outer_middleware(ParentTrackingMiddleware(sessions))
+    dp.update.middleware(DbSessionMiddleware(sessions))
+    dp.include_routers(*feature_routers())
+    return dp
+
+
+async def build_app(settings: Settings, *, token: str | None = None, migrate: bool = True) -> App:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    clock.configure(settings.timezone)
+    if migrate:
+        await upgrade_async(settings.resolved_database_url)
+    engine = create_engine(settings.resolved_database_url)
+    sessions = create_session_factory(engine)
+    texts = Texts(sessions)
+    bot = build_bot(settings, token or settings.require_token())
+    answered = AnsweredCallbacks()
+    bot.session.middleware(answered)
+    dp = build_dispatcher(settings, sessions, texts)
+    dp["answered_callbacks"] = answered
+    dp["command_menus"] = CommandMenus()
+    app = App(settings, engine, sessions, texts, bot, dp)
+    dp["app"] = app
+    app.jobs.append(broadcast_job)  # sends queued broadcasts, paced; resumes them after a restart
+    app.jobs.append(outbox_worker)  # receipts: notify admins, archive, tell parents; resumes after kill -9
+    dp.startup.register(_on_startup)
+    dp.shutdown.register(_on_shutdown)
+    return app
+
+
+async def _on_startup(bot: Bot, app: App) -> None:
+    await app.dp["command_menus"].refresh(bot, app.texts)
+    async with app.sessions() as session:
+        if await catalog_is_empty(session):
+            log.warning("The catalog is empty: parents will see the contacts only. "
+                        "Load one with `happykids catalog import catalog.yaml`.")
+    for job in app.jobs:
+        app._tasks.append(asyncio.create_task(job(app), name=getattr(job, "__name__", "job")))
+
+
+async def _on_shutdown(app: App) -> None:
+    for task in app._tasks:
+        task.cancel()
+    await asyncio.gather(*app._tasks, return_exceptions=True)
+    app._tasks.clear()
+
+
+async def run_polling(app: App, *, handle_signals: bool = True) -> None:
+    await app.bot.delete_webhook(drop_pending_updates=False)
+    try:
+        await app.dp.start_polling(app.bot, handle_signals=handle_signals, close_bot_session=False,
+                                   polling_timeout=20, tasks_concurrency_limit=MAX_CONCURRENT_UPDATES)
+    finally:
+        await app.close()

@@ -1,0 +1,128 @@
+"""Admins section: who may open the panel. ADMIN_IDS from the server settings are permanent; admins added
+here (by a forwarded message or a user id) can be removed here. Rights are re-checked on every press, so a
+removed admin loses the panel at once."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, MessageOriginHiddenUser, MessageOriginUser
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.ui.admin_callbacks import AdminMenu, AdminsAct, AdminsAction, Section
+from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, show
+from happykids.ui.admin_states import AdminInput
+from happykids.ui.keyboards.admin import keyboard, label, menu_button
+from happykids.config import Settings
+from happykids.db.models import Admin, Parent
+from happykids.db.repositories.admins import is_admin
+from happykids.texts.defaults import admin as t
+from happykids.texts.service import Markup, fill
+
+router = Router(name="admin.admins")
+router.message.filter(F.chat.type == "private")
+
+
+async def display_name(session: AsyncSession, user_id: int, stored: str = "") -> str:
+    """The best name we know: the one saved when added, else what the person told Telegram, else the id."""
+    if stored:
+        return stored
+    parent = await session.get(Parent, user_id)
+    if parent and parent.first_name:
+        return f"{parent.first_name} (@{parent.username})" if parent.username else parent.first_name
+    return f"id {user_id}"
+
+
+async def admins_screen(event: CallbackQuery | Message, session: AsyncSession, settings: Settings) -> None:
+    panel = (await session.scalars(select(Admin).order_by(Admin.added_at))).all()
+    lines, buttons = [], []
+    for user_id in settings.admin_ids:
+        lines.append(f"🔒 {escape(await display_name(session, user_id), quote=False)}")
+    for admin in panel:
+        if admin.user_id in settings.admin_ids:
+            continue
+        name = await display_name(session, admin.user_id, admin.name)
+        lines.append(f"• {escape(name, quote=False)}")
+        buttons.append([(label(f"🗑 {name}"), AdminsAction(action=AdminsAct.REMOVE, user_id=admin.user_id))])
+    text = fill(t.ADMINS, {"lines": Markup("\n".join(lines))})
+    await show(event, text, keyboard([(t.BTN_ADD_ADMIN, AdminsAction(action=AdminsAct.ADD))], *buttons,
+                                     [menu_button()]))
+
+
+@router.callback_query(AdminMenu.filter(F.section == Section.ADMINS))
+async def open_admins(callback: CallbackQuery, session: AsyncSession, settings: Settings) -> None:
+    await callback.answer()
+    await admins_screen(callback, session, settings)
+
+
+# -- add -------------------------------------------------------------------------------------------------
+
+@router.callback_query(AdminsAction.filter(F.action == AdminsAct.ADD))
+async def add(callback: CallbackQuery, admin_state: FSMContext) -> None:
+    await ask(callback, admin_state, AdminInput.admin_id, t.ASK_ADMIN, AdminMenu(section=Section.ADMINS))
+
+
+def _who(message: Message) -> tuple[int, str] | str:
+    """(user id, name) of the person meant, or the reason we cannot tell."""
+    origin = message.forward_origin
+    if isinstance(origin, MessageOriginUser):
+        if origin.sender_user.is_bot:
+            return t.ADMIN_IS_BOT
+        return origin.sender_user.id, origin.sender_user.full_name
+    if isinstance(origin, MessageOriginHiddenUser):
+        return t.ADMIN_HIDDEN_FORWARD
+    if origin is not None:
+        return t.ADMIN_NOT_PERSON
+    digits = (message.text or "").strip().removeprefix("id").strip()
+    if digits.isdigit() and 0 < int(digits) < 2**63:
+        return int(digits), ""
+    return t.ADMIN_NOT_PERSON
+
+
+@router.message(InputStep(AdminInput.admin_id), ~F.text.startswith("/"))
+async def who_typed(message: Message, admin_state: FSMContext, session: AsyncSession, settings: Settings) -> None:
+    who = _who(message)
+    if isinstance(who, str):
+        return await ask_again(message, admin_state, who)
+    user_id, forwarded_name = who
+    name = await display_name(session, user_id, forwarded_name)
+    await finish_input(message, admin_state)
+    if await is_admin(session, settings.admin_ids, user_id):
+        await message.answer(fill(t.ADMIN_ALREADY, {"name": name}))
+    else:
+        # Only a real name is stored; otherwise the list keeps looking it up (the person may write later).
+        session.add(Admin(user_id=user_id, name=forwarded_name, added_by=message.from_user.id))
+        await record(session, message.from_user, "admin.add", f"{name} (id {user_id})")
+        await session.commit()
+        await message.answer(fill(t.ADMIN_ADDED, {"name": name}))
+    await admins_screen(message, session, settings)
+
+
+# -- remove ----------------------------------------------------------------------------------------------
+
+@router.callback_query(AdminsAction.filter(F.action.in_({AdminsAct.REMOVE, AdminsAct.REMOVE_YES})))
+async def remove(callback: CallbackQuery, callback_data: AdminsAction, session: AsyncSession,
+                 settings: Settings) -> None:
+    user_id = callback_data.user_id
+    if user_id in settings.admin_ids:  # no button for them, but a forged press must not work either
+        return await callback.answer(t.ADMIN_ENV_PROTECTED)
+    if user_id == callback.from_user.id:
+        return await callback.answer(t.ADMIN_NOT_SELF)
+    admin = await session.get(Admin, user_id)
+    if admin is None:
+        await callback.answer(t.GONE)
+        return await admins_screen(callback, session, settings)
+    name = await display_name(session, user_id, admin.name)
+    if callback_data.action is AdminsAct.REMOVE:
+        await callback.answer()
+        markup = keyboard([(t.BTN_DELETE_YES, AdminsAction(action=AdminsAct.REMOVE_YES, user_id=user_id))],
+                          [(t.BTN_CANCEL, AdminMenu(section=Section.ADMINS))])
+        return await show(callback, fill(t.CONFIRM_REMOVE_ADMIN, {"name": name}), markup)
+    await session.delete(admin)
+    await record(session, callback.from_user, "admin.remove", f"{name} (id {user_id})")
+    await session.commit()
+    await callback.answer(t.ADMIN_REMOVED)
+    await admins_screen(callback, session, settings)

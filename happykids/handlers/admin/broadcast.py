@@ -1,0 +1,301 @@
+"""«Рассылка»: write a message (text or photo with a caption), choose who gets it, see it exactly as parents
+will, confirm. Sending is the background job in services/broadcast.py (paced, restart-safe, with progress).
+
+The draft lives in the panel's FSM data under a random id that every button of it carries, so a button of
+an older draft (or a second tap on «Отправить») can never send anything.
+
+An album (several photos with one media_group_id) arrives as separate messages, the later ones after the
+compose step is over. The draft takes the first photo, and the album's id is kept in the panel's data so the
+other parts are swallowed here (an admin's photo would otherwise be taken as a payment receipt); the caption
+comes from whichever part carries it.
+
+While it is sent, the progress message carries «⏹ Остановить рассылку» (see `stop`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.ui.admin_callbacks import AdminMenu, Section
+from happykids.ui.ops_callbacks import BcAct, BroadcastAction, BroadcastAudience, BroadcastStop
+from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, retire, show
+from happykids.ui.keyboards import admin_ops as kb
+from happykids.config import Settings
+from happykids.db.models import CatalogGroup, Parent
+from happykids.db.repositories.admins import all_admin_ids
+from happykids.services.broadcast import (
+    BC_SENDING, BC_STOPPED, BC_STOPPING, CAPTION_LIMIT, Audience, AudienceKind, Content, StopOutcome, audience_title,
+    audience_user_ids, create_broadcast, group_choices, recent_broadcasts, send_content, stop_broadcast, stop_now,
+    wake,
+)
+from happykids.services.payments_export import Month, agency_tz, to_local
+from happykids.texts.defaults import admin as common
+from happykids.texts.defaults import admin_ops as t
+from happykids.texts.service import Markup, fill
+
+if TYPE_CHECKING:
+    from happykids.app.wiring import App
+
+router = Router(name="admin.broadcast")
+DRAFT = "bc_draft"
+# The album the compose step took its input from: {"id": media_group_id, "draft": the draft's id, or None
+# when the album was refused, "prompt": the audience question's message id, "told": the one-photo note sent}
+ALBUM = "bc_album"
+HISTORY_STATE = {BC_SENDING: t.HISTORY_SENDING, BC_STOPPING: t.HISTORY_STOPPING, BC_STOPPED: t.HISTORY_STOPPED}
+
+
+class BroadcastInput(StatesGroup):
+    content = State()
+
+
+async def _history(session: AsyncSession, settings: Settings) -> str:
+    items = await recent_broadcasts(session)
+    if not items:
+        return t.NO_HISTORY
+    tz = agency_tz(settings)
+    lines = [t.HISTORY_HEAD]
+    for broadcast, counts in items:
+        lines.append(fill(t.HISTORY_LINE, {
+            "number": broadcast.id, "date": to_local(broadcast.created_at, tz).strftime("%d.%m %H:%M"),
+            "audience": await audience_title(session, Audience.parse(broadcast.audience)), "sent": counts.sent,
+            "total": counts.total, "state": Markup(HISTORY_STATE.get(broadcast.status, "")),
+        }))
+    return "\n".join(lines)
+
+
+@router.callback_query(AdminMenu.filter(F.section == Section.BROADCAST))
+async def open_broadcast(callback: CallbackQuery, session: AsyncSession, settings: Settings) -> None:
+    await callback.answer()
+    await show(callback, fill(t.BROADCAST, {"history": Markup(await _history(session, settings))}),
+               kb.broadcast_menu())
+
+
+# -- 1. the message --------------------------------------------------------------------------------------
+
+@router.callback_query(BroadcastAction.filter(F.action == BcAct.NEW))
+async def new_broadcast(callback: CallbackQuery, admin_state: FSMContext) -> None:
+    await ask(callback, admin_state, BroadcastInput.content, t.ASK_CONTENT, AdminMenu(section=Section.BROADCAST))
+
+
+def _caption_too_long(caption: str) -> str | None:
+    """The problem with a photo caption a bot cannot send (Telegram counts UTF-16 units), or None."""
+    if len(caption.encode("utf-16-le")) // 2 > CAPTION_LIMIT:
+        return fill(t.CAPTION_TOO_LONG, {"length": len(caption)})
+    return None
+
+
+async def _rest_of_album(message: Message, admin_state: FSMContext | None = None) -> bool:
+    """A later part of an album whose first part the compose step has already taken (or refused)."""
+    if not message.media_group_id or admin_state is None:
+        return False
+    album = (await admin_state.get_data()).get(ALBUM)
+    return bool(album) and album.get("id") == message.media_group_id
+
+
+# First: the later parts come in any panel state (the compose step is over by then).
+@router.message(_rest_of_album)
+async def on_album_part(message: Message, admin_state: FSMContext) -> None:
+    data = await admin_state.get_data()
+    album, draft = data[ALBUM], data.get(DRAFT)
+    if not album.get("draft"):
+        return  # the album was refused at its first part and she was told so: the rest goes quietly
+    if (message.caption and draft and draft.get("id") == album["draft"] and not draft.get("text")
+            and not draft.get("audience")):  # the caption was typed on this part; no preview shown yet
+        problem = _caption_too_long(message.caption)
+        if problem:  # the draft cannot be sent as she meant it: drop it and ask again
+            await retire(message.bot, message.chat.id, album.get("prompt"))
+            await ask(message, admin_state, BroadcastInput.content, t.ASK_CONTENT,
+                      AdminMenu(section=Section.BROADCAST), problem=problem,
+                      **{ALBUM: {"id": album["id"], "draft": None}})
+            return
+        await admin_state.update_data({DRAFT: {**draft, "text": message.html_text}})
+    if not album.get("told"):
+        await admin_state.update_data({ALBUM: {**album, "told": True}})
+        await message.answer(t.ALBUM_ONE_PHOTO)
+
+
+async def _refuse(message: Message, admin_state: FSMContext, problem: str) -> None:
+    """Bad input: ask again. For an album, once: its other parts are swallowed by `on_album_part`."""
+    await ask_again(message, admin_state, problem)
+    if message.media_group_id:
+        await admin_state.update_data({ALBUM: {"id": message.media_group_id, "draft": None}})
+
+
+@router.message(InputStep(BroadcastInput.content), F.photo | (F.text & ~F.text.startswith("/")))
+async def on_content(message: Message, admin_state: FSMContext, session: AsyncSession, settings: Settings) -> None:
+    if message.photo:
+        caption = message.caption or ""
+        if problem := _caption_too_long(caption):
+            await _refuse(message, admin_state, problem)
+            return
+        content = Content(message.html_text if caption else "", message.photo[-1].file_id)
+    else:
+        content = Content(message.html_text)
+    draft = {"id": secrets.token_hex(4), "text": content.text, "photo": content.photo, "audience": None}
+    keep: dict[str, Any] = {DRAFT: draft}
+    if message.media_group_id:  # the first photo of an album: the draft; the other parts are swallowed
+        keep[ALBUM] = {"id": message.media_group_id, "draft": draft["id"], "told": False}
+    await finish_input(message, admin_state, **keep)
+    prompt = await _ask_audience(message, session, settings, draft["id"])
+    if message.media_group_id and prompt is not None:
+        await admin_state.update_data({ALBUM: {**keep[ALBUM], "prompt": prompt.message_id}})
+
+
+@router.message(InputStep(BroadcastInput.content), ~F.text.startswith("/"))
+async def on_wrong_content(message: Message, admin_state: FSMContext) -> None:
+    await _refuse(message, admin_state, t.WRONG_CONTENT)
+
+
+# -- 2. the recipients -----------------------------------------------------------------------------------
+
+async def _excluded(session: AsyncSession, settings: Settings) -> set[int]:
+    """Admins do not get broadcasts: they have seen the preview."""
+    return set(await all_admin_ids(session, settings.admin_ids))
+
+
+async def _ask_audience(event: Message | CallbackQuery, session: AsyncSession, settings: Settings,
+                        draft_id: str, problem: str = "") -> Message | None:
+    tz = agency_tz(settings)
+    exclude = await _excluded(session, settings)
+    everyone = await audience_user_ids(session, Audience(AudienceKind.ALL), tz, exclude)
+    paid = await audience_user_ids(session, Audience.paid_this_month(tz), tz, exclude)
+    text = f"⚠️ {problem}\n\n{t.CHOOSE_AUDIENCE}" if problem else t.CHOOSE_AUDIENCE
+    return await show(event, text, kb.audience_menu(draft_id, len(everyone), Month.current(tz), len(paid)))
+
+
+async def _draft(callback: CallbackQuery, admin_state: FSMContext, draft_id: str) -> dict[str, Any] | None:
+    draft = (await admin_state.get_data()).get(DRAFT)
+    if not draft or draft.get("id") != draft_id:
+        await callback.answer(t.DRAFT_GONE, show_alert=True)
+        return None
+    return draft
+
+
+@router.callback_query(BroadcastAction.filter(F.action == BcAct.AUDIENCE))
+async def other_audience(callback: CallbackQuery, callback_data: BroadcastAction, admin_state: FSMContext,
+                         session: AsyncSession, settings: Settings) -> None:
+    if await _draft(callback, admin_state, callback_data.draft) is None:
+        return
+    await callback.answer()
+    await _ask_audience(callback, session, settings, callback_data.draft)
+
+
+@router.callback_query(BroadcastAction.filter(F.action == BcAct.GROUPS))
+async def choose_group(callback: CallbackQuery, callback_data: BroadcastAction, admin_state: FSMContext,
+                       session: AsyncSession, settings: Settings) -> None:
+    if await _draft(callback, admin_state, callback_data.draft) is None:
+        return
+    groups = await group_choices(session)
+    if not groups:
+        await callback.answer(t.NO_GROUPS, show_alert=True)
+        return
+    await callback.answer()
+    tz = agency_tz(settings)
+    exclude = await _excluded(session, settings)
+    rows = [(group_id, title, len(await audience_user_ids(session, Audience(AudienceKind.GROUP, code), tz, exclude)))
+            for group_id, code, title in groups]
+    await show(callback, t.CHOOSE_GROUP, kb.groups_menu(callback_data.draft, rows))
+
+
+@router.callback_query(BroadcastAudience.filter())
+async def on_audience(callback: CallbackQuery, callback_data: BroadcastAudience, admin_state: FSMContext,
+                      session: AsyncSession, settings: Settings, bot: Bot) -> None:
+    draft = await _draft(callback, admin_state, callback_data.draft)
+    if draft is None:
+        return
+    tz = agency_tz(settings)
+    if callback_data.kind is AudienceKind.GROUP:
+        code = await session.scalar(select(CatalogGroup.code).where(CatalogGroup.id == callback_data.group_id))
+        if code is None:
+            await callback.answer(common.GONE)
+            return
+        audience = Audience(AudienceKind.GROUP, code)
+    elif callback_data.kind is AudienceKind.PAID:
+        audience = Audience.paid_this_month(tz)
+    else:
+        audience = Audience(AudienceKind.ALL)
+    await callback.answer()
+
+    title = await audience_title(session, audience)
+    recipients = await audience_user_ids(session, audience, tz, await _excluded(session, settings))
+    blocked = await session.scalar(select(func.count()).select_from(Parent)
+                                   .where(Parent.user_id.in_(recipients), Parent.blocked.is_(True))) if recipients else 0
+    reachable = len(recipients) - (blocked or 0)
+    if not reachable:
+        await _ask_audience(callback, session, settings, draft["id"], fill(t.NOBODY, {"audience": title}))
+        return
+    await show(callback, fill(t.AUDIENCE_CHOSEN, {"audience": title}))
+    # A new id per preview: «Отправить» under an older preview (another audience) is refused.
+    draft = {**draft, "audience": audience.key, "id": secrets.token_hex(4)}
+    await admin_state.update_data({DRAFT: draft})
+    # 3. the preview: the very call the sender will make, so she sees exactly what parents will.
+    await send_content(bot, callback.from_user.id, Content(draft["text"], draft["photo"]))
+    await bot.send_message(callback.from_user.id, fill(t.PREVIEW_ABOVE, {
+        "audience": title, "count": reachable,
+        "blocked": Markup(fill(t.PREVIEW_BLOCKED, {"blocked": blocked}) if blocked else ""),
+    }), reply_markup=kb.confirm_menu(draft["id"], reachable))
+
+
+# -- 4. send or cancel -----------------------------------------------------------------------------------
+
+@router.callback_query(BroadcastAction.filter(F.action == BcAct.SEND))
+async def send(callback: CallbackQuery, callback_data: BroadcastAction, admin_state: FSMContext,
+               session: AsyncSession, settings: Settings, app: App) -> None:
+    draft = await _draft(callback, admin_state, callback_data.draft)
+    if draft is None:
+        return
+    if not draft.get("audience"):
+        await callback.answer(t.DRAFT_GONE, show_alert=True)
+        return
+    # Forget the draft first: a second tap (handled after this one) finds nothing to send.
+    await admin_state.update_data({DRAFT: None})
+    await callback.answer()
+    audience = Audience.parse(draft["audience"])
+    broadcast, counts = await create_broadcast(
+        session, created_by=callback.from_user.id, content=Content(draft["text"], draft["photo"]), audience=audience,
+        tz=agency_tz(settings), exclude=await _excluded(session, settings), progress_chat_id=callback.from_user.id)
+    # The confirmation message becomes the progress message the sender edits; it can be stopped from there.
+    progress = await show(callback, fill(t.STARTING, {"number": broadcast.id, "count": counts.pending}),
+                          kb.stop_menu(broadcast.id))
+    broadcast.progress_message_id = progress.message_id if progress else None
+    await record(session, callback.from_user, "broadcast.send", f"№{broadcast.id}", new=draft["audience"])
+    await session.commit()
+    wake(app)
+
+
+@router.callback_query(BroadcastAction.filter(F.action == BcAct.CANCEL))
+async def cancel(callback: CallbackQuery, callback_data: BroadcastAction, admin_state: FSMContext) -> None:
+    if await _draft(callback, admin_state, callback_data.draft) is None:
+        return
+    await admin_state.update_data({DRAFT: None})
+    await callback.answer()
+    await show(callback, t.CANCELLED, kb.back_to_broadcast())
+
+
+# -- 5. stop while sending -------------------------------------------------------------------------------
+
+@router.callback_query(BroadcastStop.filter())
+async def stop(callback: CallbackQuery, callback_data: BroadcastStop, session: AsyncSession, app: App) -> None:
+    """Every message not sent yet is cancelled at once (never sent, after a restart neither); those on their
+    way are finished. The sender then edits the progress message (no button) and sends the report."""
+    number = callback_data.broadcast_id
+    outcome, cancelled = await stop_broadcast(session, number)
+    if outcome is StopOutcome.STOPPED:
+        await record(session, callback.from_user, "broadcast.stop", f"№{number}", new=f"не отправлено: {cancelled}")
+    await session.commit()
+    if outcome is StopOutcome.STOPPED:
+        stop_now(app, number)
+    answers = {
+        StopOutcome.STOPPED: t.STOPPING_NOW, StopOutcome.TOO_LATE: t.STOP_TOO_LATE,
+        StopOutcome.STOPPING: t.STOP_ALREADY, StopOutcome.FINISHED: t.STOP_FINISHED,
+        StopOutcome.WAS_STOPPED: t.STOP_WAS_STOPPED, StopOutcome.MISSING: t.STOP_MISSING,
+    }
+    await callback.answer(answers[outcome].format(number=number, count=cancelled))

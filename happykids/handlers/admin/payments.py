@@ -1,0 +1,154 @@
+"""«Платежи»: find a parent and their receipts; export all payments or one month as XLSX / CSV.
+
+The data work is in services/payments_export.py; this module only talks to Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.ui.admin_callbacks import AdminMenu, Section
+from happykids.ui.ops_callbacks import Fmt, PayAct, PaymentsAction, PaymentsExport
+from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, show
+from happykids.ui.keyboards import admin_ops as kb
+from happykids.config import Settings
+from happykids.db.models import Receipt
+from happykids.services.payments_export import (
+    STATUS_ICONS, Month, ParentMatch, agency_tz, export_filename, load_payments, months_with_payments,
+    search_parents, summary, to_csv, to_xlsx,
+)
+from happykids.texts.defaults import admin as common
+from happykids.texts.defaults import admin_ops as t
+from happykids.texts.service import Markup, fill
+
+router = Router(name="admin.payments")
+
+SEARCH_LIMIT = 5  # parents shown in full; more matches -> "уточните запрос"
+RECEIPTS_PER_PARENT = 5
+MESSAGE_BUDGET = 3800  # characters of one answer (Telegram allows 4096)
+
+
+class PaymentsInput(StatesGroup):
+    query = State()
+
+
+def money(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+async def overview(session: AsyncSession, settings: Settings) -> str:
+    tz = agency_tz(settings)
+    statuses = dict((await session.execute(select(Receipt.status, func.count()).group_by(Receipt.status))).all())
+    month = Month.current(tz)
+    start, end = month.bounds_utc(tz)
+    month_count, month_sum = (await session.execute(
+        select(func.count(), func.coalesce(func.sum(Receipt.amount), 0))
+        .where(Receipt.status == "approved", Receipt.created_at >= start, Receipt.created_at < end))).one()
+    return fill(t.PAYMENTS, {
+        "total": sum(statuses.values()), "pending": statuses.get("pending", 0),
+        "approved": statuses.get("approved", 0), "rejected": statuses.get("rejected", 0), "month": month.title,
+        "month_sum": money(month_sum or 0), "month_count": month_count,
+    })
+
+
+@router.callback_query(AdminMenu.filter(F.section == Section.PAYMENTS))
+async def open_payments(callback: CallbackQuery, session: AsyncSession, settings: Settings) -> None:
+    await callback.answer()
+    await show(callback, await overview(session, settings), kb.payments_menu())
+
+
+# -- search ----------------------------------------------------------------------------------------------
+
+@router.callback_query(PaymentsAction.filter(F.action == PayAct.SEARCH))
+async def ask_query(callback: CallbackQuery, admin_state: FSMContext) -> None:
+    await ask(callback, admin_state, PaymentsInput.query, t.ASK_QUERY, AdminMenu(section=Section.PAYMENTS))
+
+
+@router.message(InputStep(PaymentsInput.query), F.text, ~F.text.startswith("/"))
+async def on_query(message: Message, admin_state: FSMContext, session: AsyncSession, settings: Settings) -> None:
+    query = message.text.strip()[:100]
+    matches, total = await search_parents(session, query, agency_tz(settings), limit=SEARCH_LIMIT,
+                                          receipts_per_parent=RECEIPTS_PER_PARENT)
+    if not matches:
+        await ask_again(message, admin_state, fill(t.NOTHING_FOUND, {"query": query}))
+        return
+    await finish_input(message, admin_state)
+    await message.answer(search_text(query, matches, total), reply_markup=kb.search_results(),
+                         disable_web_page_preview=True)
+
+
+@router.message(InputStep(PaymentsInput.query), ~F.text)
+async def on_query_not_text(message: Message, admin_state: FSMContext) -> None:
+    await ask_again(message, admin_state, t.ASK_QUERY.split("\n")[0])
+
+
+def search_text(query: str, matches: list[ParentMatch], total: int) -> str:
+    shown = fill(t.FOUND_SHOWN, {"limit": len(matches)}) if total > len(matches) else ""
+    lines = [fill(t.FOUND, {"total": total, "query": query, "shown": Markup(shown)})]
+    used = len(lines[0])
+    for match in matches:
+        block = ["", fill(t.PARENT, {"name": match.name or "—", "username": match.username, "user_id": match.user_id})]
+        if not match.receipts:
+            block.append(t.NO_RECEIPTS)
+        for row in match.receipts:
+            block.append(fill(t.RECEIPT_LINE, {
+                "icon": STATUS_ICONS.get(row.status, "•"), "date": _date(row.created_at),
+                "group": row.group or "—", "period": row.period or "—", "children": row.children or "—",
+                "amount": f", {money(row.amount)} ₽" if row.amount else "", "status": row.status_title,
+                "decided": f" ({row.decided_by})" if row.decided_by and row.status != "pending" else "",
+            }))
+        if match.total_receipts > len(match.receipts):
+            block.append(fill(t.MORE_RECEIPTS, {"count": match.total_receipts - len(match.receipts)}))
+        size = sum(len(line) + 1 for line in block)
+        if used + size > MESSAGE_BUDGET:
+            lines.append("\n…")
+            break
+        lines += block
+        used += size
+    return "\n".join(lines)
+
+
+def _date(moment: datetime) -> str:
+    return moment.strftime("%d.%m.%Y")
+
+
+# -- export ----------------------------------------------------------------------------------------------
+
+@router.callback_query(PaymentsAction.filter(F.action == PayAct.EXPORT))
+async def open_export(callback: CallbackQuery, session: AsyncSession, settings: Settings) -> None:
+    await callback.answer()
+    months = await months_with_payments(session, agency_tz(settings), limit=6)
+    await show(callback, t.EXPORT, kb.export_menu(months))
+
+
+@router.callback_query(PaymentsExport.filter())
+async def export(callback: CallbackQuery, callback_data: PaymentsExport, session: AsyncSession,
+                 settings: Settings, bot: Bot) -> None:
+    tz = agency_tz(settings)
+    try:
+        month = None if callback_data.month == "all" else Month.parse(callback_data.month)
+    except ValueError:
+        await callback.answer(common.GONE)
+        return
+    rows = await load_payments(session, tz, month)
+    if not rows:
+        await callback.answer(t.EXPORT_EMPTY, show_alert=True)
+        return
+    await callback.answer(t.EXPORT_PREPARING)
+    if callback_data.fmt is Fmt.XLSX:
+        data = await asyncio.to_thread(to_xlsx, rows)
+    else:
+        data = to_csv(rows)
+    period = fill(t.PERIOD_MONTH, {"month": month.title}) if month else t.PERIOD_ALL
+    counts = summary(rows)
+    caption = fill(t.EXPORT_CAPTION, {**counts, "period": period, "approved_sum": money(counts["approved_sum"])})
+    await bot.send_document(callback.from_user.id,
+                            BufferedInputFile(data, export_filename(month, callback_data.fmt.value)), caption=caption)

@@ -1,0 +1,39 @@
+"""«Статистика»: the parents' funnel for 7 days / 30 days / all time, as text and as a chart.
+
+Counting is in services/funnel.py (FunnelEvent rows only), drawing in services/charts.py (in a thread).
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.types import BufferedInputFile, CallbackQuery
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.ui.admin_callbacks import AdminMenu, Section
+from happykids.ui.ops_callbacks import StatsPeriod
+from happykids.handlers.admin.panel import show
+from happykids.ui.keyboards import admin_ops as kb
+from happykids.services.charts import funnel_png_async
+from happykids.services.funnel import funnel_report, render_text
+from happykids.texts.defaults import admin_ops as t
+from happykids.texts.service import fill
+
+router = Router(name="admin.stats")
+
+
+@router.callback_query(AdminMenu.filter(F.section == Section.STATS))
+async def open_stats(callback: CallbackQuery) -> None:
+    await callback.answer()
+    await show(callback, t.STATS, kb.stats_menu())
+
+
+@router.callback_query(StatsPeriod.filter())
+async def on_period(callback: CallbackQuery, callback_data: StatsPeriod, session: AsyncSession, bot: Bot) -> None:
+    await callback.answer(t.STATS_WORKING)
+    report = await funnel_report(session, callback_data.period)
+    await show(callback, render_text(report), kb.stats_menu(callback_data.period))
+    if report.empty:
+        return
+    png = await funnel_png_async(report)
+    await bot.send_photo(callback.from_user.id, BufferedInputFile(png, f"funnel-{callback_data.period.value}.png"),
+                         caption=fill(t.STATS_CHART_CAPTION, {"period": report.period.title}))

@@ -1,0 +1,326 @@
+"""Texts section: every parent-facing text and button label, by screen. Show it, accept a new version,
+validate it (Telegram must accept it), preview it exactly as a parent sees it, save or reset it.
+
+Texts are read through the Texts service on every use, so a saved text reaches parents at once.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.ui.commands import CommandMenus
+from happykids.ui.admin_callbacks import AdminMenu, Section, TextAct, TextAction, TextCard, TextScreen
+from happykids.handlers.admin.panel import InputStep, ask, ask_again, record, retire, show
+from happykids.ui.admin_states import AdminInput
+from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
+from happykids.db.repositories.catalog import load_catalog
+from happykids.domain.catalog import Choice
+from happykids.texts.defaults import DEFAULTS
+from happykids.texts.defaults import admin as t
+from happykids.texts.model import TextDef
+from happykids.texts.service import Markup, Texts, fill
+from happykids.texts.validation import (
+    ALLOWED_TAGS_HINT,
+    PLACEHOLDER_MEANING,
+    TextKind,
+    check_text,
+    normalize,
+    render,
+    sample_for,
+)
+
+router = Router(name="admin.texts")
+router.message.filter(F.chat.type == "private")
+
+ADMIN_SCREEN = "Админка"  # texts only admins see are not offered here
+PAGE_SIZE = 10
+MAX_SOURCE_SHOWN = 3000  # the card must fit in one message together with its explanations
+FORMATTING = {"bold", "italic", "underline", "strikethrough", "spoiler", "code", "pre", "text_link",
+              "blockquote", "expandable_blockquote"}
+
+
+def screens() -> list[str]:
+    """Screens in the order their texts are defined (the order a parent meets them)."""
+    return list(dict.fromkeys(d.screen for d in DEFAULTS.values() if d.screen != ADMIN_SCREEN))
+
+
+def texts_of(screen: str) -> list[TextDef]:
+    return [d for d in DEFAULTS.values() if d.screen == screen]
+
+
+def editable(key: str) -> TextDef | None:
+    definition = DEFAULTS.get(key)
+    return definition if definition and definition.screen != ADMIN_SCREEN else None
+
+
+def names(definition: TextDef) -> str:
+    return ", ".join(f"{{{n}}} — {PLACEHOLDER_MEANING.get(n, 'значение')}" for n in sorted(definition.placeholders))
+
+
+async def sample_values(session: AsyncSession, texts: Texts) -> dict[str, object]:
+    """Real values from the catalog where there are some, so the preview looks like a parent's screen."""
+    catalog = await load_catalog(session)
+    group, period, children = (next(iter(catalog.visible(options)), None)
+                               for options in (catalog.groups, catalog.periods, catalog.children))
+    link = catalog.link_for(Choice(group, period, children)) if group and period and children else None
+    amount = f"{(link.amount if link and link.amount else 6000):,}".replace(",", " ")
+    values: dict[str, object] = {
+        "group": group.title if group else "Малыши (4–6 лет)",
+        "period": period.title if period else "1 месяц",
+        "children": children.title if children else "1 ребёнок",
+        "contacts": catalog.contacts or "+7 (000) 000-00-00",
+        "url": link.url if link else sample_for("url"),
+        "amount": amount,
+        "name_part": sample_for("name_part"),
+    }
+    values["amount_line"] = await texts.markup("dialog.amount_line", amount=amount)
+    return values
+
+
+# -- screens ---------------------------------------------------------------------------------------------
+
+async def texts_menu(event: CallbackQuery | Message, texts: Texts) -> None:
+    overrides = await texts.overrides()
+    buttons: list[list[Button]] = []
+    for index, screen in enumerate(screens()):
+        keys = [d.key for d in texts_of(screen)]
+        changed = sum(1 for key in keys if key in overrides)
+        buttons.append([(label(f"{screen} ({len(keys)})" + (f" ✏️{changed}" if changed else "")),
+                         TextScreen(screen=index))])
+    await show(event, t.TEXTS_MENU, keyboard(*buttons, [menu_button()]))
+
+
+async def screen_list(callback: CallbackQuery, texts: Texts, index: int, page: int) -> None:
+    all_screens = screens()
+    if not 0 <= index < len(all_screens):
+        return await texts_menu(callback, texts)
+    definitions = texts_of(all_screens[index])
+    pages = max(1, -(-len(definitions) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    overrides = await texts.overrides()
+    rows: list[list[Button]] = [
+        [(label(d.description + (" ✏️" if d.key in overrides else "")), TextCard(key=d.key))]
+        for d in definitions[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    ]
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(("⬅️", TextScreen(screen=index, page=page - 1)))
+    if page < pages - 1:
+        nav.append(("➡️", TextScreen(screen=index, page=page + 1)))
+    text = fill(t.TEXT_SCREEN, {"screen": all_screens[index]})
+    await show(callback, text, keyboard(*rows, nav, [(t.BTN_BACK, AdminMenu(section=Section.TEXTS))]))
+
+
+async def card(event: CallbackQuery | Message, texts: Texts, definition: TextDef) -> None:
+    key = definition.key
+    overridden = key in await texts.overrides()
+    source = await texts.template(key)
+    shown = source if len(source) <= MAX_SOURCE_SHOWN else source[:MAX_SOURCE_SHOWN] + "…"
+    hint = fill(t.TEXT_PLACEHOLDERS_HINT, {"names": names(definition)}) if definition.placeholders else ""
+    text = fill(t.TEXT_CARD, {
+        "description": definition.description,
+        "status": t.TEXT_STATUS_CHANGED if overridden else t.TEXT_STATUS_DEFAULT,
+        "source": shown, "hint": Markup(hint),
+    })
+    back = TextScreen(screen=screens().index(definition.screen))
+    markup = keyboard(
+        [(t.BTN_EDIT, TextAction(key=key, action=TextAct.EDIT))],
+        [(t.BTN_PREVIEW, TextAction(key=key, action=TextAct.PREVIEW))],
+        [(t.BTN_RESET, TextAction(key=key, action=TextAct.RESET))] if overridden else [],
+        [(t.BTN_BACK, back)],
+    )
+    await show(event, text, markup)
+
+
+def preview_markup(definition: TextDef, shown: str, pending: bool) -> InlineKeyboardMarkup:
+    """Sample button (for labels and popups) and, for a new version, Save / write again / cancel."""
+    key = definition.key
+    kind = definition.kind
+    sample: list[Button] = []
+    if kind is TextKind.BUTTON:
+        sample = [(shown, TextAction(key=key, action=TextAct.SAMPLE))]
+    elif kind is TextKind.POPUP:
+        sample = [(t.BTN_TRY_POPUP, TextAction(key=key, action=TextAct.SAMPLE))]
+    if not pending:
+        return keyboard(sample, [(t.BTN_BACK, TextCard(key=key))])
+    return keyboard(sample, [(t.BTN_SAVE, TextAction(key=key, action=TextAct.SAVE))],
+                    [(t.BTN_EDIT_AGAIN, TextAction(key=key, action=TextAct.EDIT))],
+                    [(t.BTN_CANCEL, TextCard(key=key))])
+
+
+async def send_preview(message: Message, definition: TextDef, template: str, values: dict[str, object],
+                       pending: bool) -> None:
+    """Show `template` the way a parent gets it: a message as a message, a label on a button."""
+    shown = render(definition, template, values)
+    markup = preview_markup(definition, shown, pending)
+    kind = definition.kind
+    if kind is TextKind.MESSAGE:
+        if pending:
+            await message.answer(t.PREVIEW_NOTE)
+        await message.answer(shown, reply_markup=markup, disable_web_page_preview=True)
+    elif kind is TextKind.COMMAND:
+        line = f"/{definition.key.removeprefix('cmd.')} — {shown}"
+        await message.answer(fill(t.PREVIEW_COMMAND, {"line": line}), reply_markup=markup)
+    else:
+        await message.answer(t.PREVIEW_BUTTON if kind is TextKind.BUTTON else t.PREVIEW_POPUP, reply_markup=markup)
+
+
+# -- navigation ------------------------------------------------------------------------------------------
+
+@router.callback_query(AdminMenu.filter(F.section == Section.TEXTS))
+async def open_texts(callback: CallbackQuery, texts: Texts) -> None:
+    await callback.answer()
+    await texts_menu(callback, texts)
+
+
+@router.callback_query(TextScreen.filter())
+async def open_screen(callback: CallbackQuery, callback_data: TextScreen, texts: Texts) -> None:
+    await callback.answer()
+    await screen_list(callback, texts, callback_data.screen, callback_data.page)
+
+
+async def _definition_or_menu(callback: CallbackQuery, texts: Texts, key: str) -> TextDef | None:
+    definition = editable(key)
+    if definition is None:  # a text removed in a new version of the bot, or forged data
+        await callback.answer(t.GONE)
+        await texts_menu(callback, texts)
+    return definition
+
+
+@router.callback_query(TextCard.filter())
+async def open_card(callback: CallbackQuery, callback_data: TextCard, texts: Texts) -> None:
+    if definition := await _definition_or_menu(callback, texts, callback_data.key):
+        await callback.answer()
+        await card(callback, texts, definition)
+
+
+@router.callback_query(TextAction.filter(F.action == TextAct.PREVIEW))
+async def preview_current(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
+                          session: AsyncSession) -> None:
+    definition = await _definition_or_menu(callback, texts, callback_data.key)
+    if definition is None:
+        return
+    shown = render(definition, await texts.template(definition.key), await sample_values(session, texts))
+    kind = definition.kind
+    if kind is TextKind.POPUP:  # a popup is previewed as the very popup a parent gets
+        return await callback.answer(shown)
+    await callback.answer()
+    await send_preview(callback.message, definition, await texts.template(definition.key),
+                       await sample_values(session, texts), pending=False)
+
+
+@router.callback_query(TextAction.filter(F.action == TextAct.SAMPLE))
+async def sample_pressed(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
+                         session: AsyncSession, admin_state: FSMContext) -> None:
+    definition = await _definition_or_menu(callback, texts, callback_data.key)
+    if definition is None:
+        return
+    if definition.kind is not TextKind.POPUP:
+        return await callback.answer(t.SAMPLE_BUTTON)
+    data = await admin_state.get_data()
+    template = data["pending_text"] if data.get("pending_key") == definition.key else await texts.template(definition.key)
+    await callback.answer(render(definition, template, await sample_values(session, texts)))
+
+
+# -- edit, preview, save ---------------------------------------------------------------------------------
+
+@router.callback_query(TextAction.filter(F.action == TextAct.EDIT))
+async def edit(callback: CallbackQuery, callback_data: TextAction, texts: Texts, admin_state: FSMContext) -> None:
+    definition = await _definition_or_menu(callback, texts, callback_data.key)
+    if definition is None:
+        return
+    must_keep = (fill(t.ASK_TEXT_PLACEHOLDERS, {"names": ", ".join(f"{{{n}}}" for n in sorted(definition.placeholders))})
+                 if definition.placeholders else "")
+    if definition.kind is TextKind.MESSAGE:
+        prompt = fill(t.ASK_TEXT_MESSAGE, {"tags": ALLOWED_TAGS_HINT, "placeholders": Markup(must_keep)})
+    else:
+        prompt = fill(t.ASK_TEXT_PLAIN, {"placeholders": Markup(must_keep)})
+    # Below the card, so the current text stays on screen to copy from.
+    await ask(callback, admin_state, AdminInput.text, prompt, TextCard(key=definition.key), below=True,
+              key=definition.key)
+
+
+def typed_source(message: Message) -> str:
+    """What she meant: HTML typed as text ("<b>…</b>"), or text formatted with Telegram's own buttons
+    (bold, italic…), which we turn into the same HTML. Typed tags win when both are present."""
+    formatted = any(e.type in FORMATTING for e in (message.entities or []))
+    if formatted and "<" not in message.text:
+        return message.html_text
+    return message.text
+
+
+@router.message(InputStep(AdminInput.text), F.text, ~F.text.startswith("/"))
+async def text_typed(message: Message, admin_state: FSMContext, texts: Texts, session: AsyncSession) -> None:
+    data = await admin_state.get_data()
+    definition = editable(data.get("key", ""))
+    if definition is None:
+        await admin_state.clear()
+        return await texts_menu(message, texts)
+    template = normalize(definition, typed_source(message))
+    values = await sample_values(session, texts)
+    problems = check_text(definition, template, values)
+    if problems:
+        listed = "\n".join(f"• {p}" for p in problems)
+        return await ask_again(message, admin_state, fill(t.TEXT_PROBLEMS, {"problems": listed}))
+    # Stay in the input step: a corrected version can simply be sent again.
+    await retire(message.bot, message.chat.id, data.get("prompt_msg"))
+    await admin_state.update_data(pending_key=definition.key, pending_text=template, prompt_msg=None)
+    await send_preview(message, definition, template, values, pending=True)
+
+
+@router.callback_query(TextAction.filter(F.action == TextAct.SAVE))
+async def save(callback: CallbackQuery, callback_data: TextAction, texts: Texts, session: AsyncSession,
+               admin_state: FSMContext, command_menus: CommandMenus) -> None:
+    definition = await _definition_or_menu(callback, texts, callback_data.key)
+    if definition is None:
+        return
+    data = await admin_state.get_data()
+    template = data.get("pending_text") if data.get("pending_key") == definition.key else None
+    if template is None or check_text(definition, template, await sample_values(session, texts)):
+        return await callback.answer(t.TEXT_PENDING_GONE)
+    old = await texts.template(definition.key)
+    if template != old:
+        if template == definition.default:
+            await texts.reset(definition.key)
+        else:
+            await texts.set_override(definition.key, template, callback.from_user.id)
+        await record(session, callback.from_user, "text.set", f"{definition.description} ({definition.key})", old, template)
+        await session.commit()
+        await after_change(callback, texts, definition, command_menus)
+    await admin_state.clear()
+    await callback.answer(t.TEXT_SAVED)
+    await card(callback, texts, definition)
+
+
+async def after_change(callback: CallbackQuery, texts: Texts, definition: TextDef,
+                       command_menus: CommandMenus) -> None:
+    """The command menu is set once at startup: refresh it now so no restart is needed."""
+    if definition.kind is TextKind.COMMAND:
+        await command_menus.refresh(callback.bot, texts)
+
+
+# -- reset -----------------------------------------------------------------------------------------------
+
+@router.callback_query(TextAction.filter(F.action.in_({TextAct.RESET, TextAct.RESET_YES})))
+async def reset(callback: CallbackQuery, callback_data: TextAction, texts: Texts, session: AsyncSession,
+                command_menus: CommandMenus) -> None:
+    definition = await _definition_or_menu(callback, texts, callback_data.key)
+    if definition is None:
+        return
+    if callback_data.action is TextAct.RESET:
+        await callback.answer()
+        markup = keyboard([(t.BTN_RESET_YES, TextAction(key=definition.key, action=TextAct.RESET_YES))],
+                          [(t.BTN_CANCEL, TextCard(key=definition.key))])
+        return await show(callback, fill(t.CONFIRM_RESET, {"description": definition.description}), markup)
+    overrides = await texts.overrides()
+    if definition.key in overrides:
+        await texts.reset(definition.key)
+        await record(session, callback.from_user, "text.reset", f"{definition.description} ({definition.key})",
+                     overrides[definition.key], definition.default)
+        await session.commit()
+        await after_change(callback, texts, definition, command_menus)
+    await callback.answer(t.TEXT_RESET)
+    await card(callback, texts, definition)

@@ -1,0 +1,132 @@
+"""The parent's payment dialog: /start, group -> period -> children -> confirmation -> link."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.ui.callbacks import Nav, NavAction, Pick, Step
+from happykids.ui.view import show
+from happykids.ui.dialog_screens import choice_from, render
+from happykids.ui.states import PaymentDialog, short
+from happykids.db.repositories.catalog import load_catalog
+from happykids.db.repositories.parents import record_event
+from happykids.texts.service import Texts
+
+router = Router(name="payment")
+
+STEP_STATE = {Step.GROUP: PaymentDialog.group, Step.PERIOD: PaymentDialog.period, Step.CHILDREN: PaymentDialog.children}
+STEP_FIELD = {Step.GROUP: "group", Step.PERIOD: "period", Step.CHILDREN: "children"}
+NEXT_STATE = {Step.GROUP: PaymentDialog.period, Step.PERIOD: PaymentDialog.children, Step.CHILDREN: PaymentDialog.confirm}
+BACK_STATE = {
+    PaymentDialog.period.state: PaymentDialog.group,
+    PaymentDialog.children.state: PaymentDialog.period,
+    PaymentDialog.confirm.state: PaymentDialog.children,
+    PaymentDialog.link.state: PaymentDialog.children,
+}
+KEEP_ON_RESTART = ("confirmed",)  # the last confirmed choice: a receipt sent later still belongs to it
+
+
+async def reset_choices(state: FSMContext) -> None:
+    """Back to step 1, keeping the last confirmed choice and the live dialog message (to retire it)."""
+    data = await state.get_data()
+    await state.set_data({k: data[k] for k in KEEP_ON_RESTART if k in data} | {"dialog_msg": data.get("dialog_msg")})
+    await state.set_state(PaymentDialog.group)
+
+
+async def start_dialog(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot) -> None:
+    await reset_choices(state)
+    name = message.from_user.first_name if message.from_user else ""
+    await message.answer(await texts.get("dialog.greeting", name_part=f", {name}" if name else ""))
+    catalog = await load_catalog(session)
+    await show(bot, message.chat.id, state, await render(PaymentDialog.group.state, {}, catalog, texts))
+    await record_event(session, message.chat.id, "started")
+    await session.commit()
+
+
+@router.message(CommandStart())
+async def cmd_start(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot) -> None:
+    await start_dialog(message, state, session, texts, bot)
+
+
+async def show_current(callback: CallbackQuery, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot,
+                       popup_key: str | None = None) -> None:
+    """Answer the button (so the spinner stops) and show the step the parent is really on."""
+    await callback.answer(await texts.plain(popup_key) if popup_key else None)
+    catalog = await load_catalog(session)
+    screen = await render(await state.get_state(), await state.get_data(), catalog, texts)
+    await show(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
+
+
+def _accessible(callback: CallbackQuery) -> Message | None:
+    return callback.message if isinstance(callback.message, Message) else None
+
+
+@router.callback_query(Pick.filter(), F.message.chat.type == "private")
+async def on_pick(callback: CallbackQuery, callback_data: Pick, state: FSMContext, session: AsyncSession,
+                  texts: Texts, bot: Bot) -> None:
+    if await state.get_state() != STEP_STATE[callback_data.step].state:
+        return await show_current(callback, state, session, texts, bot, "dialog.stale_button")
+    catalog = await load_catalog(session)
+    options = {Step.GROUP: catalog.groups, Step.PERIOD: catalog.periods, Step.CHILDREN: catalog.children}
+    option = catalog.find(options[callback_data.step], callback_data.id)
+    if option is None:
+        return await show_current(callback, state, session, texts, bot, "dialog.unavailable_option")
+
+    await state.update_data({STEP_FIELD[callback_data.step]: option.id, "mistakes": 0})
+    await callback.answer()
+    next_state = NEXT_STATE[callback_data.step].state
+    screen = await render(next_state, await state.get_data(), catalog, texts)
+    await show(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
+    if callback_data.step is Step.GROUP:
+        await record_event(session, callback.from_user.id, "group", option.key)
+        await session.commit()
+
+
+@router.callback_query(Nav.filter(F.action == NavAction.BACK))
+async def on_back(callback: CallbackQuery, callback_data: Nav, state: FSMContext, session: AsyncSession,
+                  texts: Texts, bot: Bot) -> None:
+    current = await state.get_state()
+    if short(current) != callback_data.step or current not in BACK_STATE:
+        return await show_current(callback, state, session, texts, bot, "dialog.stale_button")
+    await state.update_data(mistakes=0)
+    await state.set_state(BACK_STATE[current])
+    await show_current(callback, state, session, texts, bot)
+
+
+@router.callback_query(Nav.filter(F.action == NavAction.RESTART))
+async def on_restart(callback: CallbackQuery, state: FSMContext, session: AsyncSession, texts: Texts,
+                     bot: Bot) -> None:
+    await reset_choices(state)
+    await show_current(callback, state, session, texts, bot)
+
+
+@router.callback_query(Nav.filter(F.action == NavAction.CONFIRM))
+async def on_confirm(callback: CallbackQuery, callback_data: Nav, state: FSMContext, session: AsyncSession,
+                     texts: Texts, bot: Bot) -> None:
+    current = await state.get_state()
+    catalog = await load_catalog(session)
+    data = await state.get_data()
+    choice = choice_from(data, catalog)
+    if current != PaymentDialog.confirm.state or callback_data.step != short(current) or choice is None:
+        return await show_current(callback, state, session, texts, bot, "dialog.stale_button")
+
+    link = catalog.link_for(choice)
+    await state.update_data(
+        mistakes=0,
+        confirmed={
+            "group_code": choice.group.key, "group": choice.group.title, "period": choice.period.title,
+            "children": choice.children.title, "amount": link.amount if link else None,
+            "url": link.url if link else None,
+        },
+    )
+    await callback.answer()
+    screen = await render(PaymentDialog.link.state, await state.get_data(), catalog, texts)
+    await show(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
+    await record_event(session, callback.from_user.id, "confirmed", choice.group.key)
+    if link:
+        await record_event(session, callback.from_user.id, "link", choice.group.key)
+    await session.commit()

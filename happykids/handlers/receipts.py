@@ -1,0 +1,136 @@
+"""Receipt intake in private chats: a photo, an image file or a PDF, in any dialog state.
+
+Order of work, so that nothing acknowledged is ever lost: download the file to DATA_DIR, commit the
+receipt with its outbox tasks, and only then say "получили"; the outbox worker shows it to the admins
+and archives it, after a restart too.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import aiohttp
+from aiogram import Bot, F, Router
+from aiogram.enums import ContentType
+from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, TelegramServerError
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.ui.states import PaymentDialog
+from happykids.config import Settings
+from happykids.db.base import utcnow
+from happykids.domain.receipts import (
+    ChoiceSnapshot,
+    IncomingMedia,
+    MediaKind,
+    Verdict,
+    display_name,
+    file_extension,
+    judge,
+    source_key,
+)
+from happykids.services.crash_points import crash_point
+from happykids.workers.outbox import OutboxWorker
+from happykids.services.receipt_files import download_receipt, receipt_file_path
+from happykids.services.receipt_intake import IncomingFile, Sender, known_file, record
+from happykids.workers.receipt_tasks import ack_sent
+from happykids.services.receipt_texts import duplicate_text, received_text
+from happykids.texts.service import Texts
+
+log = logging.getLogger(__name__)
+router = Router(name="receipts")
+router.message.filter(F.chat.type == "private")
+
+NOT_RECEIPTS = {
+    ContentType.STICKER, ContentType.VOICE, ContentType.VIDEO, ContentType.VIDEO_NOTE, ContentType.ANIMATION,
+    ContentType.AUDIO, ContentType.LOCATION, ContentType.VENUE, ContentType.CONTACT, ContentType.POLL,
+    ContentType.DICE, ContentType.GAME, ContentType.STORY, ContentType.LIVE_PHOTO,
+}
+
+
+# While a parent is choosing with buttons, a sticker is a dialog mistake (escalation), not a bad receipt.
+@router.message(F.content_type.in_(NOT_RECEIPTS), StateFilter(None, PaymentDialog.link))
+async def not_a_receipt(message: Message, texts: Texts) -> None:
+    await message.answer(await texts.get("receipt.unsupported"))
+
+
+@router.message(F.content_type == ContentType.PHOTO)
+async def photo_receipt(message: Message, bot: Bot, session: AsyncSession, state: FSMContext, settings: Settings,
+                        texts: Texts, outbox: OutboxWorker | None = None) -> None:
+    largest = message.photo[-1]
+    media = IncomingMedia(MediaKind.PHOTO, "image/jpeg", None, largest.file_size)
+    incoming = IncomingFile(largest.file_id, largest.file_unique_id, media, message.media_group_id, message.caption)
+    await take_receipt(message, incoming, bot, session, state, settings, texts, outbox)
+
+
+@router.message(F.content_type == ContentType.DOCUMENT)
+async def document_receipt(message: Message, bot: Bot, session: AsyncSession, state: FSMContext,
+                           settings: Settings, texts: Texts, outbox: OutboxWorker | None = None) -> None:
+    doc = message.document
+    media = IncomingMedia(MediaKind.DOCUMENT, doc.mime_type, doc.file_name, doc.file_size)
+    incoming = IncomingFile(doc.file_id, doc.file_unique_id, media, message.media_group_id, message.caption)
+    await take_receipt(message, incoming, bot, session, state, settings, texts, outbox)
+
+
+async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, session: AsyncSession,
+                       state: FSMContext, settings: Settings, texts: Texts, outbox: OutboxWorker | None) -> None:
+    verdict = judge(incoming.media)
+    if verdict is not Verdict.ACCEPT:
+        key = "receipt.too_big" if verdict is Verdict.TOO_BIG else "receipt.unsupported"
+        await message.answer(await texts.get(key))
+        return
+
+    if await _answered_as_duplicate(message, incoming, session, texts):
+        return
+
+    target = receipt_file_path(settings.data_dir, utcnow(), incoming.file_unique_id, file_extension(incoming.media))
+    try:
+        saved = await download_receipt(bot, incoming.file_id, target)
+    except TelegramBadRequest as exc:
+        too_big = "too big" in exc.message.lower()
+        log.warning("Could not download receipt file from %s: %s", message.chat.id, exc.message)
+        await message.answer(await texts.get("receipt.too_big" if too_big else "receipt.save_failed"))
+        return
+    except (TelegramNetworkError, TelegramServerError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+        log.warning("Could not download receipt file from %s: %s", message.chat.id, exc)
+        await message.answer(await texts.get("receipt.save_failed"))
+        return
+
+    user = message.from_user
+    sender = Sender(user.id, display_name(user.first_name, user.last_name), user.username)
+    choice = ChoiceSnapshot.from_dialog((await state.get_data()).get("confirmed"))
+    try:
+        receipt = await record(session, incoming, saved, sender, choice)
+        await session.commit()
+    except IntegrityError:  # the same update handled twice at once: the other one recorded it
+        await session.rollback()
+        if incoming.media_group_id is None:
+            await message.answer(await texts.get("receipt.duplicate_pending"))
+        return
+    crash_point("receipt_commit")
+
+    if incoming.media_group_id is None:  # an album is acknowledged by the outbox once its last part is in
+        await message.answer(await received_text(texts, receipt, pages=1))
+        await ack_sent(session, receipt.id)
+        await session.commit()
+        crash_point("receipt_ack")
+    if outbox is not None:
+        outbox.wake()
+
+
+async def _answered_as_duplicate(message: Message, incoming: IncomingFile, session: AsyncSession,
+                                 texts: Texts) -> bool:
+    """A file we already have: a redelivered update, or the same receipt sent again."""
+    known = await known_file(session, incoming.file_unique_id)
+    if known is None:
+        return False
+    file, receipt = known
+    redelivered_album_part = receipt.source_key == source_key(incoming.file_unique_id, incoming.media_group_id) \
+        and incoming.media_group_id is not None
+    # One answer per re-sent album (on its first page), none for a redelivered album part.
+    if not redelivered_album_part and (incoming.media_group_id is None or file.position == 0):
+        await message.answer(await duplicate_text(texts, receipt.status))
+    return True

@@ -1,0 +1,23 @@
+"""Every feature's router, in the order the dispatcher tries them.
+
+Order matters: errors first, then commands and admin features, media intake, the payment dialog, and
+the catch-all mistake handling last. A new feature adds its router here.
+"""
+
+from aiogram import Router
+
+from happykids.handlers import errors, fallback, help, mistakes, payment, receipts, review
+from happykids.handlers.admin import admin_router
+
+
+def feature_routers() -> list[Router]:
+    return [
+        errors.router,
+        help.router,
+        admin_router,  # the director's panel; for non-admins the whole tree is skipped
+        review.router,  # admins: decisions on receipts, /receipts, the rejection reason
+        receipts.router,  # photos and files in any dialog state are receipts
+        payment.router,
+        mistakes.router,
+        fallback.router,
+    ]

@@ -1,0 +1,181 @@
+"""The outbox worker: runs the work that handlers committed to the `outbox` table, until it is done.
+
+A handler commits its change and the follow-up tasks in one transaction, so after kill -9 the tasks are
+still there and this worker (a job in `App.jobs`) picks them up on the next start. Tasks of one kind run
+strictly one after another in the order they were created (head of line: the oldest pending task of a
+kind blocks the younger ones, so archives reach MEGA in order); different kinds run side by side, so a
+MEGA outage never delays the director's notifications. Failures are retried with exponential back-off;
+transient ones (network, Telegram or MEGA down) forever, anything else up to MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from sqlalchemy.exc import OperationalError
+
+from happykids.db.base import utcnow
+from happykids.db.models import OutboxTask
+from happykids.db.repositories import outbox as repo
+from happykids.services import archive as archives
+from happykids.storage.base import ArchiveBackend, ArchiveError
+
+if TYPE_CHECKING:
+    from happykids.app.wiring import App
+
+log = logging.getLogger(__name__)
+
+# Module-level so the tests can make time pass faster.
+POLL_SECONDS = 1.0  # also notices tasks written by another process
+RETRY_BASE_SECONDS = 2.0
+RETRY_MAX_SECONDS = 300.0  # MEGA down for an hour: a try every 5 minutes, not a storm
+MAX_ATTEMPTS = 10  # for unexpected errors (bugs); transient ones retry forever
+KEEP_DONE = timedelta(days=30)
+
+TRANSIENT = (ArchiveError, TelegramNetworkError, TelegramServerError, aiohttp.ClientError, OSError, TimeoutError,
+             OperationalError)
+
+
+class GiveUp(Exception):
+    """Retrying cannot help (e.g. the file to archive is gone): the task is marked failed and logged."""
+
+
+@dataclass(slots=True)
+class OutboxContext:
+    app: App
+    archive: ArchiveBackend
+
+
+Executor = Callable[[OutboxContext, dict[str, Any]], Awaitable[None]]
+
+
+def retry_delay(attempts: int, base: float | None = None, cap: float | None = None) -> float:
+    """Seconds to wait after the `attempts`-th failure: base, 2*base, 4*base, ... capped."""
+    base = RETRY_BASE_SECONDS if base is None else base
+    cap = RETRY_MAX_SECONDS if cap is None else cap
+    return min(cap, base * 2 ** max(attempts - 1, 0))
+
+
+class OutboxWorker:
+    def __init__(self, app: App, executors: dict[str, Executor], archive: ArchiveBackend):
+        self.app = app
+        self.context = OutboxContext(app, archive)
+        self._executors = executors
+        self._wakeup = asyncio.Event()
+        self._running: dict[str, asyncio.Task] = {}  # kind -> the task being executed
+        self._unknown_kinds: set[str] = set()
+        self._finished = 0  # counts ended executions, to spot a stale read of the table
+
+    def wake(self) -> None:
+        """Look at the table now (a handler just committed new tasks)."""
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        await self._forget_old()
+        try:
+            while True:
+                try:
+                    soonest = await self._dispatch()
+                except Exception:  # e.g. "database is locked": try again next round
+                    log.exception("Outbox: could not read pending tasks")
+                    soonest = None
+                timeout = POLL_SECONDS if soonest is None else min(max(soonest, 0.01), POLL_SECONDS)
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), timeout)
+                except TimeoutError:
+                    pass
+                self._wakeup.clear()
+        finally:
+            running = list(self._running.values())
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _dispatch(self) -> float | None:
+        """Start every kind's oldest task that is due; return seconds until the next one falls due."""
+        finished_before = self._finished
+        async with self.app.sessions() as session:
+            heads = await repo.heads(session)
+        if self._finished != finished_before:
+            return 0.0  # a task ended while we read: this snapshot may be stale (attempts, due_at); read again
+        now, soonest = utcnow(), None
+        for task in heads:
+            if task.kind in self._running:
+                continue
+            if task.kind not in self._executors:
+                if task.kind not in self._unknown_kinds:
+                    self._unknown_kinds.add(task.kind)
+                    log.error("Outbox: no executor for task kind %r (task %s waits)", task.kind, task.id)
+                continue
+            wait = (task.due_at - now).total_seconds()
+            if wait > 0:
+                soonest = wait if soonest is None else min(soonest, wait)
+                continue
+            self._running[task.kind] = asyncio.create_task(self._execute(task), name=f"outbox:{task.kind}")
+        return soonest
+
+    async def _execute(self, task: OutboxTask) -> None:
+        try:
+            try:
+                await self._executors[task.kind](self.context, json.loads(task.payload or "{}"))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded on the task
+                await self._after_failure(task, exc)
+            else:
+                async with self.app.sessions() as session, session.begin():
+                    await repo.mark_done(session, task.id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # could not even record the outcome: the task simply runs again
+            log.exception("Outbox: could not record the outcome of task %s", task.id)
+        finally:
+            self._running.pop(task.kind, None)
+            self._finished += 1
+            self.wake()
+
+    async def _after_failure(self, task: OutboxTask, exc: Exception) -> None:
+        attempts = task.attempts + 1
+        error = f"{type(exc).__name__}: {exc}"
+        async with self.app.sessions() as session, session.begin():
+            if isinstance(exc, GiveUp) or (not isinstance(exc, TRANSIENT + (TelegramRetryAfter,))
+                                           and attempts >= MAX_ATTEMPTS):
+                await repo.mark_failed(session, task.id, attempts, error)
+                log.error("Outbox: task %s (%s, %s) failed for good after %d attempt(s): %s",
+                          task.id, task.kind, task.subject, attempts, error,
+                          exc_info=None if isinstance(exc, TRANSIENT + (GiveUp,)) else exc)
+                return
+            delay = exc.retry_after if isinstance(exc, TelegramRetryAfter) else retry_delay(attempts)
+            await repo.mark_retry(session, task.id, attempts, utcnow() + timedelta(seconds=delay), error)
+        log.warning("Outbox: task %s (%s, %s) failed (attempt %d), retrying in %.0f s: %s",
+                    task.id, task.kind, task.subject, attempts, delay, error,
+                    exc_info=None if isinstance(exc, TRANSIENT + (TelegramRetryAfter,)) else exc)
+
+    async def _forget_old(self) -> None:
+        try:
+            async with self.app.sessions() as session, session.begin():
+                await repo.forget_done(session, KEEP_DONE)
+        except Exception:  # housekeeping only
+            log.exception("Outbox: could not clean up old tasks")
+
+
+async def outbox_worker(app: App) -> None:
+    """The background job (see App.jobs): build the archive, run the worker until the bot stops."""
+    from happykids.workers.receipt_tasks import EXECUTORS
+
+    archive = archives.build_archive(app.settings)
+    worker = OutboxWorker(app, dict(EXECUTORS), archive)
+    app.dp["outbox"] = worker  # handlers take `outbox` to wake it right after their commit
+    try:
+        await worker.run()
+    finally:
+        app.dp.workflow_data.pop("outbox", None)
+        await archive.close()
