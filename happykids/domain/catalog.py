@@ -6,7 +6,16 @@ No aiogram and no SQLAlchemy here: the dialog, the YAML import and the admin pan
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from urllib.parse import urlparse
+
+
+class CatalogKind(StrEnum):
+    """The three kinds of catalog item, which are also the dialog's three steps (short: they go in callback data)."""
+
+    GROUP = "g"
+    PERIOD = "p"
+    CHILDREN = "c"
 
 
 class CatalogError(ValueError):

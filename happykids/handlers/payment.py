@@ -8,7 +8,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.callbacks import Nav, NavAction, Pick, Step
+from happykids.domain.catalog import CatalogKind
+from happykids.ui.callbacks import Nav, NavAction, Pick
 from happykids.ui.view import show
 from happykids.ui.dialog_screens import choice_from, render
 from happykids.ui.states import PaymentDialog, short
@@ -18,9 +19,9 @@ from happykids.texts.service import Texts
 
 router = Router(name="payment")
 
-STEP_STATE = {Step.GROUP: PaymentDialog.group, Step.PERIOD: PaymentDialog.period, Step.CHILDREN: PaymentDialog.children}
-STEP_FIELD = {Step.GROUP: "group", Step.PERIOD: "period", Step.CHILDREN: "children"}
-NEXT_STATE = {Step.GROUP: PaymentDialog.period, Step.PERIOD: PaymentDialog.children, Step.CHILDREN: PaymentDialog.confirm}
+STEP_STATE = {CatalogKind.GROUP: PaymentDialog.group, CatalogKind.PERIOD: PaymentDialog.period, CatalogKind.CHILDREN: PaymentDialog.children}
+STEP_FIELD = {CatalogKind.GROUP: "group", CatalogKind.PERIOD: "period", CatalogKind.CHILDREN: "children"}
+NEXT_STATE = {CatalogKind.GROUP: PaymentDialog.period, CatalogKind.PERIOD: PaymentDialog.children, CatalogKind.CHILDREN: PaymentDialog.confirm}
 BACK_STATE = {
     PaymentDialog.period.state: PaymentDialog.group,
     PaymentDialog.children.state: PaymentDialog.period,
@@ -71,7 +72,7 @@ async def on_pick(callback: CallbackQuery, callback_data: Pick, state: FSMContex
     if await state.get_state() != STEP_STATE[callback_data.step].state:
         return await show_current(callback, state, session, texts, bot, "dialog.stale_button")
     catalog = await load_catalog(session)
-    options = {Step.GROUP: catalog.groups, Step.PERIOD: catalog.periods, Step.CHILDREN: catalog.children}
+    options = {CatalogKind.GROUP: catalog.groups, CatalogKind.PERIOD: catalog.periods, CatalogKind.CHILDREN: catalog.children}
     option = catalog.find(options[callback_data.step], callback_data.id)
     if option is None:
         return await show_current(callback, state, session, texts, bot, "dialog.unavailable_option")
@@ -81,7 +82,7 @@ async def on_pick(callback: CallbackQuery, callback_data: Pick, state: FSMContex
     next_state = NEXT_STATE[callback_data.step].state
     screen = await render(next_state, await state.get_data(), catalog, texts)
     await show(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
-    if callback_data.step is Step.GROUP:
+    if callback_data.step is CatalogKind.GROUP:
         await record_event(session, callback.from_user.id, "group", option.key)
         await session.commit()
 

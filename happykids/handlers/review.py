@@ -13,13 +13,13 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from happykids.ui.states import RejectReason
 from happykids.ui.callbacks import ReceiptsPage, Review, ReviewAction
 from happykids.handlers.filters import IsAdmin
-from happykids.ui.admin_callbacks import AdminMenu, Section
+from happykids.ui.callbacks import AdminMenu, Section
 from happykids.ui.keyboards.receipts import reason_keyboard
 from happykids.ui.receipt_cards import decided_popup
 from happykids.config import Settings
@@ -39,9 +39,6 @@ router.message.filter(IsAdmin())
 
 REASON_KEYS = ("reject_receipt", "reject_prompt")
 
-
-class RejectReason(StatesGroup):
-    waiting = State()  # the admin's next text is the reason for rejecting `reject_receipt`
 
 
 @router.message(Command("receipts"))

@@ -54,6 +54,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from happykids.db.base import utcnow
+from happykids.domain.broadcasts import AudienceKind
 from happykids.db.models import Broadcast, BroadcastDelivery, CatalogGroup, FunnelEvent, Parent, Receipt
 from happykids.db.repositories.parents import mark_blocked
 from happykids.services.payments_export import Month
@@ -83,12 +84,6 @@ BC_ACTIVE = (BC_SENDING, BC_STOPPING)  # the sender still has to finish (or resu
 
 
 # --- audiences --------------------------------------------------------------------------------------
-
-class AudienceKind(str, Enum):
-    ALL = "all"
-    GROUP = "group"
-    PAID = "paid"  # a pending or approved receipt in a month
-
 
 @dataclass(frozen=True)
 class Audience:

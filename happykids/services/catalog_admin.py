@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
 from urllib.parse import urlparse
 
 from sqlalchemy import delete, func, select
@@ -17,19 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.models import CatalogGroup, CatalogPeriod, ChildrenOption, FunnelEvent, PaymentLink, Receipt
 from happykids.db.repositories.catalog import export_spec
-from happykids.domain.catalog import CatalogError, check_amount, check_url
+from happykids.domain.catalog import CatalogError, CatalogKind, check_amount, check_url
 from happykids.domain.catalog_yaml import MAX_CONTACTS, MAX_TITLE, CatalogSpec, ChildrenItem, CodedItem
 
 MAX_CHILDREN = 20  # the same bounds the YAML format uses
 
 
-class Kind(str, Enum):
-    GROUP = "g"
-    PERIOD = "p"
-    CHILDREN = "c"
-
-
-MODELS: dict[Kind, type] = {Kind.GROUP: CatalogGroup, Kind.PERIOD: CatalogPeriod, Kind.CHILDREN: ChildrenOption}
+MODELS: dict[CatalogKind, type] = {CatalogKind.GROUP: CatalogGroup, CatalogKind.PERIOD: CatalogPeriod, CatalogKind.CHILDREN: ChildrenOption}
 CatalogRow = CatalogGroup | CatalogPeriod | ChildrenOption
 
 
@@ -82,17 +75,17 @@ def slugify(title: str, max_len: int = 24) -> str:
     return re.sub(r"[^a-z0-9]+", "-", latin).strip("-")[:max_len].strip("-")
 
 
-async def _taken_codes(session: AsyncSession, kind: Kind) -> set[str]:
+async def _taken_codes(session: AsyncSession, kind: CatalogKind) -> set[str]:
     model = MODELS[kind]
     taken = set((await session.scalars(select(model.code))).all())
-    if kind is Kind.GROUP:
+    if kind is CatalogKind.GROUP:
         # Receipts and funnel events keep the group code: reusing an old code would mix its history in.
         taken |= set((await session.scalars(select(Receipt.group_code).distinct())).all())
         taken |= set((await session.scalars(select(FunnelEvent.group_code).distinct())).all())
     return {code for code in taken if code}
 
 
-async def free_code(session: AsyncSession, kind: Kind, title: str) -> str:
+async def free_code(session: AsyncSession, kind: CatalogKind, title: str) -> str:
     taken = await _taken_codes(session, kind)
     base = slugify(title) or f"{kind.value}{len(taken) + 1}"
     code, n = base, 2
@@ -112,30 +105,30 @@ def children_title(count: int) -> str:
 
 # -- items -----------------------------------------------------------------------------------------------
 
-async def list_items(session: AsyncSession, kind: Kind) -> list[CatalogRow]:
+async def list_items(session: AsyncSession, kind: CatalogKind) -> list[CatalogRow]:
     model = MODELS[kind]
     return list((await session.scalars(select(model).order_by(model.position, model.id))).all())
 
 
-async def get_item(session: AsyncSession, kind: Kind, item_id: int) -> CatalogRow | None:
+async def get_item(session: AsyncSession, kind: CatalogKind, item_id: int) -> CatalogRow | None:
     return await session.get(MODELS[kind], item_id)
 
 
-async def _require(session: AsyncSession, kind: Kind, item_id: int) -> CatalogRow:
+async def _require(session: AsyncSession, kind: CatalogKind, item_id: int) -> CatalogRow:
     item = await get_item(session, kind, item_id)
     if item is None:
         raise CatalogEditError("Этого уже нет в каталоге.")
     return item
 
 
-async def _next_position(session: AsyncSession, kind: Kind) -> int:
+async def _next_position(session: AsyncSession, kind: CatalogKind) -> int:
     model = MODELS[kind]
     return int(await session.scalar(select(func.coalesce(func.max(model.position), -1))) or 0) + 1
 
 
-async def add_item(session: AsyncSession, kind: Kind, title: str) -> CatalogRow:
+async def add_item(session: AsyncSession, kind: CatalogKind, title: str) -> CatalogRow:
     """A new group or period at the end of the list, with a generated code."""
-    if kind is Kind.CHILDREN:
+    if kind is CatalogKind.CHILDREN:
         raise CatalogEditError("Для количества детей укажите число.")
     title = clean_title(title)
     model = MODELS[kind]
@@ -159,13 +152,13 @@ async def add_children(session: AsyncSession, count: int, title: str | None = No
     if await session.scalar(select(ChildrenOption.id).where(ChildrenOption.count == count)) is not None:
         raise CatalogEditError(f"Вариант «{children_title(count)}» уже есть.")
     item = ChildrenOption(count=count, title=clean_title(title or children_title(count)),
-                          position=await _next_position(session, Kind.CHILDREN), hidden=False)
+                          position=await _next_position(session, CatalogKind.CHILDREN), hidden=False)
     session.add(item)
     await session.flush()
     return item
 
 
-async def rename_item(session: AsyncSession, kind: Kind, item_id: int, title: str) -> tuple[str, str]:
+async def rename_item(session: AsyncSession, kind: CatalogKind, item_id: int, title: str) -> tuple[str, str]:
     """Returns (old title, new title)."""
     item = await _require(session, kind, item_id)
     old, item.title = item.title, clean_title(title)
@@ -173,14 +166,14 @@ async def rename_item(session: AsyncSession, kind: Kind, item_id: int, title: st
     return old, item.title
 
 
-async def set_hidden(session: AsyncSession, kind: Kind, item_id: int, hidden: bool) -> CatalogRow:
+async def set_hidden(session: AsyncSession, kind: CatalogKind, item_id: int, hidden: bool) -> CatalogRow:
     item = await _require(session, kind, item_id)
     item.hidden = hidden
     await session.flush()
     return item
 
 
-async def move_item(session: AsyncSession, kind: Kind, item_id: int, delta: int) -> bool:
+async def move_item(session: AsyncSession, kind: CatalogKind, item_id: int, delta: int) -> bool:
     """Swap the item with its neighbour (delta -1 = up, +1 = down); False when it is already at the edge."""
     items = await list_items(session, kind)
     index = next((i for i, item in enumerate(items) if item.id == item_id), None)
@@ -196,30 +189,30 @@ async def move_item(session: AsyncSession, kind: Kind, item_id: int, delta: int)
     return True
 
 
-async def position_of(session: AsyncSession, kind: Kind, item_id: int) -> tuple[int, int]:
+async def position_of(session: AsyncSession, kind: CatalogKind, item_id: int) -> tuple[int, int]:
     """(1-based place, total) of the item in its list."""
     items = await list_items(session, kind)
     ids = [item.id for item in items]
     return (ids.index(item_id) + 1 if item_id in ids else 0), len(ids)
 
 
-_LINK_COLUMN = {Kind.GROUP: PaymentLink.group_id, Kind.PERIOD: PaymentLink.period_id,
-                Kind.CHILDREN: PaymentLink.children_id}
+_LINK_COLUMN = {CatalogKind.GROUP: PaymentLink.group_id, CatalogKind.PERIOD: PaymentLink.period_id,
+                CatalogKind.CHILDREN: PaymentLink.children_id}
 
 
-async def links_count(session: AsyncSession, kind: Kind, item_id: int) -> int:
+async def links_count(session: AsyncSession, kind: CatalogKind, item_id: int) -> int:
     return int(await session.scalar(select(func.count()).where(_LINK_COLUMN[kind] == item_id)) or 0)
 
 
-async def receipts_count(session: AsyncSession, kind: Kind, item: CatalogRow) -> int:
+async def receipts_count(session: AsyncSession, kind: CatalogKind, item: CatalogRow) -> int:
     """Receipts referring to the item. Only groups are referred to by code; periods and children are
     copied into the receipt as titles, so deleting them leaves receipts intact."""
-    if kind is not Kind.GROUP:
+    if kind is not CatalogKind.GROUP:
         return 0
     return int(await session.scalar(select(func.count()).where(Receipt.group_code == item.code)) or 0)
 
 
-async def delete_item(session: AsyncSession, kind: Kind, item_id: int) -> tuple[str, int]:
+async def delete_item(session: AsyncSession, kind: CatalogKind, item_id: int) -> tuple[str, int]:
     """Delete the item and its links; returns (title, links deleted). Refuses items receipts refer to."""
     item = await _require(session, kind, item_id)
     receipts = await receipts_count(session, kind, item)
@@ -260,8 +253,8 @@ async def link_matrix(session: AsyncSession, group_id: int) -> LinkMatrix | None
     rows = (await session.scalars(select(PaymentLink).where(PaymentLink.group_id == group_id))).all()
     return LinkMatrix(
         group=group,
-        periods=await list_items(session, Kind.PERIOD),
-        children=await list_items(session, Kind.CHILDREN),
+        periods=await list_items(session, CatalogKind.PERIOD),
+        children=await list_items(session, CatalogKind.CHILDREN),
         links={(row.period_id, row.children_id): row for row in rows},
     )
 

@@ -20,12 +20,12 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from enum import Enum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.models import CatalogGroup, FunnelEvent
+from happykids.domain.reporting import Period
 
 STEPS = ("started", "group", "confirmed", "link", "receipt", "approved")
 STEP_TITLES = {
@@ -42,23 +42,6 @@ GROUP_STEPS = STEPS[1:]
 NO_GROUP = ""  # events with no group code and no earlier choice
 NO_GROUP_TITLE = "Группа не указана"
 _INDEX = {kind: index for index, kind in enumerate(STEPS)}
-
-
-class Period(str, Enum):
-    WEEK = "7d"
-    MONTH = "30d"
-    ALL = "all"
-
-    @property
-    def days(self) -> int | None:
-        return {"7d": 7, "30d": 30, "all": None}[self.value]
-
-    @property
-    def title(self) -> str:
-        return {"7d": "за 7 дней", "30d": "за 30 дней", "all": "за всё время"}[self.value]
-
-    def since(self, now: datetime) -> datetime | None:
-        return None if self.days is None else now - timedelta(days=self.days)
 
 
 @dataclass(frozen=True)

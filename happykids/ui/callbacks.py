@@ -1,24 +1,27 @@
-"""Every inline button's data, as validated CallbackData factories (64-byte limit: ids, never titles)."""
+"""Every inline button's data in one place, grouped by feature, as validated CallbackData factories.
 
-from enum import Enum
+Telegram allows 64 bytes of callback data: ids and short codes, never titles. Each factory's prefix is unique
+(a test checks it), and handlers filter on these classes instead of parsing strings.
+"""
+
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from happykids.domain.broadcasts import AudienceKind
+from happykids.domain.catalog import CatalogKind
+from happykids.domain.reporting import Period
 
-class Step(str, Enum):
-    GROUP = "g"
-    PERIOD = "p"
-    CHILDREN = "c"
-
+# -- the parent's payment dialog and the receipt review ----------------------------------------
 
 class Pick(CallbackData, prefix="pick"):
     """A parent chose an option on a step; `step` lets us refuse a press on a step already passed."""
 
-    step: Step
+    step: CatalogKind
     id: int
 
 
-class NavAction(str, Enum):
+class NavAction(StrEnum):
     BACK = "back"
     CONFIRM = "ok"
     RESTART = "restart"
@@ -29,7 +32,7 @@ class Nav(CallbackData, prefix="nav"):
     step: str  # the screen the button was on: refuses Back/Confirm pressed on an outdated screen
 
 
-class ReviewAction(str, Enum):
+class ReviewAction(StrEnum):
     APPROVE = "ok"
     REJECT = "no"
     NO_REASON = "nr"  # reject without a reason (on the "why?" prompt)
@@ -47,3 +50,184 @@ class ReceiptsPage(CallbackData, prefix="rvp"):
     """The next page of /receipts."""
 
     page: int
+
+
+# -- the director's panel: menu, catalog, links, contacts, texts, admins, audit ----------------------
+
+class Section(StrEnum):
+    MAIN = "main"
+    CATALOG = "catalog"
+    LINKS = "links"
+    CONTACTS = "contacts"
+    TEXTS = "texts"
+    ADMINS = "admins"
+    AUDIT = "audit"
+    RECEIPTS = "receipts"
+    PAYMENTS = "payments"
+    STATS = "stats"
+    BROADCAST = "broadcast"
+
+
+class AdminMenu(CallbackData, prefix="adm"):
+    section: Section
+
+
+# -- catalog: groups, periods, children options ----------------------------------------------------------
+
+class ItemList(CallbackData, prefix="acl"):
+    kind: CatalogKind
+
+
+class ItemCard(CallbackData, prefix="acc"):
+    kind: CatalogKind
+    id: int
+
+
+class ItemAct(StrEnum):
+    RENAME = "ren"
+    HIDE = "hide"
+    SHOW = "show"
+    UP = "up"
+    DOWN = "down"
+    DELETE = "del"  # asks for confirmation
+    DELETE_YES = "delok"
+
+
+class ItemAction(CallbackData, prefix="aca"):
+    kind: CatalogKind
+    id: int
+    action: ItemAct
+
+
+class ItemAdd(CallbackData, prefix="acn"):
+    kind: CatalogKind
+
+
+class FileAct(StrEnum):
+    EXPORT = "out"
+    IMPORT = "in"
+    APPLY = "apply"
+
+
+class CatalogFile(CallbackData, prefix="acf"):
+    action: FileAct
+    token: str = ""  # which uploaded file an «Применить» button belongs to
+
+
+# -- payment links ---------------------------------------------------------------------------------------
+
+class LinkMatrix(CallbackData, prefix="alm"):
+    group_id: int
+
+
+class LinkCard(CallbackData, prefix="alc"):
+    group_id: int
+    period_id: int
+    children_id: int
+
+
+class LinkAct(StrEnum):
+    URL = "url"
+    AMOUNT = "sum"
+    REMOVE = "rm"  # asks for confirmation
+    REMOVE_YES = "rmok"
+
+
+class LinkAction(CallbackData, prefix="ala"):
+    group_id: int
+    period_id: int
+    children_id: int
+    action: LinkAct
+
+
+# -- contacts, texts, admins, audit ----------------------------------------------------------------------
+
+class ContactsEdit(CallbackData, prefix="ace"):
+    pass
+
+
+class TextScreen(CallbackData, prefix="ats"):
+    screen: int  # index in the list of screens (names are Cyrillic and would not fit in 64 bytes)
+    page: int = 0
+
+
+class TextCard(CallbackData, prefix="atc"):
+    key: str
+
+
+class TextAct(StrEnum):
+    EDIT = "edit"
+    PREVIEW = "show"
+    RESET = "reset"  # asks for confirmation
+    RESET_YES = "resetok"
+    SAVE = "save"
+    SAMPLE = "try"  # the sample button / popup in a preview
+
+
+class TextAction(CallbackData, prefix="ata"):
+    key: str
+    action: TextAct
+
+
+class AdminsAct(StrEnum):
+    ADD = "add"
+    REMOVE = "rm"  # asks for confirmation
+    REMOVE_YES = "rmok"
+
+
+class AdminsAction(CallbackData, prefix="aad"):
+    action: AdminsAct
+    user_id: int = 0
+
+
+class AuditPage(CallbackData, prefix="aau"):
+    page: int
+
+
+# -- the panel's payments, statistics and broadcasts ------------------------------------------------
+
+class PayAct(StrEnum):
+    SEARCH = "find"
+    EXPORT = "exp"
+
+
+class PaymentsAction(CallbackData, prefix="apy"):
+    action: PayAct
+
+
+class Fmt(StrEnum):
+    XLSX = "xlsx"
+    CSV = "csv"
+
+
+class PaymentsExport(CallbackData, prefix="apx"):
+    month: str  # "all" or "YYYY-MM"
+    fmt: Fmt
+
+
+class StatsPeriod(CallbackData, prefix="ast"):
+    period: Period
+
+
+class BcAct(StrEnum):
+    NEW = "new"
+    AUDIENCE = "aud"  # back to choosing recipients for the same text
+    GROUPS = "grp"  # the list of groups
+    SEND = "send"
+    CANCEL = "cancel"
+
+
+class BroadcastAction(CallbackData, prefix="abc"):
+    action: BcAct
+    draft: str = ""  # which draft the button belongs to: a stale button cannot send an old text
+
+
+class BroadcastAudience(CallbackData, prefix="abu"):
+    draft: str
+    kind: AudienceKind
+    group_id: int = 0
+
+
+class BroadcastStop(CallbackData, prefix="abs"):
+    """«⏹ Остановить рассылку» under the progress message of a broadcast being sent."""
+    broadcast_id: int

@@ -11,10 +11,9 @@ from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
 
-from happykids.ui.callbacks import Step
 from happykids.ui.keyboards.dialog import confirm_keyboard, link_keyboard, options_keyboard
 from happykids.ui.states import PaymentDialog, short
-from happykids.domain.catalog import Catalog, Choice, Link
+from happykids.domain.catalog import Catalog, CatalogKind, Choice, Link
 from happykids.texts.service import Markup, Texts
 
 
@@ -71,14 +70,14 @@ async def render(state: str | None, data: dict[str, Any], catalog: Catalog, text
     if state in (PaymentDialog.children.state, PaymentDialog.confirm.state, PaymentDialog.link.state) and group and period:
         s = PaymentDialog.children.state
         text = await texts.get("dialog.choose_children", group=group.title, period=period.title)
-        return Screen(text, options_keyboard(Step.CHILDREN, catalog.visible(catalog.children), back, short(s)), s)
+        return Screen(text, options_keyboard(CatalogKind.CHILDREN, catalog.visible(catalog.children), back, short(s)), s)
 
     if state in (PaymentDialog.period.state, PaymentDialog.children.state, PaymentDialog.confirm.state,
                  PaymentDialog.link.state) and group:
         s = PaymentDialog.period.state
         text = await texts.get("dialog.choose_period", group=group.title)
-        return Screen(text, options_keyboard(Step.PERIOD, catalog.visible(catalog.periods), back, short(s)), s)
+        return Screen(text, options_keyboard(CatalogKind.PERIOD, catalog.visible(catalog.periods), back, short(s)), s)
 
     s = PaymentDialog.group.state
     text = await texts.get("dialog.choose_group")
-    return Screen(text, options_keyboard(Step.GROUP, catalog.visible(catalog.groups), None, short(s)), s)
+    return Screen(text, options_keyboard(CatalogKind.GROUP, catalog.visible(catalog.groups), None, short(s)), s)

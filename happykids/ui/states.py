@@ -1,4 +1,8 @@
-"""The payment dialog's steps as an aiogram StatesGroup."""
+"""Every FSM state in one place, grouped by feature.
+
+The parent's dialog uses the default FSM context; the panel's input steps live in the panel's own context
+(destiny "admin", see handlers/admin/panel.py), so an admin who also pays as a parent never loses her place.
+"""
 
 from aiogram.fsm.state import State, StatesGroup
 
@@ -19,3 +23,30 @@ CHOOSING = {s.state for s in ORDER}
 def short(state: str | None) -> str:
     """A compact screen name for callback data ("PaymentDialog:period" -> "period")."""
     return (state or "none").split(":")[-1]
+
+
+# -- the receipt review --
+
+class RejectReason(StatesGroup):
+    waiting = State()  # the admin's next text is the reason for rejecting `reject_receipt`
+
+
+# -- the director's panel (destiny "admin") --
+
+class AdminInput(StatesGroup):
+    new_item = State()  # a title for a new group/period, or a number for a children option
+    rename = State()
+    link_url = State()
+    link_amount = State()
+    contacts = State()
+    text = State()  # a new version of a parent-facing text
+    admin_id = State()  # a forwarded message or a user id
+    catalog_file = State()  # the catalog YAML as a document
+
+
+class PaymentsInput(StatesGroup):
+    query = State()
+
+
+class BroadcastInput(StatesGroup):
+    content = State()

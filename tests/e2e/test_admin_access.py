@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import select
 
-from happykids.ui.admin_callbacks import (
+from happykids.ui.callbacks import (
     AdminMenu,
     AdminsAct,
     AdminsAction,
@@ -21,7 +21,7 @@ from happykids.ui.admin_callbacks import (
     TextAction,
 )
 from happykids.db.models import Admin
-from happykids.services.catalog_admin import Kind
+from happykids.services.catalog_admin import CatalogKind
 from tests.e2e.admin_helpers import (
     audit_entries,
     catalog,
@@ -64,8 +64,8 @@ async def test_forged_admin_presses_from_a_parent_change_nothing(emu, bot):
     kids = before.groups[0]
     message_id = panel(parent).message_id
     forged = [
-        ItemAction(kind=Kind.GROUP, id=kids.id, action=ItemAct.DELETE_YES),
-        ItemAction(kind=Kind.GROUP, id=kids.id, action=ItemAct.HIDE),
+        ItemAction(kind=CatalogKind.GROUP, id=kids.id, action=ItemAct.DELETE_YES),
+        ItemAction(kind=CatalogKind.GROUP, id=kids.id, action=ItemAct.HIDE),
         LinkAction(group_id=kids.id, period_id=before.periods[0].id, children_id=before.children[0].id,
                    action=LinkAct.REMOVE_YES),
         AdminsAction(action=AdminsAct.REMOVE_YES, user_id=ADMIN_ID),

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from happykids.db.base import utcnow
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.models import Broadcast, BroadcastDelivery, FunnelEvent, Parent, Receipt
-from happykids.ui.ops_callbacks import BroadcastStop
+from happykids.ui.callbacks import BroadcastStop
 from tgemulator import BotAPIEmulator
 from tgemulator.media import SAMPLE_JPEG
 from happykids.services import broadcast as bc

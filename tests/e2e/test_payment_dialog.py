@@ -6,7 +6,8 @@ import asyncio
 
 from sqlalchemy import select
 
-from happykids.ui.callbacks import Pick, Step
+from happykids.domain.catalog import CatalogKind
+from happykids.ui.callbacks import Pick
 from happykids.db.models import FunnelEvent, Parent
 
 SETTLE = dict(quiet=0.15, timeout=10)
@@ -192,7 +193,7 @@ async def test_stale_and_forged_presses_are_answered_and_show_the_step(emu, bot)
 
     await step(emu, parent.press_data(current.message_id, group_button))  # a step already passed
     await step(emu, parent.press_data(current.message_id, "totally-forged"))
-    await step(emu, parent.press_data(current.message_id, Pick(step=Step.PERIOD, id=99999).pack()))
+    await step(emu, parent.press_data(current.message_id, Pick(step=CatalogKind.PERIOD, id=99999).pack()))
     answers = [a.get("text") for a in parent.callback_answers[-3:]]
     assert all(answers), "each bad press gets a short answer on the button"
     assert dialog(parent).button_texts()[:2] == ["1 месяц", "3 месяца"]

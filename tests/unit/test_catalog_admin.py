@@ -9,8 +9,9 @@ from happykids.db.migrate import upgrade_async
 from happykids.db.models import FunnelEvent, PaymentLink, Receipt
 from happykids.db.repositories.catalog import export_spec, load_catalog, replace_catalog
 from happykids.domain.catalog_yaml import dump_catalog_yaml, parse_catalog_yaml
+from happykids.domain.catalog import CatalogKind
 from happykids.services import catalog_admin as svc
-from happykids.services.catalog_admin import CatalogEditError, ItemInUse, Kind
+from happykids.services.catalog_admin import CatalogEditError, ItemInUse
 from tests.catalogs import SMALL_CATALOG
 
 
@@ -26,7 +27,7 @@ async def session(tmp_path):
     await engine.dispose()
 
 
-async def ids(session, kind: Kind) -> dict[str, int]:
+async def ids(session, kind: CatalogKind) -> dict[str, int]:
     return {item.title: item.id for item in await svc.list_items(session, kind)}
 
 
@@ -77,12 +78,12 @@ async def test_add_group_gets_a_unique_code_that_avoids_old_receipts(session):
     session.add(Receipt(source_key="r1", user_id=1, group_code="teens"))
     session.add(FunnelEvent(user_id=1, kind="group", group_code="teens-2"))
     await session.flush()
-    first = await svc.add_item(session, Kind.GROUP, "Teens")
-    second = await svc.add_item(session, Kind.GROUP, "TEENS")
-    emoji = await svc.add_item(session, Kind.GROUP, "🎉")
+    first = await svc.add_item(session, CatalogKind.GROUP, "Teens")
+    second = await svc.add_item(session, CatalogKind.GROUP, "TEENS")
+    emoji = await svc.add_item(session, CatalogKind.GROUP, "🎉")
     assert (first.code, second.code) == ("teens-3", "teens-4")  # "teens" and "teens-2" have history
     assert emoji.code.startswith("g") and emoji.code[1:].isdigit()
-    assert [g.title for g in await svc.list_items(session, Kind.GROUP)][-3:] == ["Teens", "TEENS", "🎉"]
+    assert [g.title for g in await svc.list_items(session, CatalogKind.GROUP)][-3:] == ["Teens", "TEENS", "🎉"]
     spec = await export_spec(session)  # what the CLI exports must still parse
     assert parse_catalog_yaml(dump_catalog_yaml(spec)).groups == spec.groups
 
@@ -97,34 +98,34 @@ async def test_children_are_added_by_count_once(session):
 
 
 async def test_rename_hide_and_move(session):
-    groups = await ids(session, Kind.GROUP)
+    groups = await ids(session, CatalogKind.GROUP)
     juniors = groups["Юниоры (7–11 лет)"]
-    assert await svc.rename_item(session, Kind.GROUP, juniors, " Юниоры ") == ("Юниоры (7–11 лет)", "Юниоры")
-    await svc.set_hidden(session, Kind.GROUP, juniors, True)
-    assert await svc.move_item(session, Kind.GROUP, juniors, -1) is True
-    assert await svc.move_item(session, Kind.GROUP, juniors, -1) is False  # already first
+    assert await svc.rename_item(session, CatalogKind.GROUP, juniors, " Юниоры ") == ("Юниоры (7–11 лет)", "Юниоры")
+    await svc.set_hidden(session, CatalogKind.GROUP, juniors, True)
+    assert await svc.move_item(session, CatalogKind.GROUP, juniors, -1) is True
+    assert await svc.move_item(session, CatalogKind.GROUP, juniors, -1) is False  # already first
     catalog = await load_catalog(session)
     assert [(g.title, g.hidden) for g in catalog.groups] == [("Юниоры", True), ("Малыши (4–6 лет)", False)]
-    assert await svc.position_of(session, Kind.GROUP, juniors) == (1, 2)
+    assert await svc.position_of(session, CatalogKind.GROUP, juniors) == (1, 2)
     with pytest.raises(CatalogEditError):
-        await svc.rename_item(session, Kind.GROUP, 9999, "x")
+        await svc.rename_item(session, CatalogKind.GROUP, 9999, "x")
 
 
 async def test_delete_takes_links_along_but_refuses_groups_with_receipts(session):
-    periods = await ids(session, Kind.PERIOD)
-    assert await svc.delete_item(session, Kind.PERIOD, periods["1 месяц"]) == ("1 месяц", 2)
+    periods = await ids(session, CatalogKind.PERIOD)
+    assert await svc.delete_item(session, CatalogKind.PERIOD, periods["1 месяц"]) == ("1 месяц", 2)
     assert (await load_catalog(session)).links == []
 
-    kids = (await ids(session, Kind.GROUP))["Малыши (4–6 лет)"]
+    kids = (await ids(session, CatalogKind.GROUP))["Малыши (4–6 лет)"]
     session.add(Receipt(source_key="r2", user_id=1, group_code="kids"))
     await session.flush()
     with pytest.raises(ItemInUse, match="Скройте"):
-        await svc.delete_item(session, Kind.GROUP, kids)
-    assert await svc.get_item(session, Kind.GROUP, kids) is not None
+        await svc.delete_item(session, CatalogKind.GROUP, kids)
+    assert await svc.get_item(session, CatalogKind.GROUP, kids) is not None
 
 
 async def test_links_set_replace_amount_and_remove(session):
-    groups, periods, children = [await ids(session, k) for k in Kind]
+    groups, periods, children = [await ids(session, k) for k in CatalogKind]
     combo = await svc.get_combo(session, groups["Юниоры (7–11 лет)"], periods["3 месяца"], children["2 ребёнка"])
     with pytest.raises(CatalogEditError, match="Сначала"):
         await svc.set_link_amount(session, combo, 5000)
@@ -192,10 +193,10 @@ def test_diff_shows_what_gets_hidden_and_shown():
 
 
 async def test_hidden_items_survive_export_and_import(session):
-    groups, periods, children = [await ids(session, k) for k in Kind]
-    await svc.set_hidden(session, Kind.GROUP, groups["Юниоры (7–11 лет)"], True)
-    await svc.set_hidden(session, Kind.PERIOD, periods["3 месяца"], True)
-    await svc.set_hidden(session, Kind.CHILDREN, children["2 ребёнка"], True)
+    groups, periods, children = [await ids(session, k) for k in CatalogKind]
+    await svc.set_hidden(session, CatalogKind.GROUP, groups["Юниоры (7–11 лет)"], True)
+    await svc.set_hidden(session, CatalogKind.PERIOD, periods["3 месяца"], True)
+    await svc.set_hidden(session, CatalogKind.CHILDREN, children["2 ребёнка"], True)
     exported = dump_catalog_yaml(await export_spec(session))
     assert exported.count("hidden: true") == 3
     spec = parse_catalog_yaml(exported)
@@ -212,8 +213,8 @@ async def test_hidden_items_survive_export_and_import(session):
 
 
 async def test_panel_codes_that_look_like_numbers_survive_export(session):
-    period = await svc.add_item(session, Kind.PERIOD, "2025")
-    group = await svc.add_item(session, Kind.GROUP, "On")
+    period = await svc.add_item(session, CatalogKind.PERIOD, "2025")
+    group = await svc.add_item(session, CatalogKind.GROUP, "On")
     assert (period.code, group.code) == ("2025", "on")
     spec = await export_spec(session)
     assert parse_catalog_yaml(dump_catalog_yaml(spec)) == spec

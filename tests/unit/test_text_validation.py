@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from happykids.ui.admin_callbacks import TextAct, TextAction, TextCard
+from happykids.ui.callbacks import TextAct, TextAction, TextCard
 from happykids.texts.defaults import DEFAULTS
 from happykids.texts.model import TextDef, TextKind
 from happykids.texts.service import Markup

@@ -12,9 +12,9 @@ from aiogram.types import CallbackQuery, Message, MessageOriginHiddenUser, Messa
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.admin_callbacks import AdminMenu, AdminsAct, AdminsAction, Section
+from happykids.ui.callbacks import AdminMenu, AdminsAct, AdminsAction, Section
 from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, show
-from happykids.ui.admin_states import AdminInput
+from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import keyboard, label, menu_button
 from happykids.config import Settings
 from happykids.db.models import Admin, Parent

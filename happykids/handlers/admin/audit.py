@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.admin_callbacks import AdminMenu, AuditPage, Section
+from happykids.ui.callbacks import AdminMenu, AuditPage, Section
 from happykids.handlers.admin.panel import show
 from happykids.ui.keyboards.admin import Button, keyboard, menu_button
 from happykids.config import Settings

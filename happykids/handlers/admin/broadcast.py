@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.admin_callbacks import AdminMenu, Section
-from happykids.ui.ops_callbacks import BcAct, BroadcastAction, BroadcastAudience, BroadcastStop
+from happykids.ui.states import BroadcastInput
+from happykids.ui.callbacks import AdminMenu, Section
+from happykids.ui.callbacks import BcAct, BroadcastAction, BroadcastAudience, BroadcastStop
 from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, retire, show
 from happykids.ui.keyboards import admin_ops as kb
 from happykids.config import Settings
@@ -51,9 +51,6 @@ DRAFT = "bc_draft"
 ALBUM = "bc_album"
 HISTORY_STATE = {BC_SENDING: t.HISTORY_SENDING, BC_STOPPING: t.HISTORY_STOPPING, BC_STOPPED: t.HISTORY_STOPPED}
 
-
-class BroadcastInput(StatesGroup):
-    content = State()
 
 
 async def _history(session: AsyncSession, settings: Settings) -> str:

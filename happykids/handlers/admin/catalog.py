@@ -9,7 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.admin_callbacks import (
+from happykids.ui.callbacks import (
     AdminMenu,
     CatalogFile,
     FileAct,
@@ -22,10 +22,11 @@ from happykids.ui.admin_callbacks import (
     Section,
 )
 from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, show
-from happykids.ui.admin_states import AdminInput
+from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import Button, in_columns, keyboard, label, menu_button
+from happykids.domain.catalog import CatalogKind
 from happykids.services import catalog_admin as svc
-from happykids.services.catalog_admin import CatalogEditError, ItemInUse, Kind
+from happykids.services.catalog_admin import CatalogEditError, ItemInUse
 from happykids.texts.defaults import admin as t
 from happykids.texts.service import fill
 
@@ -33,7 +34,7 @@ router = Router(name="admin.catalog")
 router.message.filter(F.chat.type == "private")
 
 
-def describe(kind: Kind, title: str) -> str:
+def describe(kind: CatalogKind, title: str) -> str:
     """How an item is named in the audit log: «группа «Малыши»»."""
     return f"{t.KIND_ONE[kind.value].lower()} «{title}»"
 
@@ -41,12 +42,12 @@ def describe(kind: Kind, title: str) -> str:
 # -- screens ---------------------------------------------------------------------------------------------
 
 async def catalog_screen(event: CallbackQuery | Message, session: AsyncSession) -> None:
-    counts = {kind: len(await svc.list_items(session, kind)) for kind in Kind}
-    text = fill(t.CATALOG, {"groups": counts[Kind.GROUP], "periods": counts[Kind.PERIOD],
-                            "children": counts[Kind.CHILDREN]})
+    counts = {kind: len(await svc.list_items(session, kind)) for kind in CatalogKind}
+    text = fill(t.CATALOG, {"groups": counts[CatalogKind.GROUP], "periods": counts[CatalogKind.PERIOD],
+                            "children": counts[CatalogKind.CHILDREN]})
     markup = keyboard(
-        [(t.KIND_PLURAL[kind.value], ItemList(kind=kind)) for kind in (Kind.GROUP, Kind.PERIOD)],
-        [(t.KIND_PLURAL["c"], ItemList(kind=Kind.CHILDREN))],
+        [(t.KIND_PLURAL[kind.value], ItemList(kind=kind)) for kind in (CatalogKind.GROUP, CatalogKind.PERIOD)],
+        [(t.KIND_PLURAL["c"], ItemList(kind=CatalogKind.CHILDREN))],
         [(t.BTN_EXPORT, CatalogFile(action=FileAct.EXPORT))],
         [(t.BTN_IMPORT, CatalogFile(action=FileAct.IMPORT))],
         [menu_button()],
@@ -54,7 +55,7 @@ async def catalog_screen(event: CallbackQuery | Message, session: AsyncSession) 
     await show(event, text, markup)
 
 
-async def list_screen(event: CallbackQuery | Message, session: AsyncSession, kind: Kind) -> None:
+async def list_screen(event: CallbackQuery | Message, session: AsyncSession, kind: CatalogKind) -> None:
     items = await svc.list_items(session, kind)
     title = t.KIND_PLURAL[kind.value]
     if items:
@@ -70,13 +71,13 @@ async def list_screen(event: CallbackQuery | Message, session: AsyncSession, kin
     await show(event, text, markup)
 
 
-async def item_screen(event: CallbackQuery | Message, session: AsyncSession, kind: Kind, item_id: int) -> bool:
+async def item_screen(event: CallbackQuery | Message, session: AsyncSession, kind: CatalogKind, item_id: int) -> bool:
     """The item's card; False (and nothing shown) when it no longer exists."""
     item = await svc.get_item(session, kind, item_id)
     if item is None:
         return False
     place, total = await svc.position_of(session, kind, item_id)
-    code = item.code if kind is not Kind.CHILDREN else str(item.count)
+    code = item.code if kind is not CatalogKind.CHILDREN else str(item.count)
     text = fill(t.ITEM, {"kind": t.KIND_ONE[kind.value], "title": item.title, "code": code, "place": place,
                          "total": total, "visibility": t.HIDDEN if item.hidden else t.VISIBLE,
                          "links": await svc.links_count(session, kind, item_id)})
@@ -88,7 +89,7 @@ async def item_screen(event: CallbackQuery | Message, session: AsyncSession, kin
         [(t.BTN_RENAME, act(ItemAct.RENAME))],
         [(t.BTN_SHOW, act(ItemAct.SHOW)) if item.hidden else (t.BTN_HIDE, act(ItemAct.HIDE))],
         [(t.BTN_UP, act(ItemAct.UP)), (t.BTN_DOWN, act(ItemAct.DOWN))],
-        [(t.BTN_GROUP_LINKS, LinkMatrix(group_id=item_id))] if kind is Kind.GROUP else [],
+        [(t.BTN_GROUP_LINKS, LinkMatrix(group_id=item_id))] if kind is CatalogKind.GROUP else [],
         [(t.BTN_DELETE, act(ItemAct.DELETE))],
         [(t.BTN_BACK, ItemList(kind=kind))],
     )
@@ -96,7 +97,7 @@ async def item_screen(event: CallbackQuery | Message, session: AsyncSession, kin
     return True
 
 
-async def item_or_list(callback: CallbackQuery, session: AsyncSession, kind: Kind, item_id: int,
+async def item_or_list(callback: CallbackQuery, session: AsyncSession, kind: CatalogKind, item_id: int,
                        popup: str | None = None) -> None:
     """Answer the press and show the card; if the item vanished (deleted elsewhere), say so and list."""
     item = await svc.get_item(session, kind, item_id)
@@ -129,16 +130,16 @@ async def open_item(callback: CallbackQuery, callback_data: ItemCard, session: A
 @router.callback_query(ItemAdd.filter())
 async def add_item(callback: CallbackQuery, callback_data: ItemAdd, admin_state: FSMContext) -> None:
     kind = callback_data.kind
-    prompt = t.ASK_NEW_CHILDREN if kind is Kind.CHILDREN else fill(
+    prompt = t.ASK_NEW_CHILDREN if kind is CatalogKind.CHILDREN else fill(
         t.ASK_NEW_TITLE, {"example": t.NEW_TITLE_EXAMPLE[kind.value]})
     await ask(callback, admin_state, AdminInput.new_item, prompt, ItemList(kind=kind), kind=kind.value)
 
 
 @router.message(InputStep(AdminInput.new_item), F.text, ~F.text.startswith("/"))
 async def add_item_typed(message: Message, admin_state: FSMContext, session: AsyncSession) -> None:
-    kind = Kind((await admin_state.get_data())["kind"])
+    kind = CatalogKind((await admin_state.get_data())["kind"])
     try:
-        if kind is Kind.CHILDREN:
+        if kind is CatalogKind.CHILDREN:
             item = await svc.add_children(session, svc.parse_children_count(message.text))
         else:
             item = await svc.add_item(session, kind, message.text)
@@ -167,7 +168,7 @@ async def rename(callback: CallbackQuery, callback_data: ItemAction, session: As
 @router.message(InputStep(AdminInput.rename), F.text, ~F.text.startswith("/"))
 async def rename_typed(message: Message, admin_state: FSMContext, session: AsyncSession) -> None:
     data = await admin_state.get_data()
-    kind, item_id = Kind(data["kind"]), int(data["id"])
+    kind, item_id = CatalogKind(data["kind"]), int(data["id"])
     try:
         old, new = await svc.rename_item(session, kind, item_id, message.text)
     except CatalogEditError as exc:

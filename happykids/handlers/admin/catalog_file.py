@@ -14,10 +14,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.admin_callbacks import AdminMenu, CatalogFile, FileAct, Section
+from happykids.ui.callbacks import AdminMenu, CatalogFile, FileAct, Section
 from happykids.handlers.admin.catalog import catalog_screen
 from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, retire
-from happykids.ui.admin_states import AdminInput
+from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import keyboard
 from happykids.db.repositories.catalog import export_spec, replace_catalog
 from happykids.domain.catalog import CatalogError

@@ -9,9 +9,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.admin_callbacks import AdminMenu, ContactsEdit, Section
+from happykids.ui.callbacks import AdminMenu, ContactsEdit, Section
 from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, show
-from happykids.ui.admin_states import AdminInput
+from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import keyboard, menu_button
 from happykids.db.repositories.catalog import CONTACTS_KEY, get_setting, set_setting
 from happykids.services.catalog_admin import CatalogEditError, clean_contacts

@@ -9,7 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.admin_callbacks import (
+from happykids.ui.callbacks import (
     AdminMenu,
     ItemCard,
     LinkAct,
@@ -19,11 +19,12 @@ from happykids.ui.admin_callbacks import (
     Section,
 )
 from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, show
-from happykids.ui.admin_states import AdminInput
+from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import Button, in_columns, keyboard, label, menu_button
 from happykids.db.models import PaymentLink
+from happykids.domain.catalog import CatalogKind
 from happykids.services import catalog_admin as svc
-from happykids.services.catalog_admin import CatalogEditError, Combo, Kind
+from happykids.services.catalog_admin import CatalogEditError, Combo
 from happykids.texts.defaults import admin as t
 from happykids.texts.service import Markup, fill
 
@@ -52,7 +53,7 @@ def card_data(combo: Combo) -> LinkCard:
 # -- screens ---------------------------------------------------------------------------------------------
 
 async def groups_screen(event: CallbackQuery | Message, session: AsyncSession) -> None:
-    groups = await svc.list_items(session, Kind.GROUP)
+    groups = await svc.list_items(session, CatalogKind.GROUP)
     buttons: list[Button] = [(label(g.title + hidden(g)), LinkMatrix(group_id=g.id)) for g in groups]
     await show(event, t.LINKS if groups else t.LINKS_NO_GROUPS, keyboard(*in_columns(buttons, 1), [menu_button()]))
 
@@ -61,7 +62,7 @@ async def matrix_screen(event: CallbackQuery | Message, session: AsyncSession, g
     matrix = await svc.link_matrix(session, group_id)
     if matrix is None:
         return False
-    back = [(t.BTN_BACK, AdminMenu(section=Section.LINKS)), (t.BTN_CATALOG, ItemCard(kind=Kind.GROUP, id=group_id))]
+    back = [(t.BTN_BACK, AdminMenu(section=Section.LINKS)), (t.BTN_CATALOG, ItemCard(kind=CatalogKind.GROUP, id=group_id))]
     if not matrix.periods or not matrix.children:
         await show(event, fill(t.MATRIX_EMPTY, {"group": matrix.group.title}), keyboard(back))
         return True

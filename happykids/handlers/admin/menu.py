@@ -10,9 +10,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from happykids.ui.commands import CommandMenus
-from happykids.ui.admin_callbacks import AdminMenu, Section
+from happykids.ui.callbacks import AdminMenu, Section
 from happykids.handlers.admin.panel import InputStep, ask_again, show
-from happykids.ui.admin_states import AdminInput
+from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import main_menu
 from happykids.texts.defaults import admin as t
 from happykids.texts.service import Texts

@@ -10,13 +10,13 @@ from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.admin_callbacks import AdminMenu, Section
-from happykids.ui.ops_callbacks import Fmt, PayAct, PaymentsAction, PaymentsExport
+from happykids.ui.states import PaymentsInput
+from happykids.ui.callbacks import AdminMenu, Section
+from happykids.ui.callbacks import Fmt, PayAct, PaymentsAction, PaymentsExport
 from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, show
 from happykids.ui.keyboards import admin_ops as kb
 from happykids.config import Settings
@@ -35,9 +35,6 @@ SEARCH_LIMIT = 5  # parents shown in full; more matches -> "уточните з�
 RECEIPTS_PER_PARENT = 5
 MESSAGE_BUDGET = 3800  # characters of one answer (Telegram allows 4096)
 
-
-class PaymentsInput(StatesGroup):
-    query = State()
 
 
 def money(value: int) -> str:

@@ -9,8 +9,8 @@ from aiogram import Bot, F, Router
 from aiogram.types import BufferedInputFile, CallbackQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.admin_callbacks import AdminMenu, Section
-from happykids.ui.ops_callbacks import StatsPeriod
+from happykids.ui.callbacks import AdminMenu, Section
+from happykids.ui.callbacks import StatsPeriod
 from happykids.handlers.admin.panel import show
 from happykids.ui.keyboards import admin_ops as kb
 from happykids.services.charts import funnel_png_async

@@ -12,9 +12,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.ui.commands import CommandMenus
-from happykids.ui.admin_callbacks import AdminMenu, Section, TextAct, TextAction, TextCard, TextScreen
+from happykids.ui.callbacks import AdminMenu, Section, TextAct, TextAction, TextCard, TextScreen
 from happykids.handlers.admin.panel import InputStep, ask, ask_again, record, retire, show
-from happykids.ui.admin_states import AdminInput
+from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
 from happykids.db.repositories.catalog import load_catalog
 from happykids.domain.catalog import Choice

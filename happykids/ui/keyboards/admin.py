@@ -1,8 +1,4 @@
-"""Inline keyboards of the director's panel. Labels come from texts/defaults/admin.py.
-
-The callback factories are imported inside functions: they live in the handlers.admin package, whose
-__init__ imports every admin handler, and those import this module.
-"""
+"""Inline keyboards of the director's panel. Labels come from texts/defaults/admin.py."""
 
 from __future__ import annotations
 
@@ -11,6 +7,7 @@ from collections.abc import Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from happykids.ui.callbacks import AdminMenu, Section
 from happykids.texts.defaults import admin as t
 
 Button = tuple[str, CallbackData | str]
@@ -31,8 +28,6 @@ def keyboard(*rows: Sequence[Button]) -> InlineKeyboardMarkup:
 
 
 def menu_button() -> Button:
-    from happykids.ui.admin_callbacks import AdminMenu, Section
-
     return t.BTN_MENU, AdminMenu(section=Section.MAIN)
 
 
@@ -44,8 +39,6 @@ def cancel_keyboard(back: str | None) -> InlineKeyboardMarkup:
 
 
 def main_menu() -> InlineKeyboardMarkup:
-    from happykids.ui.admin_callbacks import AdminMenu, Section
-
     def b(text: str, section: Section) -> Button:
         return text, AdminMenu(section=section)
 

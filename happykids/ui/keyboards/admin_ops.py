@@ -1,21 +1,18 @@
-"""Inline keyboards of the «Платежи», «Статистика» and «Рассылка» sections.
-
-Callback factories are imported inside the functions, like keyboards/admin.py does: they live in the
-handlers.admin package, whose __init__ imports every admin handler, and those import this module.
-"""
+"""Inline keyboards of the «Платежи», «Статистика» and «Рассылка» sections."""
 
 from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 
+from happykids.domain.broadcasts import AudienceKind
+from happykids.domain.reporting import Period
+from happykids.ui.callbacks import AdminMenu, BcAct, BroadcastAction, BroadcastAudience, BroadcastStop, Fmt, PayAct, PaymentsAction, PaymentsExport, Section, StatsPeriod
 from happykids.ui.keyboards.admin import keyboard, label, menu_button
 from happykids.services.payments_export import Month
 from happykids.texts.defaults import admin_ops as t
 
 
 def payments_menu() -> InlineKeyboardMarkup:
-    from happykids.ui.ops_callbacks import PayAct, PaymentsAction
-
     return keyboard(
         [(t.BTN_SEARCH, PaymentsAction(action=PayAct.SEARCH))],
         [(t.BTN_EXPORT, PaymentsAction(action=PayAct.EXPORT))],
@@ -24,14 +21,10 @@ def payments_menu() -> InlineKeyboardMarkup:
 
 
 def _payments_button() -> tuple[str, object]:
-    from happykids.ui.admin_callbacks import AdminMenu, Section
-
     return t.BTN_TO_PAYMENTS, AdminMenu(section=Section.PAYMENTS)
 
 
 def search_results() -> InlineKeyboardMarkup:
-    from happykids.ui.ops_callbacks import PayAct, PaymentsAction
-
     return keyboard([(t.BTN_SEARCH_AGAIN, PaymentsAction(action=PayAct.SEARCH))], [_payments_button()])
 
 
@@ -40,8 +33,6 @@ def payments_back() -> str:
 
 
 def export_menu(months: list[Month]) -> InlineKeyboardMarkup:
-    from happykids.ui.ops_callbacks import Fmt, PaymentsExport
-
     rows = [[(t.BTN_ALL_XLSX, PaymentsExport(month="all", fmt=Fmt.XLSX)),
              (t.BTN_ALL_CSV, PaymentsExport(month="all", fmt=Fmt.CSV))]]
     for month in months:
@@ -53,9 +44,6 @@ def export_menu(months: list[Month]) -> InlineKeyboardMarkup:
 
 
 def stats_menu(current: object | None = None) -> InlineKeyboardMarkup:
-    from happykids.ui.ops_callbacks import StatsPeriod
-    from happykids.services.funnel import Period
-
     def b(text: str, period: Period) -> tuple[str, StatsPeriod]:
         return ("• " + text + " •" if period == current else text), StatsPeriod(period=period)
 
@@ -64,14 +52,10 @@ def stats_menu(current: object | None = None) -> InlineKeyboardMarkup:
 
 
 def broadcast_menu() -> InlineKeyboardMarkup:
-    from happykids.ui.ops_callbacks import BcAct, BroadcastAction
-
     return keyboard([(t.BTN_NEW_BROADCAST, BroadcastAction(action=BcAct.NEW))], [menu_button()])
 
 
 def broadcast_back() -> str:
-    from happykids.ui.admin_callbacks import AdminMenu, Section
-
     return AdminMenu(section=Section.BROADCAST).pack()
 
 
@@ -80,9 +64,6 @@ def _to_broadcast() -> tuple[str, str]:
 
 
 def audience_menu(draft: str, all_count: int, paid_month: Month, paid_count: int) -> InlineKeyboardMarkup:
-    from happykids.ui.ops_callbacks import BcAct, BroadcastAction, BroadcastAudience
-    from happykids.services.broadcast import AudienceKind
-
     return keyboard(
         [(t.BTN_AUD_ALL.format(count=all_count), BroadcastAudience(draft=draft, kind=AudienceKind.ALL))],
         [(t.BTN_AUD_GROUP, BroadcastAction(action=BcAct.GROUPS, draft=draft))],
@@ -94,9 +75,6 @@ def audience_menu(draft: str, all_count: int, paid_month: Month, paid_count: int
 
 def groups_menu(draft: str, groups: list[tuple[int, str, int]]) -> InlineKeyboardMarkup:
     """`groups`: (id, title, parents)."""
-    from happykids.ui.ops_callbacks import BcAct, BroadcastAction, BroadcastAudience
-    from happykids.services.broadcast import AudienceKind
-
     rows = [[(label(t.BTN_GROUP.format(title=title, count=count)),
               BroadcastAudience(draft=draft, kind=AudienceKind.GROUP, group_id=group_id))]
             for group_id, title, count in groups]
@@ -105,8 +83,6 @@ def groups_menu(draft: str, groups: list[tuple[int, str, int]]) -> InlineKeyboar
 
 
 def confirm_menu(draft: str, count: int) -> InlineKeyboardMarkup:
-    from happykids.ui.ops_callbacks import BcAct, BroadcastAction
-
     send = [(t.BTN_SEND.format(count=count), BroadcastAction(action=BcAct.SEND, draft=draft))] if count else []
     return keyboard(
         send,
@@ -122,6 +98,4 @@ def back_to_broadcast() -> InlineKeyboardMarkup:
 
 def stop_menu(broadcast_id: int) -> InlineKeyboardMarkup:
     """Under the progress message while a broadcast is being sent (the final edit takes it off)."""
-    from happykids.ui.ops_callbacks import BroadcastStop
-
     return keyboard([(t.BTN_STOP_BROADCAST, BroadcastStop(broadcast_id=broadcast_id))])
