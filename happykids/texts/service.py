@@ -69,6 +69,17 @@ class Texts:
         template = await self.template(key)
         return PLACEHOLDER_RE.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
 
+    def fixed(self, key: str, values: dict[str, object] | None = None, /, **more: object) -> str:
+        """A text the director cannot edit (the panel's own wording): no override to look up, so no await.
+        Values are escaped for HTML texts and put in as they are for buttons and popups."""
+        definition = DEFAULTS[key]
+        if definition.editable:
+            raise KeyError(f"{key} is editable: read it with `await texts.get()` so her version is used")
+        merged = {**(values or {}), **more}
+        if definition.plain:
+            return PLACEHOLDER_RE.sub(lambda m: str(merged.get(m.group(1), m.group(0))), definition.default)
+        return fill(definition.default, merged)
+
     async def set_override(self, key: str, value: str, user_id: int | None) -> None:
         async with self._sessions() as session, session.begin():
             await session.merge(TextOverride(key=key, value=value, updated_by=user_id))

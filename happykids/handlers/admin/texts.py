@@ -35,7 +35,6 @@ from happykids.texts.validation import (
 router = Router(name="admin.texts")
 router.message.filter(F.chat.type == "private")
 
-ADMIN_SCREEN = "Админка"  # texts only admins see are not offered here
 PAGE_SIZE = 10
 MAX_SOURCE_SHOWN = 3000  # the card must fit in one message together with its explanations
 FORMATTING = {"bold", "italic", "underline", "strikethrough", "spoiler", "code", "pre", "text_link",
@@ -44,16 +43,16 @@ FORMATTING = {"bold", "italic", "underline", "strikethrough", "spoiler", "code",
 
 def screens() -> list[str]:
     """Screens in the order their texts are defined (the order a parent meets them)."""
-    return list(dict.fromkeys(d.screen for d in DEFAULTS.values() if d.screen != ADMIN_SCREEN))
+    return list(dict.fromkeys(d.screen for d in DEFAULTS.values() if d.editable))
 
 
 def texts_of(screen: str) -> list[TextDef]:
-    return [d for d in DEFAULTS.values() if d.screen == screen]
+    return [d for d in DEFAULTS.values() if d.screen == screen and d.editable]
 
 
 def editable(key: str) -> TextDef | None:
     definition = DEFAULTS.get(key)
-    return definition if definition and definition.screen != ADMIN_SCREEN else None
+    return definition if definition and definition.editable else None
 
 
 def names(definition: TextDef) -> str:

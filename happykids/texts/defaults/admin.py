@@ -1,12 +1,11 @@
-"""Texts of the director's panel.
+"""Texts of the director's panel: menu, catalog, links, contacts, texts editor, admins, journal.
 
-Plain constants, not TextDefs: only the admins see them, so they are not offered for editing next to the
-parents' texts. Templates are Telegram HTML; fill them with `fill()` (values are HTML-escaped).
+TextDefs like every other text, read with `texts.fixed("panel.<name>")`, but not offered in the texts editor
+(`editable=False`): only admins see them. Templates are Telegram HTML; values are escaped when filled in.
 """
 
-from happykids.texts.model import TextDef
+from happykids.texts.model import TextDef, fixed_texts
 
-TEXTS: list[TextDef] = []  # nothing here is editable from the panel
 
 # -- buttons ---------------------------------------------------------------------------------------------
 BTN_CATALOG = "📚 Каталог"
@@ -201,3 +200,7 @@ AUDIT_ACTIONS = {
     "broadcast.send": "запустил(а) рассылку",
     "broadcast.stop": "остановил(а) рассылку",
 }
+
+
+POPUPS = frozenset({'ADMIN_ENV_PROTECTED', 'ADMIN_NOT_SELF', 'ADMIN_REMOVED', 'DELETED', 'GONE', 'IMPORT_DONE', 'IMPORT_STALE', 'LINK_REMOVED', 'NEED_URL_FIRST', 'SAMPLE_BUTTON', 'SECTION_SOON', 'TEXT_PENDING_GONE', 'TEXT_RESET', 'TEXT_SAVED'})
+TEXTS: list[TextDef] = fixed_texts(globals(), "panel", "Панель", POPUPS)

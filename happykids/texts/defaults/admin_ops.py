@@ -1,12 +1,11 @@
 """Texts of the panel's «Платежи», «Статистика» and «Рассылка» sections.
 
-Plain constants, not TextDefs: only admins see them. Templates are Telegram HTML; fill them with
-`happykids.texts.service.fill()` (values are HTML-escaped). The broadcast itself is the director's own text.
+TextDefs read with `texts.fixed("panel_ops.<name>")`, not offered in the texts editor (only admins see them).
+Templates are Telegram HTML; values are escaped when filled in. The broadcast itself is the director's own text.
 """
 
-from happykids.texts.model import TextDef
+from happykids.texts.model import TextDef, fixed_texts
 
-TEXTS: list[TextDef] = []  # nothing here is editable from the panel
 
 # -- buttons ---------------------------------------------------------------------------------------------
 BTN_SEARCH = "🔎 Найти родителя"
@@ -100,3 +99,7 @@ STOP_ALREADY = "Рассылка №{number} уже останавливаетс
 STOP_FINISHED = "Рассылка №{number} уже завершена — останавливать нечего."
 STOP_WAS_STOPPED = "Рассылка №{number} уже остановлена."
 STOP_MISSING = "Рассылки №{number} больше нет."
+
+
+POPUPS = frozenset({'DRAFT_GONE', 'EXPORT_EMPTY', 'EXPORT_PREPARING', 'NO_GROUPS', 'STATS_WORKING'})
+TEXTS: list[TextDef] = fixed_texts(globals(), "panel_ops", "Панель", POPUPS)
