@@ -8,7 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.view import show
+from happykids.ui.view import show_step
 from happykids.handlers.payment import start_dialog
 from happykids.ui.dialog_screens import render
 from happykids.ui.states import CHOOSING, PaymentDialog
@@ -40,7 +40,7 @@ async def typed_instead_of_button(message: Message, state: FSMContext, session: 
     catalog = await load_catalog(session)
     await message.answer(await texts.get(LEVEL_TEXT[escalate(mistakes)], contacts=catalog.contacts))
     screen = await render(await state.get_state(), await state.get_data(), catalog, texts)
-    await show(bot, message.chat.id, state, screen)
+    await show_step(bot, message.chat.id, state, screen)
 
 
 @router.message(StateFilter(PaymentDialog.link))

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.domain.catalog import CatalogKind
 from happykids.ui.callbacks import Nav, NavAction, Pick
-from happykids.ui.view import show
+from happykids.ui.view import show_step
 from happykids.ui.dialog_screens import choice_from, render
 from happykids.ui.states import PaymentDialog, short
 from happykids.db.repositories.catalog import load_catalog
@@ -43,7 +43,7 @@ async def start_dialog(message: Message, state: FSMContext, session: AsyncSessio
     name = message.from_user.first_name if message.from_user else ""
     await message.answer(await texts.get("dialog.greeting", name_part=f", {name}" if name else ""))
     catalog = await load_catalog(session)
-    await show(bot, message.chat.id, state, await render(PaymentDialog.group.state, {}, catalog, texts))
+    await show_step(bot, message.chat.id, state, await render(PaymentDialog.group.state, {}, catalog, texts))
     await record_event(session, message.chat.id, "started")
     await session.commit()
 
@@ -59,7 +59,7 @@ async def show_current(callback: CallbackQuery, state: FSMContext, session: Asyn
     await callback.answer(await texts.plain(popup_key) if popup_key else None)
     catalog = await load_catalog(session)
     screen = await render(await state.get_state(), await state.get_data(), catalog, texts)
-    await show(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
+    await show_step(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
 
 
 def _accessible(callback: CallbackQuery) -> Message | None:
@@ -81,7 +81,7 @@ async def on_pick(callback: CallbackQuery, callback_data: Pick, state: FSMContex
     await callback.answer()
     next_state = NEXT_STATE[callback_data.step].state
     screen = await render(next_state, await state.get_data(), catalog, texts)
-    await show(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
+    await show_step(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
     if callback_data.step is CatalogKind.GROUP:
         await record_event(session, callback.from_user.id, "group", option.key)
         await session.commit()
@@ -126,7 +126,7 @@ async def on_confirm(callback: CallbackQuery, callback_data: Nav, state: FSMCont
     )
     await callback.answer()
     screen = await render(PaymentDialog.link.state, await state.get_data(), catalog, texts)
-    await show(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
+    await show_step(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
     await record_event(session, callback.from_user.id, "confirmed", choice.group.key)
     if link:
         await record_event(session, callback.from_user.id, "link", choice.group.key)

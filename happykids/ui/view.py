@@ -1,7 +1,14 @@
-"""Showing the dialog's current screen: edit the message the parent pressed, or send a fresh one.
+"""The one screen engine: show a screen by editing the message that was pressed, or by sending a new one.
 
-Only one message carries live choice buttons at a time: when a newer one appears, the older one's
-keyboard is removed, so a parent cannot press options of a step that has passed.
+Both the parent's dialog and the director's panel are "one message, edited in place as you tap". The shared
+rules live here once:
+
+* Telegram refuses an edit that changes nothing ("message is not modified"), so such an edit is skipped;
+  the caller may know better than the pressed message's snapshot (two quick taps), see `put(changed=...)`.
+* Only one message carries live buttons: an older one gets its keyboard removed (`retire`), so a step that
+  has passed cannot be pressed again. It may be gone already: that is fine.
+* The dialog remembers which message is live and what it shows in its FSM data; the panel remembers the
+  prompt it is waiting on in the panel's own FSM context (destiny "admin").
 """
 
 from __future__ import annotations
@@ -10,63 +17,127 @@ import contextlib
 import hashlib
 import html
 import re
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from happykids.ui.dialog_screens import Screen
+from happykids.ui.keyboards.admin import cancel_keyboard
 from happykids.ui.states import CHOOSING
 
-DIALOG_MSG = "dialog_msg"  # id of the message that carries the live choice buttons
+DIALOG_MSG = "dialog_msg"  # id of the message that carries the dialog's live choice buttons
 SHOWN = "dialog_shown"  # fingerprint of what that message shows now (a press carries an older snapshot)
 
 
-def _same_keyboard(a: InlineKeyboardMarkup | None, b: InlineKeyboardMarkup | None) -> bool:
-    dump = lambda m: m.model_dump(exclude_none=True) if m else None  # noqa: E731
-    return dump(a) == dump(b)
+# -- the engine ------------------------------------------------------------------------------------------
+
+def _plain(html_text: str) -> str:
+    """Text as Telegram reports it back (tags stripped, entities decoded, trimmed), to spot a no-op edit."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text)).strip()
+
+
+def _keyboard_dump(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
+    return markup.model_dump(exclude_none=True) if markup and markup.inline_keyboard else None
+
+
+def looks_the_same(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """Does `message` (as Telegram last reported it) already show `text` with `markup`?"""
+    return (_plain(text) == (message.text or "").strip()
+            and _keyboard_dump(message.reply_markup) == _keyboard_dump(markup))
+
+
+async def put(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, *,
+              edit: Message | None = None, changed: bool | None = None) -> Message:
+    """Show `text` with `markup`: edit `edit` in place, or send a new message when there is none.
+    `changed`: whether the edit changes anything, when the caller knows better than `edit`'s snapshot."""
+    if edit is None:
+        return await bot.send_message(chat_id, text, reply_markup=markup, disable_web_page_preview=True)
+    if changed is None:
+        changed = not looks_the_same(edit, text, markup)
+    if not changed:
+        return edit
+    edited = await bot.edit_message_text(chat_id=chat_id, message_id=edit.message_id, text=text,
+                                         reply_markup=markup, disable_web_page_preview=True)
+    return edited if isinstance(edited, Message) else edit
 
 
 async def retire(bot: Bot, chat_id: int, message_id: int | None) -> None:
-    """Remove the keyboard of an outdated dialog message. It may be gone already: that is fine."""
+    """Take the buttons off an outdated message; it may be gone already."""
     if message_id:
         with contextlib.suppress(TelegramBadRequest):
             await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
 
 
-async def show(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, pressed: Message | None = None) -> None:
-    """Show `screen`, editing `pressed` (the message whose button was pressed) when there is one."""
-    data = await state.get_data()
-    previous = data.get(DIALOG_MSG)
-    shown = _fingerprint(screen)
-    if pressed is not None:
-        if pressed.message_id == previous:
-            changed = data.get(SHOWN) != shown  # two quick taps: the second press's snapshot is outdated
-        else:
-            changed = pressed.text != _plain(screen.text) or not _same_keyboard(pressed.reply_markup, screen.markup)
-        if changed:
-            await bot.edit_message_text(
-                chat_id=chat_id, message_id=pressed.message_id, text=screen.text, reply_markup=screen.markup,
-                disable_web_page_preview=True,
-            )
-        message_id = pressed.message_id
-    else:
-        sent = await bot.send_message(chat_id, screen.text, reply_markup=screen.markup, disable_web_page_preview=True)
-        message_id = sent.message_id
-    if previous and previous != message_id:
-        await retire(bot, chat_id, previous)
-    # The link screen's message keeps its pay button forever, so it is never retired later.
-    await state.set_state(screen.state)
-    live = screen.state in CHOOSING
-    await state.update_data({DIALOG_MSG: message_id if live else None, SHOWN: shown if live else None})
-
+# -- the parent's dialog -----------------------------------------------------------------------------------
 
 def _fingerprint(screen: Screen) -> str:
     markup = screen.markup.model_dump_json(exclude_none=True) if screen.markup else ""
     return hashlib.sha1(f"{screen.text}\x00{markup}".encode()).hexdigest()[:16]
 
 
-def _plain(html_text: str) -> str:
-    """Text as Telegram reports it back (tags stripped, entities decoded), to spot a no-op edit."""
-    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+async def show_step(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, pressed: Message | None = None) -> None:
+    """Show a dialog step, editing `pressed` (the message whose button was pressed) when there is one."""
+    data = await state.get_data()
+    previous = data.get(DIALOG_MSG)
+    shown = _fingerprint(screen)
+    changed = None  # let the engine compare with what the pressed message shows
+    if pressed is not None and pressed.message_id == previous:
+        changed = data.get(SHOWN) != shown  # two quick taps: the second press's snapshot is outdated
+    message = await put(bot, chat_id, screen.text, screen.markup, edit=pressed, changed=changed)
+    if previous and previous != message.message_id:
+        await retire(bot, chat_id, previous)
+    # The link screen's message keeps its pay button forever, so it is never retired later.
+    live = screen.state in CHOOSING
+    await state.set_state(screen.state)
+    await state.update_data({DIALOG_MSG: message.message_id if live else None, SHOWN: shown if live else None})
+
+
+# -- the director's panel ----------------------------------------------------------------------------------
+
+async def show(event: CallbackQuery | Message, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    """Show a panel screen: edit the pressed message, or send a new one (after typed input, or when the
+    pressed message is a file, which cannot become text)."""
+    bot = event.bot
+    assert bot is not None  # events from the dispatcher always carry their bot
+    if isinstance(event, CallbackQuery):
+        pressed = event.message if isinstance(event.message, Message) and event.message.text is not None else None
+        return await put(bot, event.from_user.id, text, markup, edit=pressed)
+    return await put(bot, event.chat.id, text, markup)
+
+
+async def ask(event: CallbackQuery | Message, admin_state: FSMContext, step: State, prompt: str,
+              back: CallbackData, *, below: bool = False, problem: str = "", **data: Any) -> None:
+    """Show a prompt with «Отмена» (which returns to `back`) and wait for the director's message.
+    `below`: send the prompt as a new message, keeping the screen above it (e.g. a text to copy from).
+    `problem`: what was wrong with her last input, shown above the prompt this time only."""
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+        if below and isinstance(event.message, Message):
+            event = event.message
+    sent = await show(event, f"⚠️ {problem}\n\n{prompt}" if problem else prompt, cancel_keyboard(back.pack()))
+    await admin_state.set_state(step)
+    await admin_state.set_data({"prompt": prompt, "back": back.pack(), "prompt_msg": sent.message_id, **data})
+
+
+async def ask_again(message: Message, admin_state: FSMContext, problem: str) -> None:
+    """Bad input: say what is wrong and show the same prompt again (as a new message, below hers)."""
+    data = await admin_state.get_data()
+    assert message.bot is not None
+    await retire(message.bot, message.chat.id, data.get("prompt_msg"))
+    sent = await message.answer(f"⚠️ {problem}\n\n{data.get('prompt', '')}",
+                                reply_markup=cancel_keyboard(data.get("back")), disable_web_page_preview=True)
+    await admin_state.update_data(prompt_msg=sent.message_id)
+
+
+async def finish_input(message: Message, admin_state: FSMContext, **keep: Any) -> None:
+    """The input was accepted: stop waiting and take «Отмена» off the prompt."""
+    data = await admin_state.get_data()
+    assert message.bot is not None
+    await retire(message.bot, message.chat.id, data.get("prompt_msg"))
+    await admin_state.set_state(None)
+    await admin_state.set_data(keep)

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.ui.callbacks import AdminMenu, AdminsAct, AdminsAction, Section
-from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, show
+from happykids.handlers.admin.panel import InputStep, record
+from happykids.ui.view import ask, ask_again, finish_input, show
 from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import keyboard, label, menu_button
 from happykids.config import Settings

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.ui.callbacks import AdminMenu, AuditPage, Section
-from happykids.handlers.admin.panel import show
+from happykids.ui.view import show
 from happykids.ui.keyboards.admin import Button, keyboard, menu_button
 from happykids.config import Settings
 from happykids.db.models import AuditEntry

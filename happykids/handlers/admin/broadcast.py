@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.ui.states import BroadcastInput
 from happykids.ui.callbacks import AdminMenu, Section
 from happykids.ui.callbacks import BcAct, BroadcastAction, BroadcastAudience, BroadcastStop
-from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, retire, show
+from happykids.handlers.admin.panel import InputStep, record
+from happykids.ui.view import ask, ask_again, finish_input, retire, show
 from happykids.ui.keyboards import admin_ops as kb
 from happykids.config import Settings
 from happykids.db.models import CatalogGroup, Parent

@@ -21,7 +21,8 @@ from happykids.ui.callbacks import (
     LinkMatrix,
     Section,
 )
-from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, show
+from happykids.handlers.admin.panel import InputStep, record
+from happykids.ui.view import ask, ask_again, finish_input, show
 from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import Button, in_columns, keyboard, label, menu_button
 from happykids.domain.catalog import CatalogKind

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.ui.callbacks import AdminMenu, CatalogFile, FileAct, Section
 from happykids.handlers.admin.catalog import catalog_screen
-from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, retire
+from happykids.handlers.admin.panel import InputStep, record
+from happykids.ui.view import ask, ask_again, finish_input, retire
 from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import keyboard
 from happykids.db.repositories.catalog import export_spec, replace_catalog

@@ -10,7 +10,8 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.ui.callbacks import AdminMenu, ContactsEdit, Section
-from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, record, show
+from happykids.handlers.admin.panel import InputStep, record
+from happykids.ui.view import ask, ask_again, finish_input, show
 from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import keyboard, menu_button
 from happykids.db.repositories.catalog import CONTACTS_KEY, get_setting, set_setting

@@ -11,7 +11,8 @@ from aiogram.types import CallbackQuery, Message
 
 from happykids.ui.commands import CommandMenus
 from happykids.ui.callbacks import AdminMenu, Section
-from happykids.handlers.admin.panel import InputStep, ask_again, show
+from happykids.handlers.admin.panel import InputStep
+from happykids.ui.view import ask_again, show
 from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import main_menu
 from happykids.texts.defaults import admin as t

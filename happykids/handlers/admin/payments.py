@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.ui.states import PaymentsInput
 from happykids.ui.callbacks import AdminMenu, Section
 from happykids.ui.callbacks import Fmt, PayAct, PaymentsAction, PaymentsExport
-from happykids.handlers.admin.panel import InputStep, ask, ask_again, finish_input, show
+from happykids.handlers.admin.panel import InputStep
+from happykids.ui.view import ask, ask_again, finish_input, show
 from happykids.ui.keyboards import admin_ops as kb
 from happykids.config import Settings
 from happykids.db.models import Receipt

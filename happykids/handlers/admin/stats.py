@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.ui.callbacks import AdminMenu, Section
 from happykids.ui.callbacks import StatsPeriod
-from happykids.handlers.admin.panel import show
+from happykids.ui.view import show
 from happykids.ui.keyboards import admin_ops as kb
 from happykids.services.charts import funnel_png_async
 from happykids.services.funnel import funnel_report, render_text

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.ui.commands import CommandMenus
 from happykids.ui.callbacks import AdminMenu, Section, TextAct, TextAction, TextCard, TextScreen
-from happykids.handlers.admin.panel import InputStep, ask, ask_again, record, retire, show
+from happykids.handlers.admin.panel import InputStep, record
+from happykids.ui.view import ask, ask_again, retire, show
 from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
 from happykids.db.repositories.catalog import load_catalog
