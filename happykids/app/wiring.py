@@ -23,13 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from happykids.ui.commands import CommandMenus
 from happykids.db.fsm_storage import SqlStorage
 from happykids.ui.answered import AnsweredCallbacks
-from happykids.handlers.middlewares import DbSessionMiddleware, ParentTrackingMiddleware
+from happykids.handlers.middlewares import UnitOfWorkMiddleware
 from happykids.handlers.routers import feature_routers
 from happykids.config import Settings
+from happykids.db.change_tracking import VersionBoard
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.db.repositories.catalog import catalog_is_empty
 from happykids.domain import clock
+from happykids.services.caches import AdminCache, CatalogCache
 from happykids.services.broadcast import broadcast_job
 from happykids.workers.outbox import outbox_worker
 from happykids.texts.service import Texts
@@ -57,6 +59,9 @@ class App:
         for router in list(self.dp.sub_routers):
             router._parent_router = None  # noqa: SLF001 - aiogram has no public detach
         self.dp.sub_routers.clear()
+        self.dp["catalog_cache"].close()
+        self.dp["admin_cache"].close()
+        self.texts.close()
         await self.dp.storage.close()
         await self.bot.session.close()
         await self.engine.dispose()
@@ -79,14 +84,15 @@ def build_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]
     return SqlStorage(sessions)
 
 
-def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSession], texts: Texts) -> Dispatcher:
+def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSession], texts: Texts,
+                     versions: VersionBoard) -> Dispatcher:
     # SimpleEventIsolation: one parent's updates are handled one at a time, so a double tap cannot race.
     dp = Dispatcher(
         storage=build_storage(settings, sessions), events_isolation=SimpleEventIsolation(),
-        settings=settings, texts=texts, db=sessions,
+        settings=settings, texts=texts, db=sessions, catalog_cache=CatalogCache(versions), admin_cache=AdminCache(versions),
     )
-    dp.update.outer_middleware(ParentTrackingMiddleware(sessions))
-    dp.update.middleware(DbSessionMiddleware(sessions))
+    # Outer, so the filters (IsAdmin) already share the update's session and transaction.
+    dp.update.outer_middleware(UnitOfWorkMiddleware(sessions))
     dp.include_routers(*feature_routers())
     return dp
 
@@ -98,11 +104,12 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
         await upgrade_async(settings.resolved_database_url)
     engine = create_engine(settings.resolved_database_url)
     sessions = create_session_factory(engine)
-    texts = Texts(sessions)
+    versions = VersionBoard()  # one look at the database a second tells every cache whether it is stale
+    texts = Texts(sessions, versions)
     bot = build_bot(settings, token or settings.require_token())
     answered = AnsweredCallbacks()
     bot.session.middleware(answered)
-    dp = build_dispatcher(settings, sessions, texts)
+    dp = build_dispatcher(settings, sessions, texts, versions)
     dp["answered_callbacks"] = answered
     dp["command_menus"] = CommandMenus()
     app = App(settings, engine, sessions, texts, bot, dp)

@@ -1,8 +1,15 @@
 """aiogram FSM storage in the bot's own database, so a parent's dialog survives a restart or kill -9.
 
-aiogram ships Memory/Redis/Mongo storages; SQLite (the default here) needs this small adapter. Only one
-bot process owns a DATA_DIR (the instance lock), so reads are served from a write-through cache and every
-write still reaches the database before the handler goes on.
+aiogram ships Memory/Redis/Mongo storages; SQLite (the default here) and PostgreSQL need this small adapter.
+
+Inside an update, state is part of the update's unit of work (db/unit_of_work.py): aiogram's many small
+`set_state`/`update_data` calls are collected in memory and written once, as one upsert, in the same
+transaction as everything else the update writes. Reads are served from a cache that only ever holds
+committed state (it is updated after the commit), so a press costs no SELECT. Outside an update (tests,
+tools) every write goes to the database at once.
+
+The cache assumes this process is the only writer of a parent's state: true with SQLite (one process per
+DATA_DIR, the instance lock) and with one replica; several replicas keep dialog state in Redis instead.
 """
 
 from __future__ import annotations
@@ -14,11 +21,15 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from happykids.db.base import utcnow
 from happykids.db.models import FsmRecord
+from happykids.db.unit_of_work import StateRecord, UnitOfWork
 
-_MISSING = object()
+_MISSING: StateRecord = (None, "{}")
 
 
 class SqlStorage(BaseStorage):
@@ -27,36 +38,61 @@ class SqlStorage(BaseStorage):
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], key_builder: KeyBuilder | None = None):
         self._sessions = session_factory
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
-        self._cache: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
+        self._cache: OrderedDict[str, StateRecord] = OrderedDict()
 
-    async def _load(self, key: str) -> tuple[str | None, str]:
-        cached = self._cache.get(key, _MISSING)
-        if cached is not _MISSING:
+    async def _load(self, key: str) -> StateRecord:
+        unit = UnitOfWork.current()
+        if unit is not None and key in unit.pending_state:
+            return unit.pending_state[key]
+        cached = self._cache.get(key)
+        if cached is not None:
             self._cache.move_to_end(key)
-            return cached  # type: ignore[return-value]
-        async with self._sessions() as session:
-            row = await session.get(FsmRecord, key)
-            record = (row.state, row.data) if row else (None, "{}")
+            return cached
+        if unit is not None:
+            record = await self._read(unit.session, key)
+        else:
+            async with self._sessions() as session:
+                record = await self._read(session, key)
         self._remember(key, record)
         return record
 
-    def _remember(self, key: str, record: tuple[str | None, str]) -> None:
+    @staticmethod
+    async def _read(session: AsyncSession, key: str) -> StateRecord:
+        row = await session.get(FsmRecord, key)
+        return (row.state, row.data) if row else _MISSING
+
+    def _remember(self, key: str, record: StateRecord) -> None:
         self._cache[key] = record
         self._cache.move_to_end(key)
         while len(self._cache) > self.CACHE_SIZE:
             self._cache.popitem(last=False)
 
-    async def _save(self, key: str, state: str | None, data: str) -> None:
-        async with self._sessions() as session, session.begin():
-            await session.merge(FsmRecord(key=key, state=state, data=data))
-        self._remember(key, (state, data))
+    async def _save(self, key: str, record: StateRecord) -> None:
+        unit = UnitOfWork.current()
+        if unit is None:
+            async with self._sessions() as session, session.begin():
+                await _upsert(session, {key: record})
+            self._remember(key, record)
+            return
+        unit.pending_state[key] = record
+        unit.before_commit(self._flush)
+
+    async def _flush(self, unit: UnitOfWork) -> None:
+        written = dict(unit.pending_state)
+        await _upsert(unit.session, written)
+
+        def publish() -> None:  # only committed state ever reaches the cache
+            for key, record in written.items():
+                self._remember(key, record)
+
+        unit.after_commit(publish)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
         built = self._keys.build(key)
         current_state, data = await self._load(built)
         if current_state != value:
-            await self._save(built, value, data)
+            await self._save(built, (value, data))
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._load(self._keys.build(key)))[0]
@@ -66,10 +102,26 @@ class SqlStorage(BaseStorage):
         payload = json.dumps(dict(data), ensure_ascii=False, sort_keys=True)
         state, current = await self._load(built)
         if current != payload:
-            await self._save(built, state, payload)
+            await self._save(built, (state, payload))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        return json.loads((await self._load(self._keys.build(key)))[1])
+        data: dict[str, Any] = json.loads((await self._load(self._keys.build(key)))[1])
+        return data
 
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""
+
+
+async def _upsert(session: AsyncSession, records: dict[str, StateRecord]) -> None:
+    """Insert or update each key in one statement (ON CONFLICT, understood by SQLite and PostgreSQL)."""
+    if not records:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [{"key": key, "state": state, "data": data, "updated_at": utcnow()}
+            for key, (state, data) in records.items()]
+    statement = insert(FsmRecord).values(rows)
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=[FsmRecord.key],
+        set_={"state": statement.excluded.state, "data": statement.excluded.data,
+              "updated_at": statement.excluded.updated_at},
+    ))

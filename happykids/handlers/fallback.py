@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.handlers.payment import show_current
+from happykids.services.caches import CatalogCache
 from happykids.texts.service import Texts
 
 router = Router(name="fallback")
@@ -15,9 +16,9 @@ router = Router(name="fallback")
 
 @router.callback_query(F.message.chat.type == "private")
 async def unknown_button(callback: CallbackQuery, state: FSMContext, session: AsyncSession, texts: Texts,
-                         bot: Bot) -> None:
+                         bot: Bot, catalog_cache: CatalogCache) -> None:
     """Data we never produced (forged, or from an old version of the bot): say so and show the step."""
-    await show_current(callback, state, session, texts, bot, "dialog.stale_button")
+    await show_current(callback, state, texts, bot, await catalog_cache.get(session), "dialog.stale_button")
 
 
 @router.callback_query()

@@ -8,12 +8,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.view import show_step
+from happykids.ui.view import commit_before_showing, show_step
 from happykids.handlers.payment import start_dialog
 from happykids.ui.dialog_screens import render
 from happykids.ui.states import CHOOSING, PaymentDialog
-from happykids.db.repositories.catalog import load_catalog
 from happykids.domain.mistakes import MistakeLevel, escalate
+from happykids.services.caches import CatalogCache
 from happykids.texts.service import Texts
 
 router = Router(name="mistakes")
@@ -33,11 +33,12 @@ async def unknown_command(message: Message, texts: Texts) -> None:
 
 @router.message(StateFilter(*CHOOSING))
 async def typed_instead_of_button(message: Message, state: FSMContext, session: AsyncSession, texts: Texts,
-                                  bot: Bot) -> None:
+                                  bot: Bot, catalog_cache: CatalogCache) -> None:
     data = await state.get_data()
     mistakes = int(data.get("mistakes", 0)) + 1
     await state.update_data(mistakes=mistakes)
-    catalog = await load_catalog(session)
+    catalog = await catalog_cache.get(session)
+    await commit_before_showing()  # the count decides the next answer: it must not lag behind what was said
     await message.answer(await texts.get(LEVEL_TEXT[escalate(mistakes)], contacts=catalog.contacts))
     screen = await render(await state.get_state(), await state.get_data(), catalog, texts)
     await show_step(bot, message.chat.id, state, screen)
@@ -49,6 +50,7 @@ async def after_link(message: Message, texts: Texts) -> None:
 
 
 @router.message()
-async def no_dialog_yet(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot) -> None:
+async def no_dialog_yet(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot,
+                        catalog_cache: CatalogCache) -> None:
     """Someone wrote before /start (or their state was lost): greet them and open the dialog."""
-    await start_dialog(message, state, session, texts, bot)
+    await start_dialog(message, state, session, texts, bot, catalog_cache)

@@ -1,4 +1,9 @@
-"""The parent's payment dialog: /start, group -> period -> children -> confirmation -> link."""
+"""The parent's payment dialog: /start, group -> period -> children -> confirmation -> link.
+
+A press is answered first (the spinner stops at once), then the next step is shown. The catalog comes from
+memory (services/caches.py); the dialog state and funnel events are written once per update, in the update's
+transaction, and committed before the parent sees the new step (ui/view.py).
+"""
 
 from __future__ import annotations
 
@@ -8,20 +13,22 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.domain.catalog import CatalogKind
+from happykids.db.repositories.parents import record_event, record_events
+from happykids.domain.catalog import Catalog, CatalogKind
+from happykids.services.caches import CatalogCache
+from happykids.texts.service import Texts
 from happykids.ui.callbacks import Nav, NavAction, Pick
-from happykids.ui.view import show_step
 from happykids.ui.dialog_screens import choice_from, render
 from happykids.ui.states import PaymentDialog, short
-from happykids.db.repositories.catalog import load_catalog
-from happykids.db.repositories.parents import record_event
-from happykids.texts.service import Texts
+from happykids.ui.view import DIALOG_MSG, show_step
 
 router = Router(name="payment")
 
-STEP_STATE = {CatalogKind.GROUP: PaymentDialog.group, CatalogKind.PERIOD: PaymentDialog.period, CatalogKind.CHILDREN: PaymentDialog.children}
+STEP_STATE = {CatalogKind.GROUP: PaymentDialog.group, CatalogKind.PERIOD: PaymentDialog.period,
+              CatalogKind.CHILDREN: PaymentDialog.children}
 STEP_FIELD = {CatalogKind.GROUP: "group", CatalogKind.PERIOD: "period", CatalogKind.CHILDREN: "children"}
-NEXT_STATE = {CatalogKind.GROUP: PaymentDialog.period, CatalogKind.PERIOD: PaymentDialog.children, CatalogKind.CHILDREN: PaymentDialog.confirm}
+NEXT_STATE = {CatalogKind.GROUP: PaymentDialog.period, CatalogKind.PERIOD: PaymentDialog.children,
+              CatalogKind.CHILDREN: PaymentDialog.confirm}
 BACK_STATE = {
     PaymentDialog.period.state: PaymentDialog.group,
     PaymentDialog.children.state: PaymentDialog.period,
@@ -34,30 +41,30 @@ KEEP_ON_RESTART = ("confirmed",)  # the last confirmed choice: a receipt sent la
 async def reset_choices(state: FSMContext) -> None:
     """Back to step 1, keeping the last confirmed choice and the live dialog message (to retire it)."""
     data = await state.get_data()
-    await state.set_data({k: data[k] for k in KEEP_ON_RESTART if k in data} | {"dialog_msg": data.get("dialog_msg")})
+    await state.set_data({k: data[k] for k in KEEP_ON_RESTART if k in data} | {DIALOG_MSG: data.get(DIALOG_MSG)})
     await state.set_state(PaymentDialog.group)
 
 
-async def start_dialog(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot) -> None:
+async def start_dialog(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot,
+                       catalog_cache: CatalogCache) -> None:
     await reset_choices(state)
+    await record_event(session, message.chat.id, "started")
     name = message.from_user.first_name if message.from_user else ""
     await message.answer(await texts.get("dialog.greeting", name_part=f", {name}" if name else ""))
-    catalog = await load_catalog(session)
+    catalog = await catalog_cache.get(session)
     await show_step(bot, message.chat.id, state, await render(PaymentDialog.group.state, {}, catalog, texts))
-    await record_event(session, message.chat.id, "started")
-    await session.commit()
 
 
 @router.message(CommandStart())
-async def cmd_start(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot) -> None:
-    await start_dialog(message, state, session, texts, bot)
+async def cmd_start(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot,
+                    catalog_cache: CatalogCache) -> None:
+    await start_dialog(message, state, session, texts, bot, catalog_cache)
 
 
-async def show_current(callback: CallbackQuery, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot,
+async def show_current(callback: CallbackQuery, state: FSMContext, texts: Texts, bot: Bot, catalog: Catalog,
                        popup_key: str | None = None) -> None:
     """Answer the button (so the spinner stops) and show the step the parent is really on."""
     await callback.answer(await texts.plain(popup_key) if popup_key else None)
-    catalog = await load_catalog(session)
     screen = await render(await state.get_state(), await state.get_data(), catalog, texts)
     await show_step(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
 
@@ -68,53 +75,53 @@ def _accessible(callback: CallbackQuery) -> Message | None:
 
 @router.callback_query(Pick.filter(), F.message.chat.type == "private")
 async def on_pick(callback: CallbackQuery, callback_data: Pick, state: FSMContext, session: AsyncSession,
-                  texts: Texts, bot: Bot) -> None:
+                  texts: Texts, bot: Bot, catalog_cache: CatalogCache) -> None:
+    catalog = await catalog_cache.get(session)
     if await state.get_state() != STEP_STATE[callback_data.step].state:
-        return await show_current(callback, state, session, texts, bot, "dialog.stale_button")
-    catalog = await load_catalog(session)
-    options = {CatalogKind.GROUP: catalog.groups, CatalogKind.PERIOD: catalog.periods, CatalogKind.CHILDREN: catalog.children}
+        return await show_current(callback, state, texts, bot, catalog, "dialog.stale_button")
+    options = {CatalogKind.GROUP: catalog.groups, CatalogKind.PERIOD: catalog.periods,
+               CatalogKind.CHILDREN: catalog.children}
     option = catalog.find(options[callback_data.step], callback_data.id)
     if option is None:
-        return await show_current(callback, state, session, texts, bot, "dialog.unavailable_option")
+        return await show_current(callback, state, texts, bot, catalog, "dialog.unavailable_option")
 
-    await state.update_data({STEP_FIELD[callback_data.step]: option.id, "mistakes": 0})
     await callback.answer()
-    next_state = NEXT_STATE[callback_data.step].state
-    screen = await render(next_state, await state.get_data(), catalog, texts)
-    await show_step(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
+    await state.update_data({STEP_FIELD[callback_data.step]: option.id, "mistakes": 0})
     if callback_data.step is CatalogKind.GROUP:
         await record_event(session, callback.from_user.id, "group", option.key)
-        await session.commit()
+    screen = await render(NEXT_STATE[callback_data.step].state, await state.get_data(), catalog, texts)
+    await show_step(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
 
 
 @router.callback_query(Nav.filter(F.action == NavAction.BACK))
 async def on_back(callback: CallbackQuery, callback_data: Nav, state: FSMContext, session: AsyncSession,
-                  texts: Texts, bot: Bot) -> None:
+                  texts: Texts, bot: Bot, catalog_cache: CatalogCache) -> None:
+    catalog = await catalog_cache.get(session)
     current = await state.get_state()
     if short(current) != callback_data.step or current not in BACK_STATE:
-        return await show_current(callback, state, session, texts, bot, "dialog.stale_button")
+        return await show_current(callback, state, texts, bot, catalog, "dialog.stale_button")
     await state.update_data(mistakes=0)
     await state.set_state(BACK_STATE[current])
-    await show_current(callback, state, session, texts, bot)
+    await show_current(callback, state, texts, bot, catalog)
 
 
 @router.callback_query(Nav.filter(F.action == NavAction.RESTART))
 async def on_restart(callback: CallbackQuery, state: FSMContext, session: AsyncSession, texts: Texts,
-                     bot: Bot) -> None:
+                     bot: Bot, catalog_cache: CatalogCache) -> None:
     await reset_choices(state)
-    await show_current(callback, state, session, texts, bot)
+    await show_current(callback, state, texts, bot, await catalog_cache.get(session))
 
 
 @router.callback_query(Nav.filter(F.action == NavAction.CONFIRM))
 async def on_confirm(callback: CallbackQuery, callback_data: Nav, state: FSMContext, session: AsyncSession,
-                     texts: Texts, bot: Bot) -> None:
+                     texts: Texts, bot: Bot, catalog_cache: CatalogCache) -> None:
     current = await state.get_state()
-    catalog = await load_catalog(session)
-    data = await state.get_data()
-    choice = choice_from(data, catalog)
+    catalog = await catalog_cache.get(session)
+    choice = choice_from(await state.get_data(), catalog)
     if current != PaymentDialog.confirm.state or callback_data.step != short(current) or choice is None:
-        return await show_current(callback, state, session, texts, bot, "dialog.stale_button")
+        return await show_current(callback, state, texts, bot, catalog, "dialog.stale_button")
 
+    await callback.answer()
     link = catalog.link_for(choice)
     await state.update_data(
         mistakes=0,
@@ -124,10 +131,7 @@ async def on_confirm(callback: CallbackQuery, callback_data: Nav, state: FSMCont
             "url": link.url if link else None,
         },
     )
-    await callback.answer()
+    await record_events(session, callback.from_user.id, ["confirmed", "link"] if link else ["confirmed"],
+                        choice.group.key)
     screen = await render(PaymentDialog.link.state, await state.get_data(), catalog, texts)
     await show_step(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
-    await record_event(session, callback.from_user.id, "confirmed", choice.group.key)
-    if link:
-        await record_event(session, callback.from_user.id, "link", choice.group.key)
-    await session.commit()

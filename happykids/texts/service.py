@@ -7,11 +7,11 @@ Telegram HTML that the admin panel validates before saving.
 from __future__ import annotations
 
 import html
-import time
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from happykids.db.change_tracking import Topic, VersionBoard, on_change
 from happykids.db.models import TextOverride
 from happykids.texts.defaults import DEFAULTS
 from happykids.texts.model import PLACEHOLDER_RE, TextDef
@@ -35,20 +35,31 @@ def fill(template: str, values: dict[str, object]) -> str:
 
 
 class Texts:
-    CACHE_SECONDS = 5.0  # another process (the CLI) may change texts too; stay fresh without a query per text
+    """The director's overrides are held in memory and reloaded only when they changed: at once after a change
+    in this process, within a second after another process's (db/change_tracking.py)."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]):
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], versions: VersionBoard | None = None):
         self._sessions = session_factory
+        self._versions = versions or VersionBoard()
         self._overrides: dict[str, str] = {}
-        self._loaded_at = float("-inf")
+        self._version = -1
+        self._unsubscribe = on_change(self._on_change)
+
+    def _on_change(self, topic: Topic) -> None:
+        if topic == Topic.TEXTS:
+            self._version = -1
 
     async def _refresh(self) -> None:
-        if time.monotonic() - self._loaded_at < self.CACHE_SECONDS:
+        if self._version >= 0 and not self._versions.due():
             return
         async with self._sessions() as session:
-            rows = (await session.scalars(select(TextOverride))).all()
-        self._overrides = {row.key: row.value for row in rows}
-        self._loaded_at = time.monotonic()
+            version = await self._versions.version(session, Topic.TEXTS)
+            if version != self._version:
+                rows = (await session.scalars(select(TextOverride))).all()
+                self._overrides, self._version = {row.key: row.value for row in rows}, version
+
+    def close(self) -> None:
+        self._unsubscribe()
 
     def definition(self, key: str) -> TextDef:
         return DEFAULTS[key]
@@ -83,12 +94,10 @@ class Texts:
     async def set_override(self, key: str, value: str, user_id: int | None) -> None:
         async with self._sessions() as session, session.begin():
             await session.merge(TextOverride(key=key, value=value, updated_by=user_id))
-        self._loaded_at = float("-inf")
 
     async def reset(self, key: str) -> None:
         async with self._sessions() as session, session.begin():
             await session.execute(delete(TextOverride).where(TextOverride.key == key))
-        self._loaded_at = float("-inf")
 
     async def overrides(self) -> dict[str, str]:
         await self._refresh()

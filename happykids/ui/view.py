@@ -26,6 +26,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from happykids.db.unit_of_work import UnitOfWork
 from happykids.ui.dialog_screens import Screen
 from happykids.ui.keyboards.admin import cancel_keyboard
 from happykids.ui.states import CHOOSING
@@ -81,20 +82,34 @@ def _fingerprint(screen: Screen) -> str:
 
 
 async def show_step(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, pressed: Message | None = None) -> None:
-    """Show a dialog step, editing `pressed` (the message whose button was pressed) when there is one."""
+    """Show a dialog step, editing `pressed` (the message whose button was pressed) when there is one.
+
+    The new step is committed before the parent sees it (`UnitOfWork.commit`): a crash may lose a screen that
+    was never shown, never one that was. Only the id of a newly sent message is recorded after sending; if
+    that is lost, the older message simply keeps its buttons, which still lead to the current step."""
     data = await state.get_data()
     previous = data.get(DIALOG_MSG)
     shown = _fingerprint(screen)
     changed = None  # let the engine compare with what the pressed message shows
     if pressed is not None and pressed.message_id == previous:
         changed = data.get(SHOWN) != shown  # two quick taps: the second press's snapshot is outdated
+    live = screen.state in CHOOSING  # the link screen keeps its pay button forever: never retired later
+    await state.set_state(screen.state)
+    if pressed is not None:
+        await state.update_data({DIALOG_MSG: pressed.message_id if live else None, SHOWN: shown if live else None})
+    await commit_before_showing()
     message = await put(bot, chat_id, screen.text, screen.markup, edit=pressed, changed=changed)
+    if pressed is None:
+        await state.update_data({DIALOG_MSG: message.message_id if live else None, SHOWN: shown if live else None})
     if previous and previous != message.message_id:
         await retire(bot, chat_id, previous)
-    # The link screen's message keeps its pay button forever, so it is never retired later.
-    live = screen.state in CHOOSING
-    await state.set_state(screen.state)
-    await state.update_data({DIALOG_MSG: message.message_id if live else None, SHOWN: shown if live else None})
+
+
+async def commit_before_showing() -> None:
+    """Make what the update wrote so far durable before a parent sees its result."""
+    unit = UnitOfWork.current()
+    if unit is not None:
+        await unit.commit()
 
 
 # -- the director's panel ----------------------------------------------------------------------------------

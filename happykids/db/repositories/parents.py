@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
@@ -28,3 +28,9 @@ async def mark_blocked(session: AsyncSession, user_id: int, blocked: bool = True
 async def record_event(session: AsyncSession, user_id: int, kind: str, group_code: str | None = None) -> None:
     """Funnel kinds: started, group, confirmed, link, receipt, approved."""
     session.add(FunnelEvent(user_id=user_id, kind=kind, group_code=group_code))
+
+
+async def record_events(session: AsyncSession, user_id: int, kinds: list[str], group_code: str | None = None) -> None:
+    """Several funnel steps reached at once, written as one INSERT statement."""
+    await session.execute(insert(FunnelEvent).values(
+        [{"user_id": user_id, "kind": kind, "group_code": group_code, "at": utcnow()} for kind in kinds]))

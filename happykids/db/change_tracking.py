@@ -1,0 +1,136 @@
+"""Knowing when reference data changed, so it can be held in memory instead of read on every button press.
+
+The catalog (groups, periods, children options, links, contacts), the admin list and the director's text
+overrides are read on nearly every update but change a few times a month. Caches of them (services/caches.py) must still never show stale data:
+
+* In this process: session events see every write to a tracked table, whatever code made it (ORM objects, or
+  update()/delete()/insert() statements run through a session), and after the commit tell the caches.
+  Nothing has to remember to call "invalidate" — a new write path is covered the day it is written.
+* In other processes sharing the database (the `happykids catalog import` CLI, another replica): the same
+  commit bumps a version number stored in the `settings` table, in the same transaction as the change. A cache
+  compares that number at most once per `VersionBoard.CHECK_EVERY` seconds.
+
+SQLAlchemy has no ready-made cache invalidation of this kind (dogpile.cache keys on queries, not on writes),
+so this small module does it with SQLAlchemy's documented session events.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Integer, String, cast, event, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from happykids.db.models import Admin, CatalogGroup, CatalogPeriod, ChildrenOption, PaymentLink, Setting, TextOverride
+
+
+class Topic(StrEnum):
+    CATALOG = "catalog"
+    ADMINS = "admins"
+    TEXTS = "texts"
+
+
+VERSION_PREFIX = "version:"
+TOPIC_OF_TABLE: dict[str, Topic] = {
+    CatalogGroup.__tablename__: Topic.CATALOG,
+    CatalogPeriod.__tablename__: Topic.CATALOG,
+    ChildrenOption.__tablename__: Topic.CATALOG,
+    PaymentLink.__tablename__: Topic.CATALOG,
+    Setting.__tablename__: Topic.CATALOG,  # the agency's contacts are part of what a parent sees
+    Admin.__tablename__: Topic.ADMINS,
+    TextOverride.__tablename__: Topic.TEXTS,
+}
+_CHANGED = "changed_topics"  # key in Session.info: the topics this transaction wrote to
+
+_listeners: list[Callable[[Topic], None]] = []
+
+
+def on_change(listener: Callable[[Topic], None]) -> Callable[[], None]:
+    """Call `listener(topic)` after every commit in this process that changed `topic`; returns an unsubscribe."""
+    _listeners.append(listener)
+    return lambda: _listeners.remove(listener) if listener in _listeners else None
+
+
+def _mark(session: Session, table_names: set[str]) -> None:
+    topics = {TOPIC_OF_TABLE[name] for name in table_names if name in TOPIC_OF_TABLE}
+    if topics:
+        session.info.setdefault(_CHANGED, set()).update(topics)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    tables = {obj.__table__.name for obj in (*session.new, *session.dirty, *session.deleted)
+              if hasattr(obj, "__table__")}
+    _mark(session, tables)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if table is not None:
+            _mark(state.session, {table.name})
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_versions(session: Session) -> None:
+    session.flush()  # objects still pending must be seen by after_flush before we decide
+    for topic in sorted(session.info.get(_CHANGED, ())):
+        _bump(session.connection(), topic)
+
+
+@event.listens_for(Session, "after_commit")
+def _notify(session: Session) -> None:
+    for topic in session.info.pop(_CHANGED, set()):
+        for listener in list(_listeners):
+            listener(topic)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+def _bump(connection: Connection, topic: Topic) -> None:
+    # A Core statement on the connection: it does not go through the session, so it is not itself tracked.
+    # One atomic increment, so two writers at once still end on two different numbers.
+    key = VERSION_PREFIX + topic
+    bumped = connection.execute(
+        update(Setting).where(Setting.key == key).values(value=cast(cast(Setting.value, Integer) + 1, String)))
+    if bumped.rowcount == 0:
+        connection.execute(insert(Setting).values(key=key, value="1"))
+
+
+class VersionBoard:
+    """Every topic's version, read from the database together, at most once per `CHECK_EVERY` seconds: all
+    the caches of a process share one cheap query, however many caches and presses there are."""
+
+    CHECK_EVERY = 1.0  # seconds: how late another process's change may be seen here, at most
+
+    def __init__(self) -> None:
+        self._versions: dict[str, int] = {}
+        self._read_at = float("-inf")
+
+    def due(self) -> bool:
+        """Would the next `version()` ask the database?"""
+        return time.monotonic() - self._read_at >= self.CHECK_EVERY
+
+    async def version(self, session: AsyncSession, topic: Topic) -> int:
+        now = time.monotonic()
+        if now - self._read_at >= self.CHECK_EVERY:
+            rows = await session.execute(select(Setting.key, Setting.value)
+                                         .where(Setting.key.startswith(VERSION_PREFIX)))
+            self._versions = {key.removeprefix(VERSION_PREFIX): int(value) for key, value in rows.all()}
+            self._read_at = now
+        return self._versions.get(topic, 0)
+
+
+def changed_topics(session: AsyncSession | Session) -> set[Any]:
+    """What the current transaction has written so far (for tests and diagnostics)."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    return set(sync.info.get(_CHANGED, set()))
