@@ -27,8 +27,11 @@ from happykids.db.engine import create_engine, create_session_factory  # noqa: E
 from happykids.db.migrate import upgrade_async  # noqa: E402
 from happykids.db.models import Parent  # noqa: E402
 from tgemulator import BotAPIEmulator  # noqa: E402
+from happykids.domain.broadcasts import AudienceKind, Content  # noqa: E402
 from happykids.services import broadcast as bc  # noqa: E402
 from happykids.services.payments_export import agency_tz  # noqa: E402
+from happykids.texts.service import Texts  # noqa: E402
+from happykids.workers import broadcasts as sender_module  # noqa: E402
 
 ADMIN = 777000
 
@@ -54,24 +57,24 @@ async def run(parents: int, limit: int, rate: float, workers: int, blocked: int)
             progress = await bot.send_message(ADMIN, "⏳ Рассылка запускается…")
             async with sessions() as session, session.begin():
                 broadcast, _ = await bc.create_broadcast(
-                    session, created_by=ADMIN, content=bc.Content("Бенчмарк: <b>привет</b>!"),
-                    audience=bc.Audience(bc.AudienceKind.ALL), tz=agency_tz(), progress_chat_id=ADMIN,
+                    session, created_by=ADMIN, content=Content("Бенчмарк: <b>привет</b>!"),
+                    audience=bc.Audience(AudienceKind.ALL), tz=agency_tz(), progress_chat_id=ADMIN,
                     progress_message_id=progress.message_id)
 
             stamps: list[float] = []
-            original = bc.send_content
+            original = sender_module.send_content
 
-            async def timed(bot_: Bot, chat_id: int, content: bc.Content):  # noqa: ANN202
+            async def timed(bot_: Bot, chat_id: int, content: Content):  # noqa: ANN202
                 message = await original(bot_, chat_id, content)
                 stamps.append(time.monotonic())
                 return message
 
-            bc.send_content = timed
-            sender = bc.BroadcastSender(bot, sessions, rate=rate, workers=workers)
+            sender_module.send_content = timed
+            sender = sender_module.BroadcastSender(bot, sessions, Texts(sessions), rate=rate, workers=workers)
             started = time.monotonic()
             final = await sender.run_broadcast(broadcast.id)
             elapsed = time.monotonic() - started
-            bc.send_content = original
+            sender_module.send_content = original
 
             peak = max((bisect.bisect_right(stamps, s + 1.0) - i for i, s in enumerate(stamps)), default=0)
             span = (stamps[-1] - stamps[0]) if len(stamps) > 1 else elapsed
@@ -96,8 +99,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parents", type=int, default=300)
     parser.add_argument("--limit", type=int, default=30, help="the emulator's messages per second")
-    parser.add_argument("--rate", type=float, default=bc.RATE_PER_SECOND, help="the sender's pace")
-    parser.add_argument("--workers", type=int, default=bc.WORKERS)
+    parser.add_argument("--rate", type=float, default=sender_module.RATE_PER_SECOND, help="the sender's pace")
+    parser.add_argument("--workers", type=int, default=sender_module.WORKERS)
     parser.add_argument("--blocked", type=int, default=5, help="parents who blocked the bot")
     args = parser.parse_args()
     return asyncio.run(run(args.parents, args.limit, args.rate, args.workers, args.blocked))

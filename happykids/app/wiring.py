@@ -6,10 +6,9 @@ tests exercise exactly what runs in production.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -31,15 +30,14 @@ from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.db.repositories.catalog import catalog_is_empty
 from happykids.domain import clock
+from happykids.services.archive import build_archive
 from happykids.services.caches import AdminCache, CatalogCache
-from happykids.services.broadcast import broadcast_job
-from happykids.workers.outbox import outbox_worker
 from happykids.texts.service import Texts
+from happykids.workers.hub import Workers
 
 log = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 10  # bounds memory and SQLite lock contention under a burst (benchmarks/dialog_burst.py)
-BackgroundJob = Callable[["App"], Awaitable[None]]
 
 
 @dataclass
@@ -50,8 +48,7 @@ class App:
     texts: Texts
     bot: Bot
     dp: Dispatcher
-    jobs: list[BackgroundJob] = field(default_factory=list)  # long-running loops started with polling
-    _tasks: list[asyncio.Task] = field(default_factory=list)
+    workers: Workers  # the background jobs, started and stopped with polling
 
     async def close(self) -> None:
         # Feature routers are module-level singletons; detach them so a new Dispatcher (a restart in the
@@ -62,6 +59,7 @@ class App:
         self.dp["catalog_cache"].close()
         self.dp["admin_cache"].close()
         self.texts.close()
+        await self.workers.close()
         await self.dp.storage.close()
         await self.bot.session.close()
         await self.engine.dispose()
@@ -112,30 +110,25 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
     dp = build_dispatcher(settings, sessions, texts, versions)
     dp["answered_callbacks"] = answered
     dp["command_menus"] = CommandMenus()
-    app = App(settings, engine, sessions, texts, bot, dp)
-    dp["app"] = app
-    app.jobs.append(broadcast_job)  # sends queued broadcasts, paced; resumes them after a restart
-    app.jobs.append(outbox_worker)  # receipts: notify admins, archive, tell parents; resumes after kill -9
-    dp.startup.register(_on_startup)
-    dp.shutdown.register(_on_shutdown)
+    workers = Workers(bot=bot, sessions=sessions, texts=texts, settings=settings, archive=build_archive(settings))
+    dp["workers"] = workers  # handlers take `workers: Workers` to wake a job after their commit
+    app = App(settings, engine, sessions, texts, bot, dp, workers)
+    dp.startup.register(partial(_on_startup, app))
+    dp.shutdown.register(partial(_on_shutdown, app))
     return app
 
 
-async def _on_startup(bot: Bot, app: App) -> None:
-    await app.dp["command_menus"].refresh(bot, app.texts)
+async def _on_startup(app: App) -> None:
+    await app.dp["command_menus"].refresh(app.bot, app.texts)
     async with app.sessions() as session:
         if await catalog_is_empty(session):
             log.warning("The catalog is empty: parents will see the contacts only. "
                         "Load one with `happykids catalog import catalog.yaml`.")
-    for job in app.jobs:
-        app._tasks.append(asyncio.create_task(job(app), name=getattr(job, "__name__", "job")))
+    await app.workers.start()
 
 
 async def _on_shutdown(app: App) -> None:
-    for task in app._tasks:
-        task.cancel()
-    await asyncio.gather(*app._tasks, return_exceptions=True)
-    app._tasks.clear()
+    await app.workers.stop()
 
 
 async def run_polling(app: App, *, handle_signals: bool = True) -> None:

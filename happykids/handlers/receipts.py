@@ -19,7 +19,6 @@ from aiogram.types import Message
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.states import PaymentDialog
 from happykids.config import Settings
 from happykids.db.base import utcnow
 from happykids.domain.receipts import (
@@ -33,12 +32,13 @@ from happykids.domain.receipts import (
     source_key,
 )
 from happykids.services.crash_points import crash_point
-from happykids.workers.outbox import OutboxWorker
 from happykids.services.receipt_files import download_receipt, receipt_file_path
 from happykids.services.receipt_intake import IncomingFile, Sender, known_file, record
-from happykids.workers.receipt_tasks import ack_sent
+from happykids.services.receipt_outbox import ack_sent
 from happykids.services.receipt_texts import duplicate_text, received_text
 from happykids.texts.service import Texts
+from happykids.ui.states import PaymentDialog
+from happykids.workers.hub import Workers
 
 log = logging.getLogger(__name__)
 router = Router(name="receipts")
@@ -59,24 +59,24 @@ async def not_a_receipt(message: Message, texts: Texts) -> None:
 
 @router.message(F.content_type == ContentType.PHOTO)
 async def photo_receipt(message: Message, bot: Bot, session: AsyncSession, state: FSMContext, settings: Settings,
-                        texts: Texts, outbox: OutboxWorker | None = None) -> None:
+                        texts: Texts, workers: Workers) -> None:
     largest = message.photo[-1]
     media = IncomingMedia(MediaKind.PHOTO, "image/jpeg", None, largest.file_size)
     incoming = IncomingFile(largest.file_id, largest.file_unique_id, media, message.media_group_id, message.caption)
-    await take_receipt(message, incoming, bot, session, state, settings, texts, outbox)
+    await take_receipt(message, incoming, bot, session, state, settings, texts, workers)
 
 
 @router.message(F.content_type == ContentType.DOCUMENT)
 async def document_receipt(message: Message, bot: Bot, session: AsyncSession, state: FSMContext,
-                           settings: Settings, texts: Texts, outbox: OutboxWorker | None = None) -> None:
+                           settings: Settings, texts: Texts, workers: Workers) -> None:
     doc = message.document
     media = IncomingMedia(MediaKind.DOCUMENT, doc.mime_type, doc.file_name, doc.file_size)
     incoming = IncomingFile(doc.file_id, doc.file_unique_id, media, message.media_group_id, message.caption)
-    await take_receipt(message, incoming, bot, session, state, settings, texts, outbox)
+    await take_receipt(message, incoming, bot, session, state, settings, texts, workers)
 
 
 async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, session: AsyncSession,
-                       state: FSMContext, settings: Settings, texts: Texts, outbox: OutboxWorker | None) -> None:
+                       state: FSMContext, settings: Settings, texts: Texts, workers: Workers) -> None:
     verdict = judge(incoming.media)
     if verdict is not Verdict.ACCEPT:
         key = "receipt.too_big" if verdict is Verdict.TOO_BIG else "receipt.unsupported"
@@ -117,8 +117,7 @@ async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, sessi
         await ack_sent(session, receipt.id)
         await session.commit()
         crash_point("receipt_ack")
-    if outbox is not None:
-        outbox.wake()
+    workers.outbox.wake()
 
 
 async def _answered_as_duplicate(message: Message, incoming: IncomingFile, session: AsyncSession,

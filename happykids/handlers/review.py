@@ -1,97 +1,113 @@
 """The director's review: approve / reject (with an optional reason) and /receipts.
 
 Messages here pass IsAdmin on the router. Button presses are checked in each handler instead, so that
-someone else's press (a forged callback) is answered politely rather than left spinning.
+someone else's press (a forged callback) is answered politely rather than left spinning. A decision and
+its outbox tasks are committed together; then the outbox is woken to update the copies and tell the parent.
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.states import RejectReason
-from happykids.ui.callbacks import ReceiptsPage, Review, ReviewAction
-from happykids.handlers.filters import IsAdmin
-from happykids.ui.callbacks import AdminMenu, Section
-from happykids.ui.keyboards.receipts import reason_keyboard
-from happykids.ui.receipt_cards import decided_popup
 from happykids.config import Settings
 from happykids.db.models import Receipt
+from happykids.db.repositories import receipts as repo
 from happykids.db.repositories.admins import is_admin
-from happykids.domain.receipts import Decision, clean_reason, format_when, is_final
-from happykids.workers.outbox import OutboxWorker
-from happykids.workers.receipt_tasks import finish_if_decided
-from happykids.services.review import Outcome, decide_receipt, send_pending_page
+from happykids.domain.receipts import Decision, ReceiptStatus, clean_reason, format_when, is_final, paginate
+from happykids.handlers.filters import IsAdmin
+from happykids.services.review import Outcome, decide_receipt
 from happykids.texts.service import Texts
-
-if TYPE_CHECKING:
-    from happykids.app.wiring import App
+from happykids.ui.callbacks import AdminMenu, ReceiptsPage, Review, ReviewAction, Section
+from happykids.ui.keyboards.receipts import more_keyboard, reason_keyboard
+from happykids.ui.receipt_cards import decided_popup
+from happykids.ui.receipt_copies import finish_if_decided, show_copy
+from happykids.ui.states import RejectReason
+from happykids.workers.hub import Workers
 
 router = Router(name="review")
 router.message.filter(IsAdmin())
 
 REASON_KEYS = ("reject_receipt", "reject_prompt")
-
+PAGE_SIZE = 5
 
 
 @router.message(Command("receipts"))
-async def cmd_receipts(message: Message, app: App) -> None:
-    await send_pending_page(app, message.chat.id, page=1)
+async def cmd_receipts(message: Message, bot: Bot, session: AsyncSession, texts: Texts) -> None:
+    await send_pending_page(bot, session, texts, message.chat.id, page=1)
 
 
 @router.callback_query(AdminMenu.filter(F.section == Section.RECEIPTS))
-async def receipts_from_panel(callback: CallbackQuery, app: App, settings: Settings,
-                              db: async_sessionmaker[AsyncSession], texts: Texts) -> None:
+async def receipts_from_panel(callback: CallbackQuery, bot: Bot, settings: Settings, session: AsyncSession,
+                              texts: Texts) -> None:
     """«Чеки» in the director's panel: the same list as /receipts."""
-    if not await _admin(callback, settings, db):
+    if not await _admin(callback, settings, session):
         return await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
     await callback.answer()
-    await send_pending_page(app, _chat_id(callback), page=1)
+    await send_pending_page(bot, session, texts, _chat_id(callback), page=1)
 
 
 @router.callback_query(ReceiptsPage.filter())
-async def more_receipts(callback: CallbackQuery, callback_data: ReceiptsPage, bot: Bot, app: App, settings: Settings,
-                        db: async_sessionmaker[AsyncSession], texts: Texts) -> None:
-    if not await _admin(callback, settings, db):
+async def more_receipts(callback: CallbackQuery, callback_data: ReceiptsPage, bot: Bot, settings: Settings,
+                        session: AsyncSession, texts: Texts) -> None:
+    if not await _admin(callback, settings, session):
         return await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
     await callback.answer()
     if isinstance(callback.message, Message) and callback.message.reply_markup:
         with contextlib.suppress(TelegramBadRequest):  # a double tap: the first one took the button away
             await bot.edit_message_reply_markup(chat_id=callback.message.chat.id,
                                                 message_id=callback.message.message_id, reply_markup=None)
-    await send_pending_page(app, _chat_id(callback), page=callback_data.page)
+    await send_pending_page(bot, session, texts, _chat_id(callback), page=callback_data.page)
+
+
+async def send_pending_page(bot: Bot, session: AsyncSession, texts: Texts, chat_id: int, page: int) -> None:
+    """/receipts: pending receipts, newest first, each with its buttons; a "more" button when there are more."""
+    total = await repo.pending_count(session)
+    current = paginate(total, page, PAGE_SIZE)
+    receipts = await repo.pending_page(session, current.offset, current.limit)
+    if not receipts:
+        await bot.send_message(chat_id, await texts.get("review.list_empty"))
+        return
+    for receipt in receipts:
+        files = await repo.files_of(session, receipt.id)
+        copy = await show_copy(bot, session, texts, chat_id, receipt, files)
+        await finish_if_decided(bot, session, texts, receipt.id, chat_id, copy.message_id)
+    more = (more_keyboard(current.number + 1, await texts.plain("btn.review_more"))
+            if current.number < current.pages else None)
+    footer = await texts.get("review.list_footer", count=total, first=current.offset + 1,
+                             last=current.offset + len(receipts))
+    await bot.send_message(chat_id, footer, reply_markup=more)
 
 
 @router.callback_query(Review.filter(F.action == ReviewAction.APPROVE))
-async def approve(callback: CallbackQuery, callback_data: Review, app: App, settings: Settings,
-                  db: async_sessionmaker[AsyncSession], texts: Texts, outbox: OutboxWorker | None = None) -> None:
-    if not await _admin(callback, settings, db):
+async def approve(callback: CallbackQuery, callback_data: Review, bot: Bot, settings: Settings,
+                  session: AsyncSession, texts: Texts, workers: Workers) -> None:
+    if not await _admin(callback, settings, session):
         return await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
-    outcome = await decide_receipt(db, callback_data.receipt_id, Decision.APPROVE, by_admin=True,
+    outcome = await decide_receipt(session, callback_data.receipt_id, Decision.APPROVE, by_admin=True,
                                    admin_id=callback.from_user.id, admin_name=callback.from_user.full_name)
+    await session.commit()
     if outcome.won:
         await callback.answer(await texts.plain("review.approved_popup", number=callback_data.receipt_id))
     else:
-        await _answer_lost(callback, outcome, app, texts)
-    _wake(outbox)
+        await _answer_lost(callback, outcome, bot, session, texts)
+    workers.outbox.wake()
 
 
 @router.callback_query(Review.filter(F.action == ReviewAction.REJECT))
-async def reject(callback: CallbackQuery, callback_data: Review, state: FSMContext, bot: Bot, app: App,
-                 settings: Settings, db: async_sessionmaker[AsyncSession], texts: Texts) -> None:
-    if not await _admin(callback, settings, db):
+async def reject(callback: CallbackQuery, callback_data: Review, state: FSMContext, bot: Bot, settings: Settings,
+                 session: AsyncSession, texts: Texts) -> None:
+    if not await _admin(callback, settings, session):
         return await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
-    async with db() as session:
-        receipt = await session.get(Receipt, callback_data.receipt_id)
+    receipt = await repo.get(session, callback_data.receipt_id)
     if receipt is None or is_final(receipt.status):
-        return await _answer_lost(callback, Outcome(False, receipt), app, texts)
+        return await _answer_lost(callback, Outcome(False, receipt), bot, session, texts)
     await callback.answer()
     await _retire_prompt(bot, state)
     prompt = await bot.send_message(
@@ -105,27 +121,27 @@ async def reject(callback: CallbackQuery, callback_data: Review, state: FSMConte
 
 @router.callback_query(Review.filter(F.action == ReviewAction.NO_REASON))
 async def reject_without_reason(callback: CallbackQuery, callback_data: Review, state: FSMContext, bot: Bot,
-                                app: App, settings: Settings, db: async_sessionmaker[AsyncSession], texts: Texts,
-                                outbox: OutboxWorker | None = None) -> None:
-    if not await _admin(callback, settings, db):
+                                settings: Settings, session: AsyncSession, texts: Texts, workers: Workers) -> None:
+    if not await _admin(callback, settings, session):
         return await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
-    outcome = await decide_receipt(db, callback_data.receipt_id, Decision.REJECT, by_admin=True,
+    outcome = await decide_receipt(session, callback_data.receipt_id, Decision.REJECT, by_admin=True,
                                    admin_id=callback.from_user.id, admin_name=callback.from_user.full_name)
+    await session.commit()
     await _leave_reason_state(state, callback_data.receipt_id)
     if outcome.won:
         await callback.answer()
         await _replace_prompt(bot, callback, await texts.get("review.rejected_done", number=callback_data.receipt_id))
     else:
-        await _answer_lost(callback, outcome, app, texts)
+        await _answer_lost(callback, outcome, bot, session, texts)
         if outcome.receipt is not None:
             await _replace_prompt(bot, callback, await _late_text(texts, outcome.receipt))
-    _wake(outbox)
+    workers.outbox.wake()
 
 
 @router.callback_query(Review.filter(F.action == ReviewAction.CANCEL))
 async def cancel_reject(callback: CallbackQuery, callback_data: Review, state: FSMContext, bot: Bot,
-                        settings: Settings, db: async_sessionmaker[AsyncSession], texts: Texts) -> None:
-    if not await _admin(callback, settings, db):
+                        settings: Settings, session: AsyncSession, texts: Texts) -> None:
+    if not await _admin(callback, settings, session):
         return await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
     await _leave_reason_state(state, callback_data.receipt_id)
     await callback.answer()
@@ -133,51 +149,50 @@ async def cancel_reject(callback: CallbackQuery, callback_data: Review, state: F
 
 
 @router.message(RejectReason.waiting, F.text, ~F.text.startswith("/"))
-async def reason_given(message: Message, state: FSMContext, bot: Bot, db: async_sessionmaker[AsyncSession],
-                       texts: Texts, outbox: OutboxWorker | None = None) -> None:
+async def reason_given(message: Message, state: FSMContext, bot: Bot, session: AsyncSession, texts: Texts,
+                       workers: Workers) -> None:
     data = await state.get_data()
     receipt_id = data.get("reject_receipt")
     await _retire_prompt(bot, state)
     await _leave_reason_state(state)
     if not isinstance(receipt_id, int):
         return
-    outcome = await decide_receipt(db, receipt_id, Decision.REJECT, by_admin=True, admin_id=message.from_user.id,
-                                   admin_name=message.from_user.full_name, reason=clean_reason(message.text))
+    outcome = await decide_receipt(session, receipt_id, Decision.REJECT, by_admin=True,
+                                   admin_id=message.from_user.id, admin_name=message.from_user.full_name,
+                                   reason=clean_reason(message.text))
+    await session.commit()
     if outcome.won:
         await message.answer(await texts.get("review.rejected_done", number=receipt_id))
     elif outcome.receipt is not None:
         await message.answer(await _late_text(texts, outcome.receipt))
-    _wake(outbox)
+    workers.outbox.wake()
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
 
-async def _admin(callback: CallbackQuery, settings: Settings, db: async_sessionmaker[AsyncSession]) -> bool:
-    async with db() as session:
-        return await is_admin(session, settings.admin_ids, callback.from_user.id)
+async def _admin(callback: CallbackQuery, settings: Settings, session: AsyncSession) -> bool:
+    return await is_admin(session, settings.admin_ids, callback.from_user.id)
 
 
 def _chat_id(callback: CallbackQuery) -> int:
     return callback.message.chat.id if callback.message else callback.from_user.id
 
 
-def _wake(outbox: OutboxWorker | None) -> None:
-    if outbox is not None:
-        outbox.wake()
-
-
-async def _answer_lost(callback: CallbackQuery, outcome: Outcome, app: App, texts: Texts) -> None:
+async def _answer_lost(callback: CallbackQuery, outcome: Outcome, bot: Bot, session: AsyncSession,
+                       texts: Texts) -> None:
     """Somebody decided first (or the receipt is gone): say who, and make sure this copy shows it."""
     if outcome.receipt is None:
         await callback.answer(await texts.plain("review.not_found"), show_alert=True)
         return
     await callback.answer(await decided_popup(texts, outcome.receipt), show_alert=True)
     if callback.message is not None:
-        await finish_if_decided(app, outcome.receipt.id, callback.message.chat.id, callback.message.message_id)
+        await finish_if_decided(bot, session, texts, outcome.receipt.id, callback.message.chat.id,
+                                callback.message.message_id)
 
 
 async def _late_text(texts: Texts, receipt: Receipt) -> str:
-    word = await texts.plain("review.word_approved" if receipt.status == "approved" else "review.word_rejected")
+    approved = receipt.status == ReceiptStatus.APPROVED
+    word = await texts.plain("review.word_approved" if approved else "review.word_rejected")
     return await texts.get("review.late_reason", number=receipt.id, status=word, admin=receipt.decided_by_name or "",
                            when=format_when(receipt.decided_at) if receipt.decided_at else "")
 

@@ -35,6 +35,8 @@ async def download_receipt(bot: Bot, file_id: str, target: Path) -> SavedFile:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.part")
     telegram_file = await bot.get_file(file_id)
+    if telegram_file.file_path is None:  # Telegram cannot serve it (the handler tells the parent it failed)
+        raise OSError(f"Telegram gave no download path for file {file_id}")
     try:
         await bot.download_file(telegram_file.file_path, destination=partial, timeout=120)
         digest, size = await asyncio.to_thread(_seal, partial, target)

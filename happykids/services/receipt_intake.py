@@ -10,17 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
-from happykids.db.models import OutboxTask, Receipt, ReceiptFile
+from happykids.db.models import Receipt, ReceiptFile
 from happykids.db.repositories import receipts as repo
-from happykids.db.repositories.outbox import PENDING, postpone_pending
+from happykids.db.repositories.outbox import pending_kinds, postpone_pending
 from happykids.db.repositories.parents import record_event
+from happykids.domain.outbox import INTAKE_TASKS
 from happykids.domain.receipts import ALBUM_QUIET_SECONDS, ChoiceSnapshot, IncomingMedia, shorten, source_key
 from happykids.services.receipt_files import SavedFile
-from happykids.workers.receipt_tasks import ACK_PARENT, ARCHIVE, NOTIFY_ADMINS, enqueue_intake
+from happykids.services.receipt_outbox import enqueue_intake
 
 MAX_COMMENT_CHARS = 1000
 # The handler says "получили" itself within milliseconds; the outbox sends it only if that never happened.
@@ -67,10 +67,10 @@ async def record(session: AsyncSession, incoming: IncomingFile, saved: SavedFile
     if comment and not receipt.comment:
         receipt.comment = comment
     subject = repo.subject_of(receipt.id)
+    assert due_at is not None  # a receipt is found by its key only for an album, which always waits
     await postpone_pending(session, subject, due_at)
-    waiting = set((await session.scalars(select(OutboxTask.kind).where(
-        OutboxTask.subject == subject, OutboxTask.status == PENDING))).all())
-    if not {ACK_PARENT, NOTIFY_ADMINS, ARCHIVE} <= waiting:
+    waiting = await pending_kinds(session, subject)
+    if not INTAKE_TASKS <= waiting:
         # A straggler after the album was already handled: show and archive it again, with every page.
         enqueue_intake(session, receipt.id, due_at=due_at)
     return receipt
@@ -78,16 +78,14 @@ async def record(session: AsyncSession, incoming: IncomingFile, saved: SavedFile
 
 def _add_file(session: AsyncSession, receipt_id: int, incoming: IncomingFile, saved: SavedFile,
               position: int) -> None:
-    session.add(ReceiptFile(
-        receipt_id=receipt_id, file_unique_id=incoming.file_unique_id, telegram_file_id=incoming.file_id,
-        kind=incoming.media.kind.value, file_path=str(saved.path), sha256=saved.sha256,
-        mime_type=incoming.media.mime_type, size=saved.size, position=position,
-    ))
+    repo.add_file(session, receipt_id, file_unique_id=incoming.file_unique_id, telegram_file_id=incoming.file_id,
+                  media=incoming.media, file_path=str(saved.path), sha256=saved.sha256, size=saved.size,
+                  position=position)
 
 
 async def known_file(session: AsyncSession, file_unique_id: str) -> tuple[ReceiptFile, Receipt] | None:
     file = await repo.file_by_unique_id(session, file_unique_id)
     if file is None:
         return None
-    receipt = await session.get(Receipt, file.receipt_id)
+    receipt = await repo.get(session, file.receipt_id)
     return (file, receipt) if receipt else None

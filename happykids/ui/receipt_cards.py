@@ -14,15 +14,16 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import (
     FSInputFile,
     InlineKeyboardMarkup,
+    InputFile,
     InputMediaDocument,
     InputMediaPhoto,
     Message,
 )
 
-from happykids.ui.keyboards.receipts import review_keyboard
 from happykids.db.models import Receipt, ReceiptFile
 from happykids.domain.receipts import (
     CARD_REASON_CHARS,
+    MediaKind,
     ReceiptStatus,
     fits_caption,
     format_amount,
@@ -31,6 +32,7 @@ from happykids.domain.receipts import (
     shorten,
 )
 from happykids.texts.service import Markup, Texts
+from happykids.ui.keyboards.receipts import review_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -117,16 +119,21 @@ async def show_decision(bot: Bot, chat_id: int, message_id: int, card_in: str, r
 
 async def _send_single(bot: Bot, chat_id: int, file: ReceiptFile, caption: str | None = None,
                        markup: InlineKeyboardMarkup | None = None) -> Message:
-    send = bot.send_photo if file.kind == "photo" else bot.send_document
-    field = "photo" if file.kind == "photo" else "document"
     try:
-        return await send(chat_id, **{field: file.telegram_file_id}, caption=caption, reply_markup=markup)
+        return await _send_file(bot, chat_id, file, file.telegram_file_id, caption, markup)
     except TelegramBadRequest as exc:
         if not _file_refused(exc, file):
             raise
         # The file_id went stale (it happens after a bot token change): upload our own copy instead.
         log.warning("Telegram refused file_id of receipt file %s (%s); sending the stored copy", file.id, exc)
-        return await send(chat_id, **{field: FSInputFile(file.file_path)}, caption=caption, reply_markup=markup)
+        return await _send_file(bot, chat_id, file, FSInputFile(file.file_path), caption, markup)
+
+
+async def _send_file(bot: Bot, chat_id: int, file: ReceiptFile, media: str | InputFile, caption: str | None,
+                     markup: InlineKeyboardMarkup | None) -> Message:
+    if file.kind == MediaKind.PHOTO:
+        return await bot.send_photo(chat_id, photo=media, caption=caption, reply_markup=markup)
+    return await bot.send_document(chat_id, document=media, caption=caption, reply_markup=markup)
 
 
 async def _send_album(bot: Bot, chat_id: int, files: list[ReceiptFile]) -> None:
@@ -141,7 +148,7 @@ async def _send_album(bot: Bot, chat_id: int, files: list[ReceiptFile]) -> None:
         if len(run) == 1:
             await _send_single(bot, chat_id, run[0])
             continue
-        media_type = InputMediaPhoto if run[0].kind == "photo" else InputMediaDocument
+        media_type = InputMediaPhoto if run[0].kind == MediaKind.PHOTO else InputMediaDocument
         try:
             await bot.send_media_group(chat_id, [media_type(media=f.telegram_file_id) for f in run])
         except TelegramBadRequest as exc:

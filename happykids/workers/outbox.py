@@ -1,35 +1,35 @@
 """The outbox worker: runs the work that handlers committed to the `outbox` table, until it is done.
 
 A handler commits its change and the follow-up tasks in one transaction, so after kill -9 the tasks are
-still there and this worker (a job in `App.jobs`) picks them up on the next start. Tasks of one kind run
+still there and this worker (a job of the hub, workers/hub.py) picks them up on the next start. Tasks of one kind run
 strictly one after another in the order they were created (head of line: the oldest pending task of a
 kind blocks the younger ones, so archives reach MEGA in order); different kinds run side by side, so a
 MEGA outage never delays the director's notifications. Failures are retried with exponential back-off;
 transient ones (network, Telegram or MEGA down) forever, anything else up to MAX_ATTEMPTS.
+
+The worker knows nothing of receipts: it is given the executors (kind -> coroutine) and the context they
+need (their dependencies), and calls `executor(context, payload)`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar
 
 import aiohttp
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from happykids.db.base import utcnow
 from happykids.db.models import OutboxTask
 from happykids.db.repositories import outbox as repo
-from happykids.services import archive as archives
-from happykids.storage.base import ArchiveBackend, ArchiveError
-
-if TYPE_CHECKING:
-    from happykids.app.wiring import App
+from happykids.storage.base import ArchiveError
 
 log = logging.getLogger(__name__)
 
@@ -48,29 +48,25 @@ class GiveUp(Exception):
     """Retrying cannot help (e.g. the file to archive is gone): the task is marked failed and logged."""
 
 
-@dataclass(slots=True)
-class OutboxContext:
-    app: App
-    archive: ArchiveBackend
-
-
-Executor = Callable[[OutboxContext, dict[str, Any]], Awaitable[None]]
+C = TypeVar("C")  # what the executors are given: their dependencies (bot, sessions, texts, archive, ...)
+Executor = Callable[[C, dict[str, Any]], Awaitable[None]]
 
 
 def retry_delay(attempts: int, base: float | None = None, cap: float | None = None) -> float:
     """Seconds to wait after the `attempts`-th failure: base, 2*base, 4*base, ... capped."""
     base = RETRY_BASE_SECONDS if base is None else base
     cap = RETRY_MAX_SECONDS if cap is None else cap
-    return min(cap, base * 2 ** max(attempts - 1, 0))
+    return min(cap, base * 2.0 ** max(attempts - 1, 0))
 
 
-class OutboxWorker:
-    def __init__(self, app: App, executors: dict[str, Executor], archive: ArchiveBackend):
-        self.app = app
-        self.context = OutboxContext(app, archive)
-        self._executors = executors
+class OutboxWorker(Generic[C]):
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], executors: Mapping[str, Executor[C]],
+                 context: C):
+        self.sessions = sessions
+        self.context = context
+        self._executors = dict(executors)
         self._wakeup = asyncio.Event()
-        self._running: dict[str, asyncio.Task] = {}  # kind -> the task being executed
+        self._running: dict[str, asyncio.Task[None]] = {}  # kind -> the task being executed
         self._unknown_kinds: set[str] = set()
         self._finished = 0  # counts ended executions, to spot a stale read of the table
 
@@ -88,10 +84,8 @@ class OutboxWorker:
                     log.exception("Outbox: could not read pending tasks")
                     soonest = None
                 timeout = POLL_SECONDS if soonest is None else min(max(soonest, 0.01), POLL_SECONDS)
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), timeout)
-                except TimeoutError:
-                    pass
                 self._wakeup.clear()
         finally:
             running = list(self._running.values())
@@ -102,7 +96,7 @@ class OutboxWorker:
     async def _dispatch(self) -> float | None:
         """Start every kind's oldest task that is due; return seconds until the next one falls due."""
         finished_before = self._finished
-        async with self.app.sessions() as session:
+        async with self.sessions() as session:
             heads = await repo.heads(session)
         if self._finished != finished_before:
             return 0.0  # a task ended while we read: this snapshot may be stale (attempts, due_at); read again
@@ -131,7 +125,7 @@ class OutboxWorker:
             except Exception as exc:  # noqa: BLE001 - every failure is recorded on the task
                 await self._after_failure(task, exc)
             else:
-                async with self.app.sessions() as session, session.begin():
+                async with self.sessions() as session, session.begin():
                     await repo.mark_done(session, task.id)
         except asyncio.CancelledError:
             raise
@@ -145,7 +139,7 @@ class OutboxWorker:
     async def _after_failure(self, task: OutboxTask, exc: Exception) -> None:
         attempts = task.attempts + 1
         error = f"{type(exc).__name__}: {exc}"
-        async with self.app.sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             if isinstance(exc, GiveUp) or (not isinstance(exc, TRANSIENT + (TelegramRetryAfter,))
                                            and attempts >= MAX_ATTEMPTS):
                 await repo.mark_failed(session, task.id, attempts, error)
@@ -161,21 +155,8 @@ class OutboxWorker:
 
     async def _forget_old(self) -> None:
         try:
-            async with self.app.sessions() as session, session.begin():
+            async with self.sessions() as session, session.begin():
                 await repo.forget_done(session, KEEP_DONE)
         except Exception:  # housekeeping only
             log.exception("Outbox: could not clean up old tasks")
 
-
-async def outbox_worker(app: App) -> None:
-    """The background job (see App.jobs): build the archive, run the worker until the bot stops."""
-    from happykids.workers.receipt_tasks import EXECUTORS
-
-    archive = archives.build_archive(app.settings)
-    worker = OutboxWorker(app, dict(EXECUTORS), archive)
-    app.dp["outbox"] = worker  # handlers take `outbox` to wake it right after their commit
-    try:
-        await worker.run()
-    finally:
-        app.dp.workflow_data.pop("outbox", None)
-        await archive.close()

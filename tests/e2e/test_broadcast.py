@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import timezone
 
 import pytest
+from aiolimiter import AsyncLimiter
 from sqlalchemy import func, select
 
 from happykids.db.base import utcnow
@@ -22,6 +23,7 @@ from happykids.ui.callbacks import BroadcastStop
 from tgemulator import BotAPIEmulator
 from tgemulator.media import SAMPLE_JPEG
 from happykids.services import broadcast as bc
+from happykids.workers import broadcasts as sender
 from tests.e2e.conftest import ADMIN_ID
 
 SETTLE = dict(quiet=0.15, timeout=10)
@@ -203,7 +205,7 @@ async def test_429_is_honoured_when_the_pace_is_too_fast(emu, bot):
     await add_parents(bot, emu, ids)
     admin = emu.user(ADMIN_ID, "Директор")
     await compose(emu, admin, "Всем родителям")
-    bc._senders[id(bot)].limiter = bc.AsyncLimiter(1, 1 / 60)
+    bot.workers.broadcasts.limiter = AsyncLimiter(1, 1 / 60)
     emu.rate_limit_per_second = 10
     await admin.press("Отправить (60)")
     report = await wait_report(emu, admin, 1, timeout=60)
@@ -302,7 +304,7 @@ async def test_kill_9_mid_broadcast_never_sends_twice(emu, tmp_path):
     assert max(counts.values()) == 1, "nobody got it twice"
     unknown = {uid for uid, status in rows.items() if status == "unknown"}
     assert {uid for uid, n in counts.items() if n == 0} <= unknown, "only an interrupted send may be missing"
-    assert len(unknown) <= bc.WORKERS
+    assert len(unknown) <= sender.WORKERS
     assert set(rows.values()) <= {"sent", "unknown"}
     sent = sum(1 for status in rows.values() if status == "sent")
     assert f"Доставлено: <b>{sent}</b>" in report.html

@@ -49,7 +49,7 @@ def json_n(payload: str) -> int:
 
 
 async def run_until(app, executors, condition, timeout=5.0) -> None:
-    worker = OutboxWorker(app, executors, archive=None)
+    worker = OutboxWorker(app.sessions, executors, context=None)
     runner = asyncio.create_task(worker.run())
     try:
         async with asyncio.timeout(timeout):
@@ -114,7 +114,7 @@ async def test_pending_work_survives_a_restart_of_the_worker(app):
         await asyncio.sleep(10)  # the process "dies" in the middle of this
 
     await add(app, ("job", 1))
-    worker = OutboxWorker(app, {"job": slow}, archive=None)
+    worker = OutboxWorker(app.sessions, {"job": slow}, context=None)
     runner = asyncio.create_task(worker.run())
     await asyncio.wait_for(started.wait(), 5)
     runner.cancel()

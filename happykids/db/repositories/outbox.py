@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
 from happykids.db.models import OutboxTask
-
-PENDING, DONE, FAILED = "pending", "done", "failed"
+from happykids.domain.outbox import TaskStatus
 
 
 def enqueue(session: AsyncSession, kind: str, subject: str | None = None, payload: dict[str, Any] | None = None,
@@ -27,21 +27,35 @@ def enqueue(session: AsyncSession, kind: str, subject: str | None = None, payloa
 async def postpone_pending(session: AsyncSession, subject: str, due_at: datetime) -> int:
     """Move the subject's pending tasks to `due_at` (an album part arrived: wait for the rest)."""
     result = await session.execute(
-        update(OutboxTask).where(OutboxTask.subject == subject, OutboxTask.status == PENDING)
+        update(OutboxTask).where(OutboxTask.subject == subject, OutboxTask.status == TaskStatus.PENDING)
         .values(due_at=due_at)
     )
-    return result.rowcount or 0
+    return _rowcount(result)
+
+
+async def pending_kinds(session: AsyncSession, subject: str) -> set[str]:
+    """Kinds of the subject's tasks still waiting."""
+    query = select(OutboxTask.kind).where(OutboxTask.subject == subject, OutboxTask.status == TaskStatus.PENDING)
+    return set((await session.scalars(query)).all())
+
+
+async def mark_pending_done(session: AsyncSession, subject: str, kind: str) -> None:
+    """The work of the subject's pending `kind` task was done another way (e.g. the handler did it itself)."""
+    await session.execute(update(OutboxTask).where(
+        OutboxTask.subject == subject, OutboxTask.kind == kind, OutboxTask.status == TaskStatus.PENDING,
+    ).values(status=TaskStatus.DONE, done_at=utcnow()))
 
 
 async def heads(session: AsyncSession) -> list[OutboxTask]:
     """The oldest pending task of every kind: tasks of one kind run strictly in the order they were made."""
-    oldest = select(func.min(OutboxTask.id)).where(OutboxTask.status == PENDING).group_by(OutboxTask.kind)
+    oldest = (select(func.min(OutboxTask.id)).where(OutboxTask.status == TaskStatus.PENDING)
+              .group_by(OutboxTask.kind))
     return list((await session.scalars(select(OutboxTask).where(OutboxTask.id.in_(oldest)))).all())
 
 
 async def mark_done(session: AsyncSession, task_id: int) -> None:
     await session.execute(update(OutboxTask).where(OutboxTask.id == task_id)
-                          .values(status=DONE, done_at=utcnow(), last_error=None))
+                          .values(status=TaskStatus.DONE, done_at=utcnow(), last_error=None))
 
 
 async def mark_retry(session: AsyncSession, task_id: int, attempts: int, due_at: datetime, error: str) -> None:
@@ -51,18 +65,24 @@ async def mark_retry(session: AsyncSession, task_id: int, attempts: int, due_at:
 
 async def mark_failed(session: AsyncSession, task_id: int, attempts: int, error: str) -> None:
     await session.execute(update(OutboxTask).where(OutboxTask.id == task_id)
-                          .values(status=FAILED, attempts=attempts, done_at=utcnow(), last_error=error[:2000]))
+                          .values(status=TaskStatus.FAILED, attempts=attempts, done_at=utcnow(),
+                                  last_error=error[:2000]))
 
 
 async def forget_done(session: AsyncSession, older_than: timedelta) -> int:
     result = await session.execute(
-        delete(OutboxTask).where(OutboxTask.status == DONE, OutboxTask.done_at < utcnow() - older_than)
+        delete(OutboxTask).where(OutboxTask.status == TaskStatus.DONE, OutboxTask.done_at < utcnow() - older_than)
     )
-    return result.rowcount or 0
+    return _rowcount(result)
 
 
 async def pending_count(session: AsyncSession, kind: str | None = None) -> int:
-    query = select(func.count()).select_from(OutboxTask).where(OutboxTask.status == PENDING)
+    query = select(func.count()).select_from(OutboxTask).where(OutboxTask.status == TaskStatus.PENDING)
     if kind:
         query = query.where(OutboxTask.kind == kind)
     return int(await session.scalar(query) or 0)
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE changed (SQLAlchemy types `execute` as a plain Result)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
 from happykids.db.models import Receipt, ReceiptFile, ReviewMessage
-from happykids.domain.receipts import ChoiceSnapshot, ReceiptStatus
+from happykids.domain.receipts import ChoiceSnapshot, IncomingMedia, ReceiptStatus
 
 
 def subject_of(receipt_id: int) -> str:
     """How outbox tasks name the receipt they are about."""
     return f"receipt:{receipt_id}"
+
+
+async def get(session: AsyncSession, receipt_id: int, *, fresh: bool = False) -> Receipt | None:
+    """`fresh`: read the row again even if this session has it already (it may have been decided meanwhile)."""
+    return await session.get(Receipt, receipt_id, populate_existing=fresh)
 
 
 async def file_by_unique_id(session: AsyncSession, file_unique_id: str) -> ReceiptFile | None:
@@ -36,6 +44,15 @@ def new_receipt(session: AsyncSession, *, source_key: str, user_id: int, parent_
     return receipt
 
 
+def add_file(session: AsyncSession, receipt_id: int, *, file_unique_id: str, telegram_file_id: str,
+             media: IncomingMedia, file_path: str, sha256: str, size: int, position: int) -> None:
+    session.add(ReceiptFile(
+        receipt_id=receipt_id, file_unique_id=file_unique_id, telegram_file_id=telegram_file_id,
+        kind=media.kind.value, file_path=file_path, sha256=sha256, mime_type=media.mime_type, size=size,
+        position=position,
+    ))
+
+
 async def files_of(session: AsyncSession, receipt_id: int) -> list[ReceiptFile]:
     query = select(ReceiptFile).where(ReceiptFile.receipt_id == receipt_id).order_by(ReceiptFile.position,
                                                                                       ReceiptFile.id)
@@ -57,7 +74,7 @@ async def decide(session: AsyncSession, receipt_id: int, status: ReceiptStatus, 
         .values(status=status.value, decided_by=admin_id, decided_by_name=admin_name, decided_at=utcnow(),
                 reject_reason=reason)
     )
-    return result.rowcount == 1
+    return _rowcount(result) == 1
 
 
 async def pending_count(session: AsyncSession) -> int:
@@ -83,8 +100,9 @@ async def chats_with_copy(session: AsyncSession, receipt_id: int) -> set[int]:
 
 
 async def copy_at(session: AsyncSession, chat_id: int, message_id: int) -> ReviewMessage | None:
-    return await session.scalar(select(ReviewMessage).where(ReviewMessage.chat_id == chat_id,
-                                                            ReviewMessage.message_id == message_id))
+    """The copy shown in that message, as the database has it now."""
+    query = select(ReviewMessage).where(ReviewMessage.chat_id == chat_id, ReviewMessage.message_id == message_id)
+    return await session.scalar(query.execution_options(populate_existing=True))
 
 
 def add_copy(session: AsyncSession, receipt_id: int, chat_id: int, message_id: int, card_in: str,
@@ -98,7 +116,7 @@ async def claim_copy(session: AsyncSession, copy_id: int) -> bool:
     result = await session.execute(update(ReviewMessage)
                                    .where(ReviewMessage.id == copy_id, ReviewMessage.shows_decision.is_(False))
                                    .values(shows_decision=True))
-    return result.rowcount == 1
+    return _rowcount(result) == 1
 
 
 async def release_copy(session: AsyncSession, copy_id: int) -> None:
@@ -112,3 +130,8 @@ async def set_file_archived(session: AsyncSession, file_id: int, location: str) 
 
 async def set_receipt_archived(session: AsyncSession, receipt_id: int, location: str) -> None:
     await session.execute(update(Receipt).where(Receipt.id == receipt_id).values(archive_location=location))
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE changed (SQLAlchemy types `execute` as a plain Result)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)

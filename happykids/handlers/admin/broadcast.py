@@ -1,5 +1,6 @@
 """«Рассылка»: write a message (text or photo with a caption), choose who gets it, see it exactly as parents
-will, confirm. Sending is the background job in services/broadcast.py (paced, restart-safe, with progress).
+will, confirm. Sending is the background job in workers/broadcasts.py (paced, restart-safe, with progress);
+this module only queues a broadcast (services/broadcast.py) and wakes the sender.
 
 The draft lives in the panel's FSM data under a random id that every button of it carries, so a button of
 an older draft (or a second tap on «Отправить») can never send anything.
@@ -15,78 +16,89 @@ While it is sent, the progress message carries «⏹ Остановить рас
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.states import BroadcastInput
-from happykids.ui.callbacks import AdminMenu, Section
-from happykids.ui.callbacks import BcAct, BroadcastAction, BroadcastAudience, BroadcastStop
-from happykids.handlers.admin.panel import InputStep, record
-from happykids.ui.view import ask, ask_again, finish_input, retire, show
-from happykids.ui.keyboards import admin_ops as kb
 from happykids.config import Settings
-from happykids.db.models import CatalogGroup, Parent
 from happykids.db.repositories.admins import all_admin_ids
+from happykids.domain.broadcasts import CAPTION_LIMIT, AudienceKind, BroadcastStatus, Content, StopOutcome
+from happykids.handlers.admin.panel import InputStep, record
 from happykids.services.broadcast import (
-    BC_SENDING, BC_STOPPED, BC_STOPPING, CAPTION_LIMIT, Audience, AudienceKind, Content, StopOutcome, audience_title,
-    audience_user_ids, create_broadcast, group_choices, recent_broadcasts, send_content, stop_broadcast, stop_now,
-    wake,
+    Audience,
+    audience_title,
+    audience_user_ids,
+    blocked_among,
+    create_broadcast,
+    group_audience,
+    group_choices,
+    recent_broadcasts,
+    set_progress_message,
+    stop_broadcast,
 )
 from happykids.services.payments_export import Month, agency_tz, to_local
-from happykids.texts.defaults import admin as common
-from happykids.texts.defaults import admin_ops as t
-from happykids.texts.service import Markup, fill
-
-if TYPE_CHECKING:
-    from happykids.app.wiring import App
+from happykids.texts.service import Markup, Texts
+from happykids.ui.broadcast_content import send_content
+from happykids.ui.callbacks import AdminMenu, BcAct, BroadcastAction, BroadcastAudience, BroadcastStop, Section
+from happykids.ui.keyboards import broadcast as kb
+from happykids.ui.states import BroadcastInput
+from happykids.ui.view import ask, ask_again, finish_input, retire, show
+from happykids.workers.hub import Workers
 
 router = Router(name="admin.broadcast")
 DRAFT = "bc_draft"
 # The album the compose step took its input from: {"id": media_group_id, "draft": the draft's id, or None
 # when the album was refused, "prompt": the audience question's message id, "told": the one-photo note sent}
 ALBUM = "bc_album"
-HISTORY_STATE = {BC_SENDING: t.HISTORY_SENDING, BC_STOPPING: t.HISTORY_STOPPING, BC_STOPPED: t.HISTORY_STOPPED}
+HISTORY_STATE: dict[str, str] = {BroadcastStatus.SENDING: "panel_ops.history_sending",
+                                 BroadcastStatus.STOPPING: "panel_ops.history_stopping",
+                                 BroadcastStatus.STOPPED: "panel_ops.history_stopped"}
+STOP_ANSWERS = {
+    StopOutcome.STOPPED: "panel_ops.stopping_now", StopOutcome.TOO_LATE: "panel_ops.stop_too_late",
+    StopOutcome.STOPPING: "panel_ops.stop_already", StopOutcome.FINISHED: "panel_ops.stop_finished",
+    StopOutcome.WAS_STOPPED: "panel_ops.stop_was_stopped", StopOutcome.MISSING: "panel_ops.stop_missing",
+}
 
 
-
-async def _history(session: AsyncSession, settings: Settings) -> str:
+async def _history(session: AsyncSession, settings: Settings, texts: Texts) -> str:
     items = await recent_broadcasts(session)
     if not items:
-        return t.NO_HISTORY
+        return texts.fixed("panel_ops.no_history")
     tz = agency_tz(settings)
-    lines = [t.HISTORY_HEAD]
+    lines = [texts.fixed("panel_ops.history_head")]
     for broadcast, counts in items:
-        lines.append(fill(t.HISTORY_LINE, {
-            "number": broadcast.id, "date": to_local(broadcast.created_at, tz).strftime("%d.%m %H:%M"),
-            "audience": await audience_title(session, Audience.parse(broadcast.audience)), "sent": counts.sent,
-            "total": counts.total, "state": Markup(HISTORY_STATE.get(broadcast.status, "")),
-        }))
+        state = HISTORY_STATE.get(broadcast.status)
+        lines.append(texts.fixed(
+            "panel_ops.history_line", number=broadcast.id,
+            date=to_local(broadcast.created_at, tz).strftime("%d.%m %H:%M"),
+            audience=await audience_title(session, texts, Audience.parse(broadcast.audience)), sent=counts.sent,
+            total=counts.total, state=Markup(texts.fixed(state) if state else ""),
+        ))
     return "\n".join(lines)
 
 
 @router.callback_query(AdminMenu.filter(F.section == Section.BROADCAST))
-async def open_broadcast(callback: CallbackQuery, session: AsyncSession, settings: Settings) -> None:
+async def open_broadcast(callback: CallbackQuery, session: AsyncSession, settings: Settings, texts: Texts) -> None:
     await callback.answer()
-    await show(callback, fill(t.BROADCAST, {"history": Markup(await _history(session, settings))}),
-               kb.broadcast_menu())
+    await show(callback, texts.fixed("panel_ops.broadcast", history=Markup(await _history(session, settings, texts))),
+               kb.broadcast_menu(texts))
 
 
 # -- 1. the message --------------------------------------------------------------------------------------
 
 @router.callback_query(BroadcastAction.filter(F.action == BcAct.NEW))
-async def new_broadcast(callback: CallbackQuery, admin_state: FSMContext) -> None:
-    await ask(callback, admin_state, BroadcastInput.content, t.ASK_CONTENT, AdminMenu(section=Section.BROADCAST))
+async def new_broadcast(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) -> None:
+    await ask(callback, admin_state, BroadcastInput.content, texts.fixed("panel_ops.ask_content"),
+              AdminMenu(section=Section.BROADCAST))
 
 
-def _caption_too_long(caption: str) -> str | None:
+def _caption_too_long(texts: Texts, caption: str) -> str | None:
     """The problem with a photo caption a bot cannot send (Telegram counts UTF-16 units), or None."""
     if len(caption.encode("utf-16-le")) // 2 > CAPTION_LIMIT:
-        return fill(t.CAPTION_TOO_LONG, {"length": len(caption)})
+        return texts.fixed("panel_ops.caption_too_long", length=len(caption))
     return None
 
 
@@ -100,24 +112,24 @@ async def _rest_of_album(message: Message, admin_state: FSMContext | None = None
 
 # First: the later parts come in any panel state (the compose step is over by then).
 @router.message(_rest_of_album)
-async def on_album_part(message: Message, admin_state: FSMContext) -> None:
+async def on_album_part(message: Message, admin_state: FSMContext, texts: Texts) -> None:
     data = await admin_state.get_data()
     album, draft = data[ALBUM], data.get(DRAFT)
     if not album.get("draft"):
         return  # the album was refused at its first part and she was told so: the rest goes quietly
     if (message.caption and draft and draft.get("id") == album["draft"] and not draft.get("text")
             and not draft.get("audience")):  # the caption was typed on this part; no preview shown yet
-        problem = _caption_too_long(message.caption)
+        problem = _caption_too_long(texts, message.caption)
         if problem:  # the draft cannot be sent as she meant it: drop it and ask again
             await retire(message.bot, message.chat.id, album.get("prompt"))
-            await ask(message, admin_state, BroadcastInput.content, t.ASK_CONTENT,
+            await ask(message, admin_state, BroadcastInput.content, texts.fixed("panel_ops.ask_content"),
                       AdminMenu(section=Section.BROADCAST), problem=problem,
                       **{ALBUM: {"id": album["id"], "draft": None}})
             return
         await admin_state.update_data({DRAFT: {**draft, "text": message.html_text}})
     if not album.get("told"):
         await admin_state.update_data({ALBUM: {**album, "told": True}})
-        await message.answer(t.ALBUM_ONE_PHOTO)
+        await message.answer(texts.fixed("panel_ops.album_one_photo"))
 
 
 async def _refuse(message: Message, admin_state: FSMContext, problem: str) -> None:
@@ -128,10 +140,11 @@ async def _refuse(message: Message, admin_state: FSMContext, problem: str) -> No
 
 
 @router.message(InputStep(BroadcastInput.content), F.photo | (F.text & ~F.text.startswith("/")))
-async def on_content(message: Message, admin_state: FSMContext, session: AsyncSession, settings: Settings) -> None:
+async def on_content(message: Message, admin_state: FSMContext, session: AsyncSession, settings: Settings,
+                     texts: Texts) -> None:
     if message.photo:
         caption = message.caption or ""
-        if problem := _caption_too_long(caption):
+        if problem := _caption_too_long(texts, caption):
             await _refuse(message, admin_state, problem)
             return
         content = Content(message.html_text if caption else "", message.photo[-1].file_id)
@@ -142,14 +155,14 @@ async def on_content(message: Message, admin_state: FSMContext, session: AsyncSe
     if message.media_group_id:  # the first photo of an album: the draft; the other parts are swallowed
         keep[ALBUM] = {"id": message.media_group_id, "draft": draft["id"], "told": False}
     await finish_input(message, admin_state, **keep)
-    prompt = await _ask_audience(message, session, settings, draft["id"])
+    prompt = await _ask_audience(message, session, settings, texts, draft["id"])
     if message.media_group_id and prompt is not None:
         await admin_state.update_data({ALBUM: {**keep[ALBUM], "prompt": prompt.message_id}})
 
 
 @router.message(InputStep(BroadcastInput.content), ~F.text.startswith("/"))
-async def on_wrong_content(message: Message, admin_state: FSMContext) -> None:
-    await _refuse(message, admin_state, t.WRONG_CONTENT)
+async def on_wrong_content(message: Message, admin_state: FSMContext, texts: Texts) -> None:
+    await _refuse(message, admin_state, texts.fixed("panel_ops.wrong_content"))
 
 
 # -- 2. the recipients -----------------------------------------------------------------------------------
@@ -159,99 +172,101 @@ async def _excluded(session: AsyncSession, settings: Settings) -> set[int]:
     return set(await all_admin_ids(session, settings.admin_ids))
 
 
-async def _ask_audience(event: Message | CallbackQuery, session: AsyncSession, settings: Settings,
+async def _ask_audience(event: Message | CallbackQuery, session: AsyncSession, settings: Settings, texts: Texts,
                         draft_id: str, problem: str = "") -> Message | None:
     tz = agency_tz(settings)
     exclude = await _excluded(session, settings)
     everyone = await audience_user_ids(session, Audience(AudienceKind.ALL), tz, exclude)
     paid = await audience_user_ids(session, Audience.paid_this_month(tz), tz, exclude)
-    text = f"⚠️ {problem}\n\n{t.CHOOSE_AUDIENCE}" if problem else t.CHOOSE_AUDIENCE
-    return await show(event, text, kb.audience_menu(draft_id, len(everyone), Month.current(tz), len(paid)))
+    question = texts.fixed("panel_ops.choose_audience")
+    text = f"⚠️ {problem}\n\n{question}" if problem else question
+    return await show(event, text, kb.audience_menu(texts, draft_id, len(everyone), Month.current(tz), len(paid)))
 
 
-async def _draft(callback: CallbackQuery, admin_state: FSMContext, draft_id: str) -> dict[str, Any] | None:
+async def _draft(callback: CallbackQuery, admin_state: FSMContext, texts: Texts,
+                 draft_id: str) -> dict[str, Any] | None:
     draft = (await admin_state.get_data()).get(DRAFT)
     if not draft or draft.get("id") != draft_id:
-        await callback.answer(t.DRAFT_GONE, show_alert=True)
+        await callback.answer(texts.fixed("panel_ops.draft_gone"), show_alert=True)
         return None
     return draft
 
 
 @router.callback_query(BroadcastAction.filter(F.action == BcAct.AUDIENCE))
 async def other_audience(callback: CallbackQuery, callback_data: BroadcastAction, admin_state: FSMContext,
-                         session: AsyncSession, settings: Settings) -> None:
-    if await _draft(callback, admin_state, callback_data.draft) is None:
+                         session: AsyncSession, settings: Settings, texts: Texts) -> None:
+    if await _draft(callback, admin_state, texts, callback_data.draft) is None:
         return
     await callback.answer()
-    await _ask_audience(callback, session, settings, callback_data.draft)
+    await _ask_audience(callback, session, settings, texts, callback_data.draft)
 
 
 @router.callback_query(BroadcastAction.filter(F.action == BcAct.GROUPS))
 async def choose_group(callback: CallbackQuery, callback_data: BroadcastAction, admin_state: FSMContext,
-                       session: AsyncSession, settings: Settings) -> None:
-    if await _draft(callback, admin_state, callback_data.draft) is None:
+                       session: AsyncSession, settings: Settings, texts: Texts) -> None:
+    if await _draft(callback, admin_state, texts, callback_data.draft) is None:
         return
     groups = await group_choices(session)
     if not groups:
-        await callback.answer(t.NO_GROUPS, show_alert=True)
+        await callback.answer(texts.fixed("panel_ops.no_groups"), show_alert=True)
         return
     await callback.answer()
     tz = agency_tz(settings)
     exclude = await _excluded(session, settings)
     rows = [(group_id, title, len(await audience_user_ids(session, Audience(AudienceKind.GROUP, code), tz, exclude)))
             for group_id, code, title in groups]
-    await show(callback, t.CHOOSE_GROUP, kb.groups_menu(callback_data.draft, rows))
+    await show(callback, texts.fixed("panel_ops.choose_group"), kb.groups_menu(texts, callback_data.draft, rows))
 
 
 @router.callback_query(BroadcastAudience.filter())
 async def on_audience(callback: CallbackQuery, callback_data: BroadcastAudience, admin_state: FSMContext,
-                      session: AsyncSession, settings: Settings, bot: Bot) -> None:
-    draft = await _draft(callback, admin_state, callback_data.draft)
+                      session: AsyncSession, settings: Settings, texts: Texts, bot: Bot) -> None:
+    draft = await _draft(callback, admin_state, texts, callback_data.draft)
     if draft is None:
         return
     tz = agency_tz(settings)
+    audience: Audience | None
     if callback_data.kind is AudienceKind.GROUP:
-        code = await session.scalar(select(CatalogGroup.code).where(CatalogGroup.id == callback_data.group_id))
-        if code is None:
-            await callback.answer(common.GONE)
+        audience = await group_audience(session, callback_data.group_id)
+        if audience is None:
+            await callback.answer(texts.fixed("panel.gone"))
             return
-        audience = Audience(AudienceKind.GROUP, code)
     elif callback_data.kind is AudienceKind.PAID:
         audience = Audience.paid_this_month(tz)
     else:
         audience = Audience(AudienceKind.ALL)
     await callback.answer()
 
-    title = await audience_title(session, audience)
+    title = await audience_title(session, texts, audience)
     recipients = await audience_user_ids(session, audience, tz, await _excluded(session, settings))
-    blocked = await session.scalar(select(func.count()).select_from(Parent)
-                                   .where(Parent.user_id.in_(recipients), Parent.blocked.is_(True))) if recipients else 0
-    reachable = len(recipients) - (blocked or 0)
+    blocked = await blocked_among(session, recipients)
+    reachable = len(recipients) - blocked
     if not reachable:
-        await _ask_audience(callback, session, settings, draft["id"], fill(t.NOBODY, {"audience": title}))
+        await _ask_audience(callback, session, settings, texts, draft["id"],
+                            texts.fixed("panel_ops.nobody", audience=title))
         return
-    await show(callback, fill(t.AUDIENCE_CHOSEN, {"audience": title}))
+    await show(callback, texts.fixed("panel_ops.audience_chosen", audience=title))
     # A new id per preview: «Отправить» under an older preview (another audience) is refused.
     draft = {**draft, "audience": audience.key, "id": secrets.token_hex(4)}
     await admin_state.update_data({DRAFT: draft})
     # 3. the preview: the very call the sender will make, so she sees exactly what parents will.
     await send_content(bot, callback.from_user.id, Content(draft["text"], draft["photo"]))
-    await bot.send_message(callback.from_user.id, fill(t.PREVIEW_ABOVE, {
-        "audience": title, "count": reachable,
-        "blocked": Markup(fill(t.PREVIEW_BLOCKED, {"blocked": blocked}) if blocked else ""),
-    }), reply_markup=kb.confirm_menu(draft["id"], reachable))
+    await bot.send_message(callback.from_user.id, texts.fixed(
+        "panel_ops.preview_above", audience=title, count=reachable,
+        blocked=Markup(texts.fixed("panel_ops.preview_blocked", blocked=blocked) if blocked else ""),
+    ), reply_markup=kb.confirm_menu(texts, draft["id"], reachable))
 
 
 # -- 4. send or cancel -----------------------------------------------------------------------------------
 
 @router.callback_query(BroadcastAction.filter(F.action == BcAct.SEND))
 async def send(callback: CallbackQuery, callback_data: BroadcastAction, admin_state: FSMContext,
-               session: AsyncSession, settings: Settings, app: App) -> None:
-    draft = await _draft(callback, admin_state, callback_data.draft)
+               session: AsyncSession, settings: Settings, texts: Texts, workers: Workers) -> None:
+    draft = await _draft(callback, admin_state, texts, callback_data.draft)
     if draft is None:
         return
     if not draft.get("audience"):
-        await callback.answer(t.DRAFT_GONE, show_alert=True)
+        await callback.answer(texts.fixed("panel_ops.draft_gone"), show_alert=True)
         return
     # Forget the draft first: a second tap (handled after this one) finds nothing to send.
     await admin_state.update_data({DRAFT: None})
@@ -261,27 +276,29 @@ async def send(callback: CallbackQuery, callback_data: BroadcastAction, admin_st
         session, created_by=callback.from_user.id, content=Content(draft["text"], draft["photo"]), audience=audience,
         tz=agency_tz(settings), exclude=await _excluded(session, settings), progress_chat_id=callback.from_user.id)
     # The confirmation message becomes the progress message the sender edits; it can be stopped from there.
-    progress = await show(callback, fill(t.STARTING, {"number": broadcast.id, "count": counts.pending}),
-                          kb.stop_menu(broadcast.id))
-    broadcast.progress_message_id = progress.message_id if progress else None
+    progress = await show(callback, texts.fixed("panel_ops.starting", number=broadcast.id, count=counts.pending),
+                          kb.stop_menu(texts, broadcast.id))
+    await set_progress_message(session, broadcast.id, progress.message_id if progress else None)
     await record(session, callback.from_user, "broadcast.send", f"№{broadcast.id}", new=draft["audience"])
     await session.commit()
-    wake(app)
+    workers.broadcasts.wake()
 
 
 @router.callback_query(BroadcastAction.filter(F.action == BcAct.CANCEL))
-async def cancel(callback: CallbackQuery, callback_data: BroadcastAction, admin_state: FSMContext) -> None:
-    if await _draft(callback, admin_state, callback_data.draft) is None:
+async def cancel(callback: CallbackQuery, callback_data: BroadcastAction, admin_state: FSMContext,
+                 texts: Texts) -> None:
+    if await _draft(callback, admin_state, texts, callback_data.draft) is None:
         return
     await admin_state.update_data({DRAFT: None})
     await callback.answer()
-    await show(callback, t.CANCELLED, kb.back_to_broadcast())
+    await show(callback, texts.fixed("panel_ops.cancelled"), kb.back_to_broadcast(texts))
 
 
 # -- 5. stop while sending -------------------------------------------------------------------------------
 
 @router.callback_query(BroadcastStop.filter())
-async def stop(callback: CallbackQuery, callback_data: BroadcastStop, session: AsyncSession, app: App) -> None:
+async def stop(callback: CallbackQuery, callback_data: BroadcastStop, session: AsyncSession, texts: Texts,
+               workers: Workers) -> None:
     """Every message not sent yet is cancelled at once (never sent, after a restart neither); those on their
     way are finished. The sender then edits the progress message (no button) and sends the report."""
     number = callback_data.broadcast_id
@@ -290,10 +307,5 @@ async def stop(callback: CallbackQuery, callback_data: BroadcastStop, session: A
         await record(session, callback.from_user, "broadcast.stop", f"№{number}", new=f"не отправлено: {cancelled}")
     await session.commit()
     if outcome is StopOutcome.STOPPED:
-        stop_now(app, number)
-    answers = {
-        StopOutcome.STOPPED: t.STOPPING_NOW, StopOutcome.TOO_LATE: t.STOP_TOO_LATE,
-        StopOutcome.STOPPING: t.STOP_ALREADY, StopOutcome.FINISHED: t.STOP_FINISHED,
-        StopOutcome.WAS_STOPPED: t.STOP_WAS_STOPPED, StopOutcome.MISSING: t.STOP_MISSING,
-    }
-    await callback.answer(answers[outcome].format(number=number, count=cancelled))
+        workers.broadcasts.stop_now(number)
+    await callback.answer(texts.fixed(STOP_ANSWERS[outcome], number=number, count=cancelled))

@@ -68,6 +68,10 @@ BROADCAST = ("<b>📣 Рассылка</b>\n\n"
              "Сообщение всем родителям, родителям одной группы или оплатившим в этом месяце. "
              "Перед отправкой покажу, как его увидят родители.\n\n{history}")
 NO_HISTORY = "Рассылок ещё не было."
+# who a broadcast goes to, as the history, the preview and the choice name them
+AUDIENCE_ALL = "все родители"
+AUDIENCE_GROUP = "родители группы «{title}»"
+AUDIENCE_PAID = "оплатившие за {month} (чек на проверке или подтверждён)"
 HISTORY_HEAD = "<b>Последние рассылки:</b>"
 HISTORY_LINE = "№{number} · {date} · {audience} · доставлено {sent} из {total}{state}"
 HISTORY_SENDING = " · ⏳ идёт"
@@ -99,6 +103,21 @@ STOP_ALREADY = "Рассылка №{number} уже останавливаетс
 STOP_FINISHED = "Рассылка №{number} уже завершена — останавливать нечего."
 STOP_WAS_STOPPED = "Рассылка №{number} уже остановлена."
 STOP_MISSING = "Рассылки №{number} больше нет."
+# the progress message the sender edits (sent without HTML) and the report at the end
+PROGRESS_SENDING = "📤 Рассылка №{number}: отправлено {done} из {total}"
+PROGRESS_FINISHED = "🏁 Рассылка №{number}: отправлено {done} из {total}"
+PROGRESS_STOPPED = "⏹ Рассылка №{number} остановлена: отправлено {done} из {total}, отменено {cancelled}"
+PROGRESS_RESUMED = "♻️ Бот перезапускался — продолжаю."
+PROGRESS_COUNTS = "Доставлено: {sent} · заблокировали бота: {blocked} · не доставлено: {failed}"
+REPORT_DONE = "✅ <b>Рассылка №{number} завершена</b>"
+REPORT_STOPPED = "⏹ <b>Рассылка №{number} остановлена</b>"
+REPORT_TOTAL = "Получателей: {total}"
+REPORT_SENT = "Доставлено: <b>{sent}</b>"
+REPORT_SENT_BEFORE_STOP = "Доставлено до остановки: <b>{sent}</b>"
+REPORT_BLOCKED = "Заблокировали бота: {blocked}"
+REPORT_FAILED = "Не доставлено (ошибка): {failed}"
+REPORT_UNKNOWN = "  из них не уверены, дошло ли (бот перезапускался во время отправки): {unknown}"
+REPORT_CANCELLED = "Отменено (не отправлено): <b>{cancelled}</b>"
 
 
 POPUPS = frozenset({'DRAFT_GONE', 'EXPORT_EMPTY', 'EXPORT_PREPARING', 'NO_GROUPS', 'STATS_WORKING'})
