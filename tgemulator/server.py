@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import messages, methods  # noqa: F401  (importing registers the handlers)
+from . import messages, methods  # noqa: F401 - importing them registers the handlers
 from .chat_view import ChatView
 from .client import FakeUser
 from .errors import CONFLICT, ERROR, FORBIDDEN, RATE_LIMITED, ApiError, EmulatorError
@@ -48,7 +48,7 @@ class BotAPIEmulator:
 
     def __init__(
         self,
-        token: str = "42:TEST",
+        token: str = "42:TEST",  # noqa: S107 - a loopback server; the token only has to look real
         *,
         strict: bool = True,
         rate_limit_per_second: int | None = None,

@@ -72,14 +72,15 @@ def decode_params(model: type[TelegramMethod[Any]], params: dict[str, Any]) -> d
     commands...) as JSON strings, exactly like aiogram sends them.
     """
     decoded: dict[str, Any] = {}
-    for key, value in params.items():
+    for key, raw in params.items():
+        value = raw
         field = model.model_fields.get(key)
-        if isinstance(value, str) and field is not None:
-            if key in {"chat_id", "from_chat_id"} and _INT_RE.fullmatch(value):
-                value = int(value)
-            elif not _accepts_str(field.annotation) and value[:1] in "[{":
+        if isinstance(raw, str) and field is not None:
+            if key in {"chat_id", "from_chat_id"} and _INT_RE.fullmatch(raw):
+                value = int(raw)
+            elif not _accepts_str(field.annotation) and raw[:1] in "[{":
                 try:
-                    value = json.loads(value)
+                    value = json.loads(raw)
                 except ValueError:
                     raise bad_request(f"can't parse {key} JSON object") from None
         decoded[key] = value

@@ -133,7 +133,7 @@ class World:
         raw = self.new_raw(chat, self.bot_user, content)
         kind = reply_markup_kind(markup)
         keyboard = None
-        if kind == "reply":
+        if kind == "reply" and markup is not None:
             chat.reply_keyboard = markup
             keyboard = keyboard_texts(markup)
         elif kind == "remove":
