@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from happykids.domain.clock import DEFAULT_TIMEZONE, zone
@@ -108,6 +109,6 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(f"Configuration is malformed: {exc}.") from None
 
 
-def _plain(err: dict) -> str:
+def _plain(err: ErrorDetails) -> str:
     msg = str(err.get("msg", "invalid value"))
     return msg.removeprefix("Value error, ")

@@ -1,10 +1,44 @@
-"""Loopback Telegram Bot API emulator: run the real bot offline, strict like Telegram.
+"""A loopback Telegram Bot API server, strict like Telegram, for testing any aiogram (or other HTTP) bot offline.
 
-Used by the end-to-end tests (simulated users drive the real aiogram polling loop) and
-by ``happykids demo`` (the bot in a terminal). See ``server.BotAPIEmulator``.
+Why it exists: a bot's real failures are the requests Telegram refuses (bad HTML, a 65-byte callback_data,
+"message is not modified", writing to a user who blocked the bot) and the button presses it forgets to answer.
+Mocks accept all of that; this server refuses it with Telegram's own error texts, while the real bot runs its real
+polling loop against it. It knows nothing of any particular bot.
+
+How to use it::
+
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from tgemulator import BotAPIEmulator
+
+    async with BotAPIEmulator(token="42:TEST", bot_username="my_test_bot") as emu:  # listens on 127.0.0.1
+        bot = Bot(emu.token, session=AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url)))
+        ...  # start your dispatcher's polling with this bot
+        anna = emu.user(1001, first_name="Анна")  # a FakeUser: the person in a private chat
+        await anna.send_command("start")
+        greeting = await anna.wait_for(lambda m: "Привет" in m.text)  # a BotMessage
+        await anna.press("Дальше")  # an inline button of the bot's last keyboard
+        await emu.settle()  # every update fetched and the bot quiet
+        emu.assert_no_errors()
+
+- ``FakeUser`` sends texts, commands, photos, documents, albums, contacts; presses inline buttons, taps reply
+  buttons, edits its messages, blocks the bot. ``emu.chat(id, "supergroup")`` gives a ``ChatView`` of a group.
+- ``ChatView.wait_for(predicate)`` waits race-free for the bot's answer to the last action; ``last``,
+  ``messages``, ``dump()`` show the chat as its people see it.
+- Every request Telegram would refuse is answered as Telegram does AND recorded in ``emu.errors``; a callback
+  query never answered shows in ``emu.unanswered_callback_queries()``. ``emu.assert_no_errors()`` fails a test
+  on either -- a test fixture should call it (or check both lists) after every test, whatever the test asserted.
+  Simulated conditions (``user.block()``, ``rate_limit_per_second``, ``emu.conflict``) are expected, so their
+  403/429/409 answers go to ``emu.forbidden``, ``emu.rate_limited`` and ``emu.conflicts`` instead.
+- ``strict=True`` (default) also refuses what Telegram merely tolerates but is always a bug (a bare "&" in
+  HTML: an unescaped value). The text rules themselves are the ``tgtext`` package.
+
+Logs go to the ``tgemulator`` logger.
 """
 
-from .client import ChatView, FakeUser
+from .chat_view import ChatView
+from .client import FakeUser
 from .errors import EmulatorError
 from .server import BotAPIEmulator
 from .state import BotMessage, Button

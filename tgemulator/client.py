@@ -1,129 +1,23 @@
-"""Handles tests use to act as people: ``FakeUser`` (a private chat) and ``ChatView``.
+"""``FakeUser``: a simulated person who uses the bot, driven by a test or the demo.
 
 A ``FakeUser`` does what a Telegram client would do -- send messages and files, press
 inline buttons, tap reply-keyboard buttons, edit its own messages, block the bot -- by
 queuing the same updates Telegram would deliver, and it shows the chat the way the
-person would see it (edits applied, deleted messages gone).
+person would see it (edits applied, deleted messages gone; see ``ChatView``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .chat_view import ChatView, Host
 from .media import SAMPLE_JPEG, SAMPLE_MP4, SAMPLE_OGG, SAMPLE_WEBP
-from .state import BotMessage, ChatState
+from .state import BotMessage
 from .world import CallbackRecord
 
-if TYPE_CHECKING:
-    from .server import BotAPIEmulator
-
-Predicate = Callable[[BotMessage], bool]
-
 _LEADING_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?(?=\s|$)")
-
-
-class ChatView:
-    """A chat as seen by its participants: messages, waiting for the bot, blocking."""
-
-    def __init__(self, emu: BotAPIEmulator, chat_id: int) -> None:
-        self._emu = emu
-        self.chat_id = chat_id
-        self._mark = 0  # event seq of the last user action in this chat
-
-    @property
-    def state(self) -> ChatState:
-        return self._emu.world.chats[self.chat_id]
-
-    @property
-    def messages(self) -> list[BotMessage]:
-        """All messages currently visible in the chat, oldest first."""
-        return self._emu.world.messages_in(self.chat_id)
-
-    @property
-    def bot_messages(self) -> list[BotMessage]:
-        return [m for m in self.messages if m.from_bot]
-
-    @property
-    def last(self) -> BotMessage:
-        """The newest bot message; LookupError if the bot has not written here."""
-        bot_messages = self.bot_messages
-        if not bot_messages:
-            raise LookupError(f"the bot has sent nothing to chat {self.chat_id}\n{self.dump()}")
-        return bot_messages[-1]
-
-    def message(self, message_id: int) -> BotMessage:
-        """The current version of one message of this chat."""
-        try:
-            return self.state.messages[message_id]
-        except KeyError:
-            raise LookupError(f"no message #{message_id} in chat {self.chat_id}") from None
-
-    def mark(self) -> int:
-        """Make ``wait_for`` ignore everything that happened so far."""
-        self._mark = self._emu.world.last_seq
-        return self._mark
-
-    async def wait_for(
-        self,
-        predicate: Predicate | None = None,
-        timeout: float = 5.0,
-        *,
-        since: int | None = None,
-    ) -> BotMessage:
-        """First bot message (new or edited) since the last action here matching predicate.
-
-        "Since the last action" (or since ``mark()``/``since``) makes the call race-free:
-        a reply that arrived before ``wait_for`` was awaited still counts, while
-        answers to earlier steps of the scenario do not.
-        """
-        world = self._emu.world
-        seq = self._mark if since is None else since
-        deadline = time.monotonic() + timeout
-        while True:
-            for event in world.events_after(seq):
-                seq = event.seq
-                message = event.payload
-                if (
-                    event.kind in ("new", "edit")
-                    and event.chat_id == self.chat_id
-                    and message.from_bot
-                    and (predicate is None or predicate(message))
-                ):
-                    return message
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                errors = "\n".join(f"  {e}" for e in self._emu.errors) or "  (none)"
-                raise TimeoutError(
-                    f"no matching bot message in chat {self.chat_id} within {timeout}s\n"
-                    f"{self.dump()}\nrejected requests:\n{errors}"
-                )
-            await world.changed(remaining)
-
-    def dump(self) -> str:
-        lines = [f"chat {self.chat_id} ({self._title()}):"]
-        lines += [f"  {m.describe()}".replace("\n", "\n  ") for m in self.messages]
-        if len(lines) == 1:
-            lines.append("  (empty)")
-        return "\n".join(lines)
-
-    def _title(self) -> str:
-        state = self.state
-        return state.title or " ".join(filter(None, [state.first_name, state.last_name])) or ""
-
-    def block(self) -> None:
-        """Private chat: the user blocks the bot. Group: the bot is removed from it."""
-        self.state.blocked = True
-
-    def unblock(self) -> None:
-        self.state.blocked = False
-
-    def set_member(self, user_id: int, status: str = "member") -> None:
-        """Status getChatMember reports: member, left, kicked, creator, administrator."""
-        self.state.members[user_id] = status
 
 
 class FakeUser(ChatView):
@@ -131,7 +25,7 @@ class FakeUser(ChatView):
 
     def __init__(
         self,
-        emu: BotAPIEmulator,
+        emu: Host,
         user_id: int,
         first_name: str,
         last_name: str | None = None,
@@ -209,8 +103,8 @@ class FakeUser(ChatView):
 
     async def send_document(
         self,
-        data: bytes = b"%PDF-1.4\n%fake receipt\n",
-        file_name: str = "receipt.pdf",
+        data: bytes = b"%PDF-1.4\n%sample document\n",
+        file_name: str = "document.pdf",
         mime_type: str = "application/pdf",
         caption: str | None = None,
         media_group_id: str | None = None,
@@ -371,7 +265,7 @@ class FakeUser(ChatView):
         # before it answered" -- the bot still gets the update, its reply gets 403.
         message = self._emu.world.post_from_user(chat, self.to_api(), content)
         self._push({"message": message.raw})
-        view._mark = self._emu.world.last_seq
+        view.mark()  # wait_for() answers this message, not earlier ones
         await asyncio.sleep(0)
         return message.raw
 
@@ -393,7 +287,7 @@ class FakeUser(ChatView):
             data=data,
             update={"callback_query": query},
         )
-        view._mark = world.last_seq
+        view.mark()
         self._push({"callback_query": query})
         await asyncio.sleep(0)
         return query_id

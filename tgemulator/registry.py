@@ -10,12 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from .updates import UpdateQueue
 from .validation import opt
+from .world import World
 
-if TYPE_CHECKING:
-    from .server import BotAPIEmulator
+
+class Emulator(Protocol):
+    """What method handlers may touch of the emulator (a protocol, so they never import the server)."""
+
+    world: World
+    updates: UpdateQueue
+    strict: bool
+    conflict: bool
+    webhook_url: str
+    commands: dict[str, list[dict[str, str]]]
+    profile: dict[tuple[str, str], str]
+    menu_buttons: dict[int | None, dict[str, Any]]
 
 
 @dataclass
@@ -31,7 +43,7 @@ class Upload:
 class Call:
     """One API request as a handler sees it."""
 
-    emu: BotAPIEmulator
+    emu: Emulator
     method: str
     params: dict[str, Any]  # decoded: JSON values, chat ids as int
     model: Any  # the aiogram method model, validated

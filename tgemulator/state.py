@@ -278,7 +278,7 @@ class FileStore:
     def photo_sizes(self, data: bytes) -> list[dict[str, Any]]:
         """PhotoSize list as Telegram builds it: a thumbnail and the full picture."""
         width, height = image_size(data) or (800, 600)
-        sizes = []
+        sizes: list[dict[str, Any]] = []
         dims = [scaled(width, height, 90), scaled(width, height, 1280)]
         for w, h in dict.fromkeys(dims):  # unique, in order
             stored = self.add("photo", data, width=w, height=h)

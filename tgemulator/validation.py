@@ -18,14 +18,16 @@ from aiogram.client.default import Default
 from aiogram.methods.base import TelegramMethod
 from pydantic import ValidationError
 
-from .errors import ApiError, bad_request
+from tgtext import limits
+from tgtext.entities import EntityParseError, ParsedText, utf16_len
 from tgtext.html import parse_html
 from tgtext.markdown import parse_markdown, parse_markdown_v2
-from tgtext.entities import EntityParseError, ParsedText, utf16_len
 
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-MAX_CALLBACK_ANSWER = 200
+from .errors import ApiError, bad_request
+
+MAX_TEXT = limits.MESSAGE_TEXT
+MAX_CAPTION = limits.CAPTION
+MAX_CALLBACK_ANSWER = limits.CALLBACK_ANSWER
 MAX_CALLBACK_DATA_BYTES = 64
 
 NOT_MODIFIED = (
@@ -70,14 +72,15 @@ def decode_params(model: type[TelegramMethod[Any]], params: dict[str, Any]) -> d
     commands...) as JSON strings, exactly like aiogram sends them.
     """
     decoded: dict[str, Any] = {}
-    for key, value in params.items():
+    for key, raw in params.items():
+        value = raw
         field = model.model_fields.get(key)
-        if isinstance(value, str) and field is not None:
-            if key in {"chat_id", "from_chat_id"} and _INT_RE.fullmatch(value):
-                value = int(value)
-            elif not _accepts_str(field.annotation) and value[:1] in "[{":
+        if isinstance(raw, str) and field is not None:
+            if key in {"chat_id", "from_chat_id"} and _INT_RE.fullmatch(raw):
+                value = int(raw)
+            elif not _accepts_str(field.annotation) and raw[:1] in "[{":
                 try:
-                    value = json.loads(value)
+                    value = json.loads(raw)
                 except ValueError:
                     raise bad_request(f"can't parse {key} JSON object") from None
         decoded[key] = value
@@ -283,7 +286,7 @@ def check_commands(commands: list[dict[str, Any]]) -> None:
         if not _COMMAND_RE.fullmatch(command):
             raise bad_request("BOT_COMMAND_INVALID")
         description = str(item.get("description", ""))
-        if not 1 <= len(description.strip()) <= 256:
+        if not 1 <= len(description.strip()) <= limits.COMMAND_DESCRIPTION:
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
 
 

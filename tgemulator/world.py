@@ -2,7 +2,7 @@
 
 Both sides act on it: method handlers (the bot) and ``FakeUser`` (simulated people).
 Every visible change is appended to one event log, which drives ``wait_for`` in tests
-and the terminal demo's subscription queues.
+and the subscription queues (``emu.subscribe()``) of a live front end such as a terminal chat.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ class World:
         raw = self.new_raw(chat, self.bot_user, content)
         kind = reply_markup_kind(markup)
         keyboard = None
-        if kind == "reply":
+        if kind == "reply" and markup is not None:
             chat.reply_keyboard = markup
             keyboard = keyboard_texts(markup)
         elif kind == "remove":

@@ -6,7 +6,7 @@ must compute the plain text and entities Telegram would store. Error texts and b
 offsets follow TDLib.
 
 One deliberate extra in strict mode: a bare ``&`` (or an unknown named entity such as
-``&nbsp;``) in the text is refused. Telegram itself keeps it literally, but in our code
+``&nbsp;``) in the text is refused. Telegram itself keeps it literally, but in a bot's code
 it means a value was not escaped, and the next value might contain ``<``. Inside
 attribute values (``href="...?a=1&b=2"``) a bare ``&`` stays allowed, as in Telegram.
 """

@@ -6,6 +6,8 @@ import html
 import re
 import textwrap
 
+from tgemulator import BotMessage, Button
+
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
@@ -17,7 +19,7 @@ def html_to_terminal(source: str, color: bool) -> str:
     return html.unescape(text)
 
 
-def render_message(message, numbers: dict[int, object], color: bool, label: str = "Бот") -> str:  # noqa: ANN001
+def render_message(message: BotMessage, numbers: dict[int, Button], color: bool, label: str = "Бот") -> str:
     """`numbers` is filled with the button number -> Button mapping the user can type."""
     body = html_to_terminal(message.html or message.text, color) if message.parse_mode == "HTML" else message.text
     head = f"── {label}"

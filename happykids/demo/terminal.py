@@ -11,18 +11,19 @@ import contextlib
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
-from happykids.app import build_app, run_polling
+from happykids.app import App, build_app, run_polling
 from happykids.config import Settings
 from happykids.db.repositories.catalog import catalog_is_empty, replace_catalog
 from happykids.demo.render import DIM, RESET, render_message
 from happykids.demo.samples import sample_receipt_jpeg, sample_receipt_pdf
 from happykids.domain.catalog_yaml import parse_catalog_yaml
-from tgemulator import BotAPIEmulator
+from tgemulator import BotAPIEmulator, BotMessage, Button, FakeUser
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "catalogs" / "example.yaml"
-PARENT = dict(user_id=1001, first_name="Анна", username="anna_mama")
-DIRECTOR = dict(user_id=1, first_name="Директор", username="happykids_director")
+PARENT: dict[str, Any] = dict(user_id=1001, first_name="Анна", username="anna_mama")
+DIRECTOR: dict[str, Any] = dict(user_id=1, first_name="Директор", username="happykids_director")
 
 HELP = """Как пользоваться демо:
   число          — нажать кнопку с этим номером (из последнего сообщения с кнопками)
@@ -35,18 +36,18 @@ HELP = """Как пользоваться демо:
 
 
 class DemoChat:
-    def __init__(self, emu: BotAPIEmulator, out_dir: Path, color: bool):
+    def __init__(self, emu: BotAPIEmulator, out_dir: Path, color: bool) -> None:
         self.emu = emu
         self.out_dir = out_dir
         self.color = color
         self.users = {"parent": emu.user(**PARENT), "admin": emu.user(**DIRECTOR)}
         self.who = "parent"
-        self.buttons: dict[int, object] = {}
-        self.button_message: int | None = None
+        self.buttons: dict[int, Button] = {}
+        self.button_message = 0  # the message the numbered buttons belong to (set together with them)
         self.printed: dict[int, str] = {}
 
     @property
-    def user(self):  # noqa: ANN201
+    def user(self) -> FakeUser:
         return self.users[self.who]
 
     def print(self, text: str) -> None:
@@ -70,14 +71,14 @@ class DemoChat:
             if kind == "edit" and not payload.buttons and self.printed.get(payload.message_id) == payload.text:
                 continue  # only its keyboard was removed (an outdated step): nothing new to read
             self.printed[payload.message_id] = payload.text
-            numbers: dict[int, object] = {}
+            numbers: dict[int, Button] = {}
             self.print("\n" + render_message(payload, numbers, self.color))
             if numbers:
                 self.buttons, self.button_message = numbers, payload.message_id
             if kind == "new" and payload.file_id and payload.kind in ("photo", "document"):
                 self.save_file(payload)
 
-    def notify_other(self, kind: str, chat_id: int, payload) -> None:  # noqa: ANN001
+    def notify_other(self, kind: str, chat_id: int, payload: Any) -> None:
         """One line about what the other side of the demo got, so the director's inbox is not a secret."""
         other = next((name for name, user in self.users.items() if user.user_id == chat_id), None)
         if other is None or kind != "new":
@@ -86,10 +87,10 @@ class DemoChat:
         first_line = (payload.text or payload.kind).split("\n")[0][:60]
         self.print(f"  📩 {who}: {first_line}  (/as {other} — посмотреть)")
 
-    def save_file(self, message) -> None:  # noqa: ANN001
+    def save_file(self, message: BotMessage) -> None:
         name = message.file_name or f"{message.kind}_{message.message_id}.jpg"
         path = self.out_dir / name
-        path.write_bytes(self.emu.file_bytes(message.file_id))
+        path.write_bytes(self.emu.file_bytes(message.file_id or ""))
         self.print(f"{DIM}   файл сохранён: {path}{RESET}" if self.color else f"   файл сохранён: {path}")
 
     async def handle(self, line: str) -> bool:
@@ -130,7 +131,7 @@ class DemoChat:
         elif button.url:
             self.print(f"  (открылась бы ссылка {button.url})")
         else:
-            await self.user.press_data(self.button_message, button.callback_data)
+            await self.user.press_data(self.button_message, button.callback_data or "")
 
 
 def _read(line: str) -> bytes | None:
@@ -144,7 +145,7 @@ def _read(line: str) -> bytes | None:
         return None
 
 
-async def _seed_catalog(app) -> None:  # noqa: ANN001
+async def _seed_catalog(app: App) -> None:
     async with app.sessions() as session, session.begin():
         if await catalog_is_empty(session):
             await replace_catalog(session, parse_catalog_yaml(EXAMPLE.read_text(encoding="utf-8")))
@@ -180,7 +181,7 @@ async def run_demo(settings: Settings, data_dir: Path | None = None, as_admin: b
                 break
             await emu.settle(quiet=0.3, timeout=10)
     finally:
-        await app.dp.stop_polling() if app.dp._running_lock.locked() else None  # noqa: SLF001
+        await app.dp.stop_polling() if app.dp._running_lock.locked() else None  # noqa: SLF001 - aiogram has no public "is polling"
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(polling, 10)
         shower.cancel()

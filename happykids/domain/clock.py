@@ -5,7 +5,7 @@ The zone is one setting for the whole process (TIMEZONE, default Yekaterinburg),
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIMEZONE = "Asia/Yekaterinburg"  # the agency's city
@@ -33,9 +33,9 @@ def agency_zone() -> tzinfo:
 
 def to_local(moment: datetime, tz: tzinfo | None = None) -> datetime:
     """A naive UTC datetime from the database -> naive local time for people."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(tz or _agency).replace(tzinfo=None)
+    return moment.replace(tzinfo=UTC).astimezone(tz or _agency).replace(tzinfo=None)
 
 
 def to_utc(local: datetime, tz: tzinfo | None = None) -> datetime:
     """Naive local time -> naive UTC, the way the database stores it."""
-    return local.replace(tzinfo=tz or _agency).astimezone(timezone.utc).replace(tzinfo=None)
+    return local.replace(tzinfo=tz or _agency).astimezone(UTC).replace(tzinfo=None)

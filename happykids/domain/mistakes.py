@@ -1,9 +1,9 @@
 """How the bot answers repeated mistakes: first a short error, then an instruction, then the contacts."""
 
-from enum import Enum
+from enum import StrEnum
 
 
-class MistakeLevel(str, Enum):
+class MistakeLevel(StrEnum):
     ERROR = "error"
     INSTRUCTION = "instruction"
     CONTACTS = "contacts"

@@ -45,7 +45,7 @@ class LocalArchive:
         except ArchiveError:
             raise
         except FileNotFoundError as exc:
-            if not Path(local_path).is_file():
+            if not await asyncio.to_thread(Path(local_path).is_file):
                 raise ArchiveError(f"file to archive does not exist: {local_path}", permanent=True) from exc
             raise ArchiveError(f"local archive failed: {exc}") from exc
         except OSError as exc:

@@ -16,7 +16,8 @@ What this adds on top of the library:
   codes. The library's own ``post`` retry (``-3`` only, fixed 0.5-60 s
   sleeps, up to 10 times) is bypassed so the policy is configurable and
   tests run fast; the upload-chunk call also learns to report HTTP errors
-  and MEGA's negative-number answers instead of passing them on as a handle.
+  and MEGA's negative-number answers instead of passing them on as a handle
+  (those changes to the library are in ``mega_client.py``).
 
 The password is never logged nor shown in ``repr``.
 """
@@ -26,23 +27,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 import weakref
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
 import aiohttp
-import yarl
-from mega.api import MegaAPI
-from mega.client import MegaNzClient
-from mega.core import MegaCore
-from mega.data_structures import Node, NodeID, NodeType
-from mega.errors import InvalidNameError, MegaNzError, RequestError, RetryRequestError, ValidationError
+from mega.data_structures import Node, NodeID
+from mega.errors import InvalidNameError, RequestError, ValidationError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -53,22 +48,22 @@ from tenacity import (
 )
 
 from happykids.storage.base import ArchiveError, normalize_remote_path
+from happykids.storage.mega_client import (
+    ESID,
+    LOGIN_REJECTED_CODES,
+    ArchiveClient,
+    LoginRejected,
+    MegaBadResponse,
+    MegaHTTPError,
+    NodeIndex,
+    describe,
+    is_retryable,
+)
 from happykids.storage.naming import safe_folder
-
-if TYPE_CHECKING:
-    from mega.filesystem import UserFileSystem
 
 __all__ = ["MegaArchive", "MegaBadResponse", "MegaHTTPError", "RetryPolicy"]
 
 logger = logging.getLogger(__name__)
-
-ESID = -15
-# Transient: try again (the index is re-read first, which also heals a stale cached folder id: -9).
-_RETRY_CODES = frozenset({-1, -3, -4, -5, -6, -7, -8, -9, -18, -19, -25, -400})
-# Refused by MEGA for a reason that waiting seconds won't fix; the outbox retries much later.
-# (-17/-24 over quota, -11 access, -2 args, -14 key, -16 blocked, -26 MFA, -29 paywall, ...)
-_LOGIN_REJECTED_CODES = frozenset({-2, -9, -11, -16, -26, -27, -28})
-_NEGATIVE_NUMBER = re.compile(r"^\s*-\d+\s*$")
 
 
 class _SecretLike(Protocol):
@@ -91,115 +86,6 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.attempts < 1:
             raise ValueError("attempts must be >= 1")
-
-
-class MegaHTTPError(MegaNzError):
-    """MEGA (or something in between) answered an HTTP error status."""
-
-    def __init__(self, status: int, url: str) -> None:
-        super().__init__(f"HTTP {status} from {url}")
-        self.status = status
-
-
-class MegaBadResponse(MegaNzError):
-    """MEGA's API answered something that is not JSON."""
-
-    def __init__(self, status: int, content_type: str) -> None:
-        super().__init__(f"not a JSON answer (HTTP {status}, {content_type or 'no content type'})")
-        self.status = status
-
-
-def _request_error(code: int) -> RequestError:
-    if code == -3:
-        return RetryRequestError()
-    try:
-        return RequestError(code)
-    except KeyError:  # a code the library has no description for
-        err = RequestError(f"MEGA error {code}")
-        err.code = code
-        return err
-
-
-class _ArchiveMegaAPI(MegaAPI):
-    """``MegaAPI`` with the retry policy left to ``MegaArchive`` and HTTP errors surfaced."""
-
-    __slots__ = ()
-
-    # The library wraps post() in its own retry (on -3 only, fixed sleeps of 0.5 s..60 s,
-    # 10 times). MegaArchive retries every transient failure itself, with its own policy.
-    post = getattr(MegaAPI.post, "__wrapped__", MegaAPI.post)
-
-    @staticmethod
-    async def _parse_response(response: aiohttp.ClientResponse) -> Any:
-        # 402 is MEGA's hashcash challenge, handled by post() through the X-Hashcash header.
-        if response.status >= 400 and response.status != 402:
-            raise MegaHTTPError(response.status, str(response.url.with_query(None)))
-        try:
-            json_resp = await response.json()
-        except (aiohttp.ContentTypeError, ValueError):
-            # Not JSON (a proxy's error page...). aiohttp's own error would carry the URL, sid included.
-            raise MegaBadResponse(response.status, response.headers.get("Content-Type", "")) from None
-        resp = json_resp[0] if isinstance(json_resp, list) and len(json_resp) == 1 else json_resp
-        if isinstance(resp, int) and not isinstance(resp, bool) and resp != 0:
-            raise _request_error(resp)
-        return resp
-
-    async def upload_chunk(self, upload_url: str | yarl.URL, offset: int, data: bytes) -> str:
-        url = yarl.URL(upload_url) / str(offset)
-        async with self._MegaAPI__request("POST", url, data=data) as resp:  # type: ignore[attr-defined]
-            text = await resp.text()
-            status = resp.status
-        if status >= 400:
-            raise MegaHTTPError(status, f"{url.origin()}/ul/...")  # the token in the path is a capability
-        if _NEGATIVE_NUMBER.match(text):
-            raise _request_error(int(text))
-        return text
-
-
-class _ArchiveClient(MegaNzClient):
-    __slots__ = ()
-
-    def __init__(self, session: aiohttp.ClientSession, *, user_agent: str | None = None) -> None:
-        super().__init__(session, user_agent=user_agent)
-        api = _ArchiveMegaAPI(session)
-        api.user_agent = self._api.user_agent
-        self._api = api
-        self._core = MegaCore(api)
-
-
-class _LoginRejected(Exception):
-    def __init__(self, cause: RequestError) -> None:
-        super().__init__(f"MEGA refused the login: {cause}")
-        self.cause = cause
-
-
-class _NodeIndex:
-    """Folders and files of the cloud drive by (parent id, name); the oldest wins among twins."""
-
-    def __init__(self, root_id: NodeID) -> None:
-        self.root_id = root_id
-        self._folders: dict[tuple[NodeID, str], Node] = {}
-        self._files: dict[tuple[NodeID, str], Node] = {}
-
-    @classmethod
-    def build(cls, fs: UserFileSystem) -> _NodeIndex:
-        index = cls(fs.root.id)
-        nodes = sorted([*fs.folders, *fs.files], key=lambda n: (n.created_at, n.id))
-        for node in nodes:
-            index.add(node, replace=False)
-        return index
-
-    def add(self, node: Node, *, replace: bool = True) -> None:
-        table = self._folders if node.type is NodeType.FOLDER else self._files
-        key = (node.parent_id, node.attributes.name)
-        if replace or key not in table:
-            table[key] = node
-
-    def folder(self, parent_id: NodeID, name: str) -> Node | None:
-        return self._folders.get((parent_id, name))
-
-    def file(self, parent_id: NodeID, name: str) -> Node | None:
-        return self._files.get((parent_id, name))
 
 
 class MegaArchive:
@@ -241,9 +127,9 @@ class MegaArchive:
 
         self._session = session
         self._own_session = session is None
-        self._client: _ArchiveClient | None = None
+        self._client: ArchiveClient | None = None
         self._client_gen = 0
-        self._index: _NodeIndex | None = None
+        self._index: NodeIndex | None = None
         self._index_dirty = False
         self._lock = asyncio.Lock()
         self._path_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -325,7 +211,7 @@ class MegaArchive:
                         raise
         except ArchiveError:
             raise
-        except _LoginRejected as exc:
+        except LoginRejected as exc:
             raise ArchiveError(f"{exc} (check the MEGA e-mail and password)", permanent=True) from exc.cause
         except (ValidationError, InvalidNameError) as exc:
             raise ArchiveError(f"MEGA refused {target}: {exc}", permanent=True) from exc
@@ -334,22 +220,12 @@ class MegaArchive:
         except Exception as exc:
             retried = self._is_retryable(exc)
             what = f"after {policy.attempts} attempts" if retried else "(not retryable now)"
-            raise ArchiveError(f"storing {target} on MEGA failed {what}: {_describe(exc)}") from exc
+            raise ArchiveError(f"storing {target} on MEGA failed {what}: {describe(exc)}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
     def _is_retryable(exc: BaseException) -> bool:
-        if isinstance(exc, _LoginRejected):
-            return False
-        if isinstance(exc, MegaBadResponse):
-            return True
-        if isinstance(exc, MegaHTTPError):
-            return exc.status >= 500 or exc.status in (408, 429)
-        if isinstance(exc, aiohttp.ClientResponseError):
-            return exc.status >= 500 or exc.status in (408, 429) or exc.status < 400
-        if isinstance(exc, RequestError):
-            return exc.code is None or exc.code == ESID or exc.code in _RETRY_CODES
-        return isinstance(exc, aiohttp.ClientError | TimeoutError | ConnectionError | json.JSONDecodeError)
+        return is_retryable(exc)
 
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
@@ -358,7 +234,7 @@ class MegaArchive:
             "MEGA archive: attempt %d/%d failed (%s); retrying in %.2fs",
             state.attempt_number,
             self.retry.attempts,
-            _describe(exc) if exc else "?",
+            describe(exc) if exc else "?",
             delay,
         )
 
@@ -380,11 +256,10 @@ class MegaArchive:
 
     async def _store_once(self, local_path: Path, target: PurePosixPath, used: list[int]) -> str:
         async with self._lock:
-            client = await self._ready_client(used)
+            client, index = await self._ready_client(used)
             gen = used[0]
-            folder_id = await self._ensure_folders(client, target.parent.parts)
-            assert self._index is not None
-            existing = self._index.file(folder_id, target.name)
+            folder_id = await self._ensure_folders(client, index, target.parent.parts)
+            existing = index.file(folder_id, target.name)
 
         if existing is not None:
             size = await asyncio.to_thread(lambda: local_path.stat().st_size)
@@ -406,19 +281,19 @@ class MegaArchive:
         logger.info("MEGA archive: stored %s", target)
         return await self._location(client, node, target)
 
-    async def _ready_client(self, used: list[int]) -> _ArchiveClient:
+    async def _ready_client(self, used: list[int]) -> tuple[ArchiveClient, NodeIndex]:
         """Log in if needed, re-read the listing if it may be stale. Call with the lock held.
 
         Appends the login generation in use to ``used`` as soon as there is a client.
         """
         if self._client is None:
-            client = _ArchiveClient(self._http_session(), user_agent=self._user_agent)
+            client = ArchiveClient(self._http_session(), user_agent=self._user_agent)
             try:
                 await client.login(self.email, self._password_value())
             except RequestError as exc:
                 await client.aclose()
-                if exc.code in _LOGIN_REJECTED_CODES:
-                    raise _LoginRejected(exc) from exc
+                if exc.code in LOGIN_REJECTED_CODES:
+                    raise LoginRejected(exc) from exc
                 raise
             except BaseException:
                 await client.aclose()
@@ -426,37 +301,35 @@ class MegaArchive:
             self._client = client
             self._client_gen += 1
             fs = client.cached_filesystem
-            self._index = _NodeIndex.build(fs) if fs is not None else None
+            self._index = NodeIndex.build(fs) if fs is not None else None
             self._index_dirty = fs is None
         used.append(self._client_gen)
         if self._index is None or self._index_dirty:
             fs = await self._client.get_filesystem(force=True)
-            self._index = _NodeIndex.build(fs)
+            self._index = NodeIndex.build(fs)
             self._index_dirty = False
-        return self._client
+        return self._client, self._index
 
-    async def _ensure_folders(self, client: _ArchiveClient, parts: tuple[str, ...]) -> NodeID:
+    async def _ensure_folders(self, client: ArchiveClient, index: NodeIndex, parts: tuple[str, ...]) -> NodeID:
         """Find or create each folder level. Call with the lock held."""
-        assert self._index is not None
-        parent_id = self._index.root_id
+        parent_id = index.root_id
         for part in parts:
-            folder = self._index.folder(parent_id, part)
+            folder = index.folder(parent_id, part)
             if folder is None:
-                # MegaNzClient.create_folder() only creates at the root and refuses "/".
-                folder = await client._core.mkdir(part, parent_id)
-                self._index.add(folder)
+                folder = await client.mkdir(part, parent_id)
+                index.add(folder)
                 logger.info("MEGA archive: created folder %r", part)
             parent_id = folder.id
         return parent_id
 
-    async def _upload(self, client: _ArchiveClient, local_path: Path, name: str, folder_id: NodeID) -> Node:
+    async def _upload(self, client: ArchiveClient, local_path: Path, name: str, folder_id: NodeID) -> Node:
         # The library names the node after the local file, so upload a copy with the archive name.
         with tempfile.TemporaryDirectory(prefix="happykids-mega-") as tmp:
             staged = Path(tmp) / name
             await asyncio.to_thread(_link_or_copy, local_path, staged)
             return await client.upload(staged, folder_id)
 
-    async def _location(self, client: _ArchiveClient, node: Node, target: PurePosixPath) -> str:
+    async def _location(self, client: ArchiveClient, node: Node, target: PurePosixPath) -> str:
         if self.public_links:
             return await client.export(node)
         return f"mega:/{target}"
@@ -492,13 +365,3 @@ def _link_or_copy(src: Path, dst: Path) -> None:
         os.link(src, dst)
     except OSError:
         shutil.copyfile(src, dst)
-
-
-def _describe(exc: BaseException) -> str:
-    """A short description for logs and ArchiveError messages, without URLs (they carry the session id)."""
-    if isinstance(exc, RequestError) and exc.code is not None:
-        return f"MEGA error {exc.code}: {exc}"
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return f"{type(exc).__name__}: HTTP {exc.status} {exc.message}"
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

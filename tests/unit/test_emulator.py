@@ -39,13 +39,14 @@ from aiogram.types import (
 from aiogram.utils import formatting as fmt
 
 from tgemulator import BotAPIEmulator, BotMessage
-from tgtext.html import parse_html
-from tgtext.markdown import parse_markdown_v2
 from tgemulator.media import SAMPLE_JPEG
 from tgtext.entities import EntityParseError
+from tgtext.html import parse_html
+from tgtext.markdown import parse_markdown_v2
 
 TOKEN = "42:TEST"
 USER_ID = 1001
+BOT_USERNAME = "happykids_test_bot"
 
 
 def keyboard(*buttons: tuple[str, str]) -> InlineKeyboardMarkup:
@@ -56,7 +57,7 @@ def keyboard(*buttons: tuple[str, str]) -> InlineKeyboardMarkup:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[BotAPIEmulator]:
-    emulator = BotAPIEmulator(token=TOKEN)
+    emulator = BotAPIEmulator(token=TOKEN, bot_username=BOT_USERNAME)
     await emulator.start()
     yield emulator
     await emulator.stop()

@@ -11,7 +11,8 @@ from mega.api import MegaAPI
 from mega.errors import RequestError, RetryRequestError
 
 from happykids.storage import ArchiveBackend, ArchiveError, MegaArchive, MegaHTTPError, RetryPolicy
-from happykids.storage.mega import _ArchiveMegaAPI, _request_error
+from happykids.storage.mega_client import ArchiveMegaAPI as _ArchiveMegaAPI
+from happykids.storage.mega_client import request_error as _request_error
 
 
 def test_is_an_archive_backend():

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from happykids.ui.callbacks import TextAct, TextAction, TextCard
 from happykids.texts.defaults import DEFAULTS
 from happykids.texts.model import TextDef, TextKind
 from happykids.texts.service import Markup
-from happykids.texts.validation import check_text, explain_html_error, normalize, render
+from happykids.texts.validation import check_text, normalize, render
+from happykids.ui.callbacks import TextAct, TextAction, TextCard
+from tgtext.explain import explain_html_error
 
 MESSAGE = TextDef("t.msg", "Привет! Контакты:\n{contacts}", "Тест", "Сообщение")
 BUTTON = TextDef("btn.t", "⬅️ Назад", "Тест", "Кнопка", kind=TextKind.BUTTON)
