@@ -19,19 +19,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiogram import Bot  # noqa: E402
-from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
-from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 
-from happykids.db.engine import create_engine, create_session_factory  # noqa: E402
-from happykids.db.migrate import upgrade_async  # noqa: E402
-from happykids.db.models import Parent  # noqa: E402
-from tgemulator import BotAPIEmulator  # noqa: E402
-from happykids.domain.broadcasts import AudienceKind, Content  # noqa: E402
-from happykids.services import broadcast as bc  # noqa: E402
-from happykids.services.payments_export import agency_tz  # noqa: E402
-from happykids.texts.service import Texts  # noqa: E402
-from happykids.workers import broadcasts as sender_module  # noqa: E402
+from happykids.db.engine import create_engine, create_session_factory
+from happykids.db.migrate import upgrade_async
+from happykids.db.models import Parent
+from happykids.domain.broadcasts import AudienceKind, Content
+from happykids.services import broadcast as bc
+from happykids.services.payments_export import agency_tz
+from happykids.texts.service import Texts
+from happykids.workers import broadcasts as sender_module
+from tgemulator import BotAPIEmulator
 
 ADMIN = 777000
 
@@ -64,7 +64,7 @@ async def run(parents: int, limit: int, rate: float, workers: int, blocked: int)
             stamps: list[float] = []
             original = sender_module.send_content
 
-            async def timed(bot_: Bot, chat_id: int, content: Content):  # noqa: ANN202
+            async def timed(bot_: Bot, chat_id: int, content: Content):
                 message = await original(bot_, chat_id, content)
                 stamps.append(time.monotonic())
                 return message
@@ -82,7 +82,8 @@ async def run(parents: int, limit: int, rate: float, workers: int, blocked: int)
             print(f"parents: {parents} (blocked in Telegram: {blocked}), workers: {workers}")
             print(f"limit (emulator): {limit}/s, sender pace: {rate}/s")
             print(f"delivered: {final.sent}, blocked: {final.blocked}, failed: {final.failed + final.unknown}")
-            print(f"achieved: {achieved:.1f} msg/s over {span:.1f} s ({elapsed:.1f} s in all, incl. progress and report)")
+            print(f"achieved: {achieved:.1f} msg/s over {span:.1f} s "
+                  f"({elapsed:.1f} s in all, incl. progress and report)")
             print(f"busiest 1-second window: {peak} sends; 429 answers: {len(emu.rate_limited)}; "
                   f"rejected requests (bugs): {len(emu.errors)}")
             duplicates = sum(1 for index in range(parents)

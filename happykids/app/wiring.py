@@ -19,20 +19,20 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from happykids.ui.commands import CommandMenus
-from happykids.db.fsm_storage import SqlStorage
-from happykids.ui.answered import AnsweredCallbacks
-from happykids.handlers.middlewares import UnitOfWorkMiddleware
-from happykids.handlers.routers import feature_routers
 from happykids.config import Settings
 from happykids.db.change_tracking import VersionBoard
 from happykids.db.engine import create_engine, create_session_factory
+from happykids.db.fsm_storage import SqlStorage
 from happykids.db.migrate import upgrade_async
 from happykids.db.repositories.catalog import catalog_is_empty
 from happykids.domain import clock
+from happykids.handlers.middlewares import UnitOfWorkMiddleware
+from happykids.handlers.routers import feature_routers
 from happykids.services.archive import build_archive
 from happykids.services.caches import AdminCache, CatalogCache
 from happykids.texts.service import Texts
+from happykids.ui.answered import AnsweredCallbacks
+from happykids.ui.commands import CommandMenus
 from happykids.workers.hub import Workers
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,8 @@ def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSessi
     # SimpleEventIsolation: one parent's updates are handled one at a time, so a double tap cannot race.
     dp = Dispatcher(
         storage=build_storage(settings, sessions), events_isolation=SimpleEventIsolation(),
-        settings=settings, texts=texts, db=sessions, catalog_cache=CatalogCache(versions), admin_cache=AdminCache(versions),
+        settings=settings, texts=texts, db=sessions,
+        catalog_cache=CatalogCache(versions), admin_cache=AdminCache(versions),
     )
     # Outer, so the filters (IsAdmin) already share the update's session and transaction.
     dp.update.outer_middleware(UnitOfWorkMiddleware(sessions))

@@ -1,7 +1,8 @@
 """Knowing when reference data changed, so it can be held in memory instead of read on every button press.
 
 The catalog (groups, periods, children options, links, contacts), the admin list and the director's text
-overrides are read on nearly every update but change a few times a month. Caches of them (services/caches.py) must still never show stale data:
+overrides are read on nearly every update but change a few times a month. Caches of them (services/caches.py)
+must still never show stale data:
 
 * In this process: session events see every write to a tracked table, whatever code made it (ORM objects, or
   update()/delete()/insert() statements run through a session), and after the commit tell the caches.

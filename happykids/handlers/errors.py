@@ -10,9 +10,9 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import ErrorEvent
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from happykids.ui.answered import AnsweredCallbacks
 from happykids.db.repositories.parents import mark_blocked
 from happykids.texts.service import Texts
+from happykids.ui.answered import AnsweredCallbacks
 
 log = logging.getLogger(__name__)
 router = Router(name="errors")

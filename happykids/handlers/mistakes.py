@@ -8,13 +8,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.view import commit_before_showing, show_step
-from happykids.handlers.payment import start_dialog
-from happykids.ui.dialog_screens import render
-from happykids.ui.states import CHOOSING, PaymentDialog
 from happykids.domain.mistakes import MistakeLevel, escalate
+from happykids.handlers.payment import start_dialog
 from happykids.services.caches import CatalogCache
 from happykids.texts.service import Texts
+from happykids.ui.dialog_screens import render
+from happykids.ui.states import CHOOSING, PaymentDialog
+from happykids.ui.view import commit_before_showing, show_step
 
 router = Router(name="mistakes")
 router.message.filter(F.chat.type == "private")

@@ -78,12 +78,14 @@ async def on_pick(callback: CallbackQuery, callback_data: Pick, state: FSMContex
                   texts: Texts, bot: Bot, catalog_cache: CatalogCache) -> None:
     catalog = await catalog_cache.get(session)
     if await state.get_state() != STEP_STATE[callback_data.step].state:
-        return await show_current(callback, state, texts, bot, catalog, "dialog.stale_button")
+        await show_current(callback, state, texts, bot, catalog, "dialog.stale_button")
+        return
     options = {CatalogKind.GROUP: catalog.groups, CatalogKind.PERIOD: catalog.periods,
                CatalogKind.CHILDREN: catalog.children}
     option = catalog.find(options[callback_data.step], callback_data.id)
     if option is None:
-        return await show_current(callback, state, texts, bot, catalog, "dialog.unavailable_option")
+        await show_current(callback, state, texts, bot, catalog, "dialog.unavailable_option")
+        return
 
     await callback.answer()
     await state.update_data({STEP_FIELD[callback_data.step]: option.id, "mistakes": 0})
@@ -99,7 +101,8 @@ async def on_back(callback: CallbackQuery, callback_data: Nav, state: FSMContext
     catalog = await catalog_cache.get(session)
     current = await state.get_state()
     if short(current) != callback_data.step or current not in BACK_STATE:
-        return await show_current(callback, state, texts, bot, catalog, "dialog.stale_button")
+        await show_current(callback, state, texts, bot, catalog, "dialog.stale_button")
+        return
     await state.update_data(mistakes=0)
     await state.set_state(BACK_STATE[current])
     await show_current(callback, state, texts, bot, catalog)
@@ -119,7 +122,8 @@ async def on_confirm(callback: CallbackQuery, callback_data: Nav, state: FSMCont
     catalog = await catalog_cache.get(session)
     choice = choice_from(await state.get_data(), catalog)
     if current != PaymentDialog.confirm.state or callback_data.step != short(current) or choice is None:
-        return await show_current(callback, state, texts, bot, catalog, "dialog.stale_button")
+        await show_current(callback, state, texts, bot, catalog, "dialog.stale_button")
+        return
 
     await callback.answer()
     link = catalog.link_for(choice)

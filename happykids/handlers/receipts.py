@@ -60,6 +60,8 @@ async def not_a_receipt(message: Message, texts: Texts) -> None:
 @router.message(F.content_type == ContentType.PHOTO)
 async def photo_receipt(message: Message, bot: Bot, session: AsyncSession, state: FSMContext, settings: Settings,
                         texts: Texts, workers: Workers) -> None:
+    if not message.photo:  # the filter lets only photos through; this tells the type checker
+        return
     largest = message.photo[-1]
     media = IncomingMedia(MediaKind.PHOTO, "image/jpeg", None, largest.file_size)
     incoming = IncomingFile(largest.file_id, largest.file_unique_id, media, message.media_group_id, message.caption)
@@ -70,6 +72,8 @@ async def photo_receipt(message: Message, bot: Bot, session: AsyncSession, state
 async def document_receipt(message: Message, bot: Bot, session: AsyncSession, state: FSMContext,
                            settings: Settings, texts: Texts, workers: Workers) -> None:
     doc = message.document
+    if doc is None:
+        return
     media = IncomingMedia(MediaKind.DOCUMENT, doc.mime_type, doc.file_name, doc.file_size)
     incoming = IncomingFile(doc.file_id, doc.file_unique_id, media, message.media_group_id, message.caption)
     await take_receipt(message, incoming, bot, session, state, settings, texts, workers)
@@ -100,6 +104,8 @@ async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, sessi
         return
 
     user = message.from_user
+    if user is None:  # the private-chat filter guarantees a sender
+        return
     sender = Sender(user.id, display_name(user.first_name, user.last_name), user.username)
     choice = ChoiceSnapshot.from_dialog((await state.get_data()).get("confirmed"))
     try:

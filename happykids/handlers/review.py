@@ -48,7 +48,8 @@ async def receipts_from_panel(callback: CallbackQuery, bot: Bot, settings: Setti
                               texts: Texts) -> None:
     """«Чеки» in the director's panel: the same list as /receipts."""
     if not await _admin(callback, settings, session):
-        return await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
+        await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
+        return
     await callback.answer()
     await send_pending_page(bot, session, texts, _chat_id(callback), page=1)
 
@@ -57,7 +58,8 @@ async def receipts_from_panel(callback: CallbackQuery, bot: Bot, settings: Setti
 async def more_receipts(callback: CallbackQuery, callback_data: ReceiptsPage, bot: Bot, settings: Settings,
                         session: AsyncSession, texts: Texts) -> None:
     if not await _admin(callback, settings, session):
-        return await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
+        await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
+        return
     await callback.answer()
     if isinstance(callback.message, Message) and callback.message.reply_markup:
         with contextlib.suppress(TelegramBadRequest):  # a double tap: the first one took the button away
@@ -89,7 +91,8 @@ async def send_pending_page(bot: Bot, session: AsyncSession, texts: Texts, chat_
 async def approve(callback: CallbackQuery, callback_data: Review, bot: Bot, settings: Settings,
                   session: AsyncSession, texts: Texts, workers: Workers) -> None:
     if not await _admin(callback, settings, session):
-        return await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
+        await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
+        return
     outcome = await decide_receipt(session, callback_data.receipt_id, Decision.APPROVE, by_admin=True,
                                    admin_id=callback.from_user.id, admin_name=callback.from_user.full_name)
     await session.commit()
@@ -104,10 +107,12 @@ async def approve(callback: CallbackQuery, callback_data: Review, bot: Bot, sett
 async def reject(callback: CallbackQuery, callback_data: Review, state: FSMContext, bot: Bot, settings: Settings,
                  session: AsyncSession, texts: Texts) -> None:
     if not await _admin(callback, settings, session):
-        return await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
+        await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
+        return
     receipt = await repo.get(session, callback_data.receipt_id)
     if receipt is None or is_final(receipt.status):
-        return await _answer_lost(callback, Outcome(False, receipt), bot, session, texts)
+        await _answer_lost(callback, Outcome(False, receipt), bot, session, texts)
+        return
     await callback.answer()
     await _retire_prompt(bot, state)
     prompt = await bot.send_message(
@@ -123,7 +128,8 @@ async def reject(callback: CallbackQuery, callback_data: Review, state: FSMConte
 async def reject_without_reason(callback: CallbackQuery, callback_data: Review, state: FSMContext, bot: Bot,
                                 settings: Settings, session: AsyncSession, texts: Texts, workers: Workers) -> None:
     if not await _admin(callback, settings, session):
-        return await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
+        await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
+        return
     outcome = await decide_receipt(session, callback_data.receipt_id, Decision.REJECT, by_admin=True,
                                    admin_id=callback.from_user.id, admin_name=callback.from_user.full_name)
     await session.commit()
@@ -142,7 +148,8 @@ async def reject_without_reason(callback: CallbackQuery, callback_data: Review, 
 async def cancel_reject(callback: CallbackQuery, callback_data: Review, state: FSMContext, bot: Bot,
                         settings: Settings, session: AsyncSession, texts: Texts) -> None:
     if not await _admin(callback, settings, session):
-        return await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
+        await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
+        return
     await _leave_reason_state(state, callback_data.receipt_id)
     await callback.answer()
     await _replace_prompt(bot, callback, await texts.get("review.reject_cancelled", number=callback_data.receipt_id))
@@ -155,7 +162,7 @@ async def reason_given(message: Message, state: FSMContext, bot: Bot, session: A
     receipt_id = data.get("reject_receipt")
     await _retire_prompt(bot, state)
     await _leave_reason_state(state)
-    if not isinstance(receipt_id, int):
+    if not isinstance(receipt_id, int) or message.from_user is None:
         return
     outcome = await decide_receipt(session, receipt_id, Decision.REJECT, by_admin=True,
                                    admin_id=message.from_user.id, admin_name=message.from_user.full_name,

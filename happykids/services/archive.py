@@ -20,8 +20,8 @@ def build_archive(settings: Settings) -> ArchiveBackend:
     if settings.mega_enabled:
         log.info("Receipts are archived to MEGA (%s, folder %r) and kept in DATA_DIR",
                  settings.mega_email, settings.mega_folder)
-        assert settings.mega_email and settings.mega_password
-        return MegaArchive(settings.mega_email, settings.mega_password, settings.mega_folder, retry=MEGA_RETRY)
+        return MegaArchive(settings.mega_email or "", settings.mega_password or "", settings.mega_folder,
+                           retry=MEGA_RETRY)
     root = settings.data_dir / "archive"
     log.info("MEGA not configured: receipts are kept in DATA_DIR only (copies named for people in %s)", root)
     return LocalArchive(root)

@@ -67,10 +67,11 @@ async def record(session: AsyncSession, incoming: IncomingFile, saved: SavedFile
     if comment and not receipt.comment:
         receipt.comment = comment
     subject = repo.subject_of(receipt.id)
-    assert due_at is not None  # a receipt is found by its key only for an album, which always waits
+    if due_at is None:  # a receipt is found by its key only for an album, which always waits
+        raise ValueError("a later page of an album needs the album's due time")
     await postpone_pending(session, subject, due_at)
     waiting = await pending_kinds(session, subject)
-    if not INTAKE_TASKS <= waiting:
+    if not waiting >= INTAKE_TASKS:
         # A straggler after the album was already handled: show and archive it again, with every page.
         enqueue_intake(session, receipt.id, due_at=due_at)
     return receipt

@@ -6,6 +6,7 @@ Telegram refuses a second answerCallbackQuery; an error after the handler answer
 from __future__ import annotations
 
 from collections import OrderedDict
+
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod

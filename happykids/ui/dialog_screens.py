@@ -11,17 +11,17 @@ from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
 
-from happykids.ui.keyboards.dialog import confirm_keyboard, link_keyboard, options_keyboard
-from happykids.ui.states import PaymentDialog, short
 from happykids.domain.catalog import Catalog, CatalogKind, Choice, Link
 from happykids.texts.service import Markup, Texts
+from happykids.ui.keyboards.dialog import confirm_keyboard, link_keyboard, options_keyboard
+from happykids.ui.states import PaymentDialog, short
 
 
 @dataclass(slots=True)
 class Screen:
     text: str
     markup: InlineKeyboardMarkup | None
-    state: str  # the state this screen belongs to (may be corrected, e.g. a vanished group -> step 1)
+    state: str | None  # the state this screen belongs to (may be corrected, e.g. a vanished group -> step 1)
 
 
 def choice_from(data: dict[str, Any], catalog: Catalog) -> Choice | None:
@@ -47,7 +47,8 @@ async def render(state: str | None, data: dict[str, Any], catalog: Catalog, text
     back = await texts.plain("btn.back")
 
     if not catalog.visible(catalog.groups):
-        return Screen(await texts.get("dialog.empty_catalog", contacts=catalog.contacts), None, PaymentDialog.group.state)
+        text = await texts.get("dialog.empty_catalog", contacts=catalog.contacts)
+        return Screen(text, None, PaymentDialog.group.state)
 
     if state in (PaymentDialog.confirm.state, PaymentDialog.link.state) and group and period and children:
         choice = Choice(group, period, children)
@@ -64,19 +65,22 @@ async def render(state: str | None, data: dict[str, Any], catalog: Catalog, text
             markup = link_keyboard("", None, await texts.plain("btn.restart"), back, short(state))
             return Screen(text, markup, state)
         text = await texts.get("dialog.link", url=link.url, amount_line=await amount_line(texts, link), **values)
-        markup = link_keyboard(await texts.plain("btn.pay"), link.url, await texts.plain("btn.change"), None, short(state))
+        markup = link_keyboard(await texts.plain("btn.pay"), link.url, await texts.plain("btn.change"), None,
+                               short(state))
         return Screen(text, markup, state)
 
-    if state in (PaymentDialog.children.state, PaymentDialog.confirm.state, PaymentDialog.link.state) and group and period:
+    past_period = (PaymentDialog.children.state, PaymentDialog.confirm.state, PaymentDialog.link.state)
+    if state in past_period and group and period:
         s = PaymentDialog.children.state
         text = await texts.get("dialog.choose_children", group=group.title, period=period.title)
-        return Screen(text, options_keyboard(CatalogKind.CHILDREN, catalog.visible(catalog.children), back, short(s)), s)
+        markup = options_keyboard(CatalogKind.CHILDREN, catalog.visible(catalog.children), back, short(s))
+        return Screen(text, markup, s)
 
-    if state in (PaymentDialog.period.state, PaymentDialog.children.state, PaymentDialog.confirm.state,
-                 PaymentDialog.link.state) and group:
+    if state in (PaymentDialog.period.state, *past_period) and group:
         s = PaymentDialog.period.state
         text = await texts.get("dialog.choose_period", group=group.title)
-        return Screen(text, options_keyboard(CatalogKind.PERIOD, catalog.visible(catalog.periods), back, short(s)), s)
+        markup = options_keyboard(CatalogKind.PERIOD, catalog.visible(catalog.periods), back, short(s))
+        return Screen(text, markup, s)
 
     s = PaymentDialog.group.state
     text = await texts.get("dialog.choose_group")

@@ -78,7 +78,7 @@ async def retire(bot: Bot, chat_id: int, message_id: int | None) -> None:
 
 def _fingerprint(screen: Screen) -> str:
     markup = screen.markup.model_dump_json(exclude_none=True) if screen.markup else ""
-    return hashlib.sha1(f"{screen.text}\x00{markup}".encode()).hexdigest()[:16]
+    return hashlib.sha1(f"{screen.text}\x00{markup}".encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 async def show_step(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, pressed: Message | None = None) -> None:
@@ -114,11 +114,16 @@ async def commit_before_showing() -> None:
 
 # -- the director's panel ----------------------------------------------------------------------------------
 
+def _bot_of(event: CallbackQuery | Message) -> Bot:
+    if event.bot is None:  # events from the dispatcher always carry their bot; one built by hand may not
+        raise RuntimeError("this event is not bound to a Bot")
+    return event.bot
+
+
 async def show(event: CallbackQuery | Message, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
     """Show a panel screen: edit the pressed message, or send a new one (after typed input, or when the
     pressed message is a file, which cannot become text)."""
-    bot = event.bot
-    assert bot is not None  # events from the dispatcher always carry their bot
+    bot = _bot_of(event)
     if isinstance(event, CallbackQuery):
         pressed = event.message if isinstance(event.message, Message) and event.message.text is not None else None
         return await put(bot, event.from_user.id, text, markup, edit=pressed)
@@ -142,8 +147,7 @@ async def ask(event: CallbackQuery | Message, admin_state: FSMContext, step: Sta
 async def ask_again(message: Message, admin_state: FSMContext, problem: str) -> None:
     """Bad input: say what is wrong and show the same prompt again (as a new message, below hers)."""
     data = await admin_state.get_data()
-    assert message.bot is not None
-    await retire(message.bot, message.chat.id, data.get("prompt_msg"))
+    await retire(_bot_of(message), message.chat.id, data.get("prompt_msg"))
     sent = await message.answer(f"⚠️ {problem}\n\n{data.get('prompt', '')}",
                                 reply_markup=cancel_keyboard(data.get("back")), disable_web_page_preview=True)
     await admin_state.update_data(prompt_msg=sent.message_id)
@@ -152,7 +156,6 @@ async def ask_again(message: Message, admin_state: FSMContext, problem: str) -> 
 async def finish_input(message: Message, admin_state: FSMContext, **keep: Any) -> None:
     """The input was accepted: stop waiting and take «Отмена» off the prompt."""
     data = await admin_state.get_data()
-    assert message.bot is not None
-    await retire(message.bot, message.chat.id, data.get("prompt_msg"))
+    await retire(_bot_of(message), message.chat.id, data.get("prompt_msg"))
     await admin_state.set_state(None)
     await admin_state.set_data(keep)

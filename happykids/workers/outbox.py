@@ -140,18 +140,18 @@ class OutboxWorker(Generic[C]):
         attempts = task.attempts + 1
         error = f"{type(exc).__name__}: {exc}"
         async with self.sessions() as session, session.begin():
-            if isinstance(exc, GiveUp) or (not isinstance(exc, TRANSIENT + (TelegramRetryAfter,))
+            if isinstance(exc, GiveUp) or (not isinstance(exc, (*TRANSIENT, TelegramRetryAfter))
                                            and attempts >= MAX_ATTEMPTS):
                 await repo.mark_failed(session, task.id, attempts, error)
                 log.error("Outbox: task %s (%s, %s) failed for good after %d attempt(s): %s",
                           task.id, task.kind, task.subject, attempts, error,
-                          exc_info=None if isinstance(exc, TRANSIENT + (GiveUp,)) else exc)
+                          exc_info=None if isinstance(exc, (*TRANSIENT, GiveUp)) else exc)
                 return
             delay = exc.retry_after if isinstance(exc, TelegramRetryAfter) else retry_delay(attempts)
             await repo.mark_retry(session, task.id, attempts, utcnow() + timedelta(seconds=delay), error)
         log.warning("Outbox: task %s (%s, %s) failed (attempt %d), retrying in %.0f s: %s",
                     task.id, task.kind, task.subject, attempts, delay, error,
-                    exc_info=None if isinstance(exc, TRANSIENT + (TelegramRetryAfter,)) else exc)
+                    exc_info=None if isinstance(exc, (*TRANSIENT, TelegramRetryAfter)) else exc)
 
     async def _forget_old(self) -> None:
         try:

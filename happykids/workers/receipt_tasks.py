@@ -8,6 +8,7 @@ by services/receipt_outbox.py; the kinds are `ReceiptTask` (domain/outbox.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,7 +134,7 @@ async def archive(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
         if file.archive_location:
             continue
         local = Path(file.file_path)
-        if not local.is_file():
+        if not await asyncio.to_thread(local.is_file):
             missing.append(str(local))
             continue
         name = archive_path("", created, receipt.group_title, receipt.parent_name, receipt.id,

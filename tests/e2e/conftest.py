@@ -11,8 +11,8 @@ import pytest
 from happykids.app import App, build_app, run_polling
 from happykids.cli.catalog import import_catalog
 from happykids.config import Settings
-from tgemulator import BotAPIEmulator
 from tests.catalogs import SMALL_CATALOG
+from tgemulator import BotAPIEmulator
 
 ADMIN_ID = 777000
 
@@ -55,10 +55,10 @@ class BotRunner:
         if self.emu is not None:
             dp = self.app.dp
             # settle() also waits for handlers still busy with the database after their last request.
-            self.emu.idle_check = lambda: not dp._handle_update_tasks  # noqa: SLF001
+            self.emu.idle_check = lambda: not dp._handle_update_tasks
         self._task = asyncio.create_task(run_polling(self.app, handle_signals=False))
         for _ in range(200):  # wait until polling really started
-            if self.app.dp._running_lock.locked():  # noqa: SLF001
+            if self.app.dp._running_lock.locked():
                 break
             await asyncio.sleep(0.01)
         return self.app

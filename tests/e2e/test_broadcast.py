@@ -10,7 +10,7 @@ import asyncio
 import json
 import time
 from collections import Counter
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 from aiolimiter import AsyncLimiter
@@ -19,12 +19,12 @@ from sqlalchemy import func, select
 from happykids.db.base import utcnow
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.models import Broadcast, BroadcastDelivery, FunnelEvent, Parent, Receipt
-from happykids.ui.callbacks import BroadcastStop
-from tgemulator import BotAPIEmulator
-from tgemulator.media import SAMPLE_JPEG
 from happykids.services import broadcast as bc
+from happykids.ui.callbacks import BroadcastStop
 from happykids.workers import broadcasts as sender
 from tests.e2e.conftest import ADMIN_ID
+from tgemulator import BotAPIEmulator
+from tgemulator.media import SAMPLE_JPEG
 
 SETTLE = dict(quiet=0.15, timeout=10)
 TEXT = "Дорогие родители! Завтра <b>занятий нет</b> — праздник 🎉"  # sent by the director with bold
@@ -76,7 +76,8 @@ async def compose(emu, admin, audience_button: str, *, text=TEXT):
     await step(emu, admin.press("Рассылка"), "Рассылка")
     await step(emu, admin.press("Новая рассылка"), "Пришлите сообщение")
     await step(emu, send_formatted(admin, text), "Кому отправить")
-    await step(emu, admin.press(audience_button), "Родителям какой группы" if "группы" in audience_button else "Отправить?")
+    expected = "Родителям какой группы" if "группы" in audience_button else "Отправить?"
+    await step(emu, admin.press(audience_button), expected)
 
 
 async def wait_report(emu, admin, number: int, timeout: float = 60):
@@ -185,7 +186,7 @@ async def test_interrupted_send_is_not_repeated_after_a_crash(emu, runner):
     async with create_session_factory(engine)() as session, session.begin():  # what a kill -9 mid-send leaves
         broadcast, _ = await bc.create_broadcast(
             session, created_by=ADMIN_ID, content=bc.Content("Дорогие родители, сбор в 10:00"),
-            audience=bc.Audience(bc.AudienceKind.ALL), tz=timezone.utc,
+            audience=bc.Audience(bc.AudienceKind.ALL), tz=UTC,
             exclude={ADMIN_ID}, progress_chat_id=ADMIN_ID)
         row = await session.scalar(select(BroadcastDelivery).where(BroadcastDelivery.user_id == 7305))
         row.status = "sending"
@@ -394,7 +395,7 @@ async def test_stop_survives_a_restart_before_the_sender_saw_it(emu, runner):
     async with create_session_factory(engine)() as session, session.begin():
         broadcast, _ = await bc.create_broadcast(
             session, created_by=ADMIN_ID, content=bc.Content("Дорогие родители, сбор в 10:00"),
-            audience=bc.Audience(bc.AudienceKind.ALL), tz=timezone.utc,
+            audience=bc.Audience(bc.AudienceKind.ALL), tz=UTC,
             exclude={ADMIN_ID}, progress_chat_id=ADMIN_ID)
         for row in (await session.scalars(select(BroadcastDelivery).where(BroadcastDelivery.user_id <= 7803))):
             row.status = "sent"  # three went out before the press

@@ -6,9 +6,9 @@ import asyncio
 
 from sqlalchemy import select
 
+from happykids.db.models import FunnelEvent, Parent
 from happykids.domain.catalog import CatalogKind
 from happykids.ui.callbacks import Pick
-from happykids.db.models import FunnelEvent, Parent
 
 SETTLE = dict(quiet=0.15, timeout=10)
 
@@ -263,7 +263,7 @@ async def test_forty_parents_at_once_each_get_exactly_their_link(emu, bot):
 
     slugs = await asyncio.gather(*(flow(i, p) for i, p in enumerate(parents)))
     await emu.settle(**SETTLE)
-    for parent, slug in zip(parents, slugs):
+    for parent, slug in zip(parents, slugs, strict=False):
         links = {word for m in parent.bot_messages for word in m.text.split() if "pay.example.com" in word}
         assert links == {f"https://pay.example.com/{slug}"}, parent.user_id
 

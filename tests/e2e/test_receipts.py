@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from happykids.db.models import FunnelEvent
-from tgemulator.media import SAMPLE_JPEG
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.receipt_helpers import (  # noqa: F401 - fast_outbox is a fixture
     SETTLE,
@@ -24,6 +23,7 @@ from tests.e2e.receipt_helpers import (  # noqa: F401 - fast_outbox is a fixture
     review_cards,
     tasks,
 )
+from tgemulator.media import SAMPLE_JPEG
 
 pytestmark = pytest.mark.usefixtures("fast_outbox")
 REPO_ROOT = str(Path(__file__).resolve().parents[2])  # the CLI subprocess imports happykids from here

@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from happykids.ui.callbacks import ReceiptsPage, Review, ReviewAction
 from happykids.db.models import Admin, FunnelEvent
+from happykids.ui.callbacks import ReceiptsPage, Review, ReviewAction
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.receipt_helpers import (  # noqa: F401 - fast_outbox is a fixture
     SETTLE,

@@ -27,10 +27,10 @@ MAX_COMMITS_PER_PRESS = 1
 def counting(app: App) -> Iterator[Counter[str]]:
     counts: Counter[str] = Counter()
 
-    def on_statement(_conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001 - DB-API objects
+    def on_statement(_conn, _cursor, statement: str, *_args) -> None:
         counts[statement.lstrip().split(None, 1)[0].upper()] += 1
 
-    def on_commit(_conn) -> None:  # noqa: ANN001
+    def on_commit(_conn) -> None:
         counts["COMMIT"] += 1
 
     engine = app.engine.sync_engine

@@ -10,13 +10,14 @@ import uuid
 from aiogram.fsm.storage.base import StorageKey
 
 from happykids.app.wiring import build_storage
-from happykids.db.fsm_storage import SqlStorage
 from happykids.config import Settings
 from happykids.db.engine import create_engine, create_session_factory
+from happykids.db.fsm_storage import SqlStorage
 from happykids.db.migrate import upgrade_async
 from happykids.db.repositories.catalog import export_spec, load_catalog, replace_catalog
 from happykids.domain.catalog_yaml import parse_catalog_yaml
 from tests.catalogs import EXAMPLE_CATALOG
+
 
 async def test_migrations_catalog_and_fsm_on_postgres(pg_url):
     await upgrade_async(pg_url)

@@ -48,5 +48,5 @@ def test_timezone_is_checked(monkeypatch):
     monkeypatch.setenv("TIMEZONE", "Europe/Moscow")
     assert load_settings().timezone == "Europe/Moscow"
     monkeypatch.setenv("TIMEZONE", "Mars/Base")
-    with pytest.raises(ConfigError, match="TIMEZONE .*unknown time zone"):
+    with pytest.raises(ConfigError, match=r"TIMEZONE .*unknown time zone"):
         load_settings()

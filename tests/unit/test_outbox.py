@@ -12,9 +12,9 @@ from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.db.models import OutboxTask
 from happykids.db.repositories.outbox import enqueue
+from happykids.storage.base import ArchiveError
 from happykids.workers import outbox
 from happykids.workers.outbox import GiveUp, OutboxWorker
-from happykids.storage.base import ArchiveError
 
 
 @pytest.fixture

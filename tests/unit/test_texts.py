@@ -3,8 +3,8 @@
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.texts.defaults import DEFAULTS
-from happykids.texts.validation import LIMITS
 from happykids.texts.service import Markup, Texts, fill
+from happykids.texts.validation import LIMITS
 
 
 def test_fill_escapes_values_but_not_markup_or_unknown_braces():

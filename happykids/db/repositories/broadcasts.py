@@ -145,7 +145,7 @@ async def status_counts(session: AsyncSession, broadcast_id: int) -> dict[str, i
     rows = (await session.execute(
         select(BroadcastDelivery.status, func.count()).where(BroadcastDelivery.broadcast_id == broadcast_id)
         .group_by(BroadcastDelivery.status))).all()
-    return {status: count for status, count in rows}
+    return dict(rows)
 
 
 async def cancel_pending(session: AsyncSession, broadcast_id: int) -> int:

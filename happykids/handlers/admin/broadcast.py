@@ -107,12 +107,12 @@ async def _rest_of_album(message: Message, admin_state: FSMContext | None = None
     if not message.media_group_id or admin_state is None:
         return False
     album = (await admin_state.get_data()).get(ALBUM)
-    return bool(album) and album.get("id") == message.media_group_id
+    return isinstance(album, dict) and album.get("id") == message.media_group_id
 
 
 # First: the later parts come in any panel state (the compose step is over by then).
 @router.message(_rest_of_album)
-async def on_album_part(message: Message, admin_state: FSMContext, texts: Texts) -> None:
+async def on_album_part(message: Message, admin_state: FSMContext, texts: Texts, bot: Bot) -> None:
     data = await admin_state.get_data()
     album, draft = data[ALBUM], data.get(DRAFT)
     if not album.get("draft"):
@@ -121,10 +121,10 @@ async def on_album_part(message: Message, admin_state: FSMContext, texts: Texts)
             and not draft.get("audience")):  # the caption was typed on this part; no preview shown yet
         problem = _caption_too_long(texts, message.caption)
         if problem:  # the draft cannot be sent as she meant it: drop it and ask again
-            await retire(message.bot, message.chat.id, album.get("prompt"))
+            await retire(bot, message.chat.id, album.get("prompt"))
             await ask(message, admin_state, BroadcastInput.content, texts.fixed("panel_ops.ask_content"),
                       AdminMenu(section=Section.BROADCAST), problem=problem,
-                      **{ALBUM: {"id": album["id"], "draft": None}})
+                      bc_album={"id": album["id"], "draft": None})  # ALBUM, as a keyword
             return
         await admin_state.update_data({DRAFT: {**draft, "text": message.html_text}})
     if not album.get("told"):
@@ -150,12 +150,13 @@ async def on_content(message: Message, admin_state: FSMContext, session: AsyncSe
         content = Content(message.html_text if caption else "", message.photo[-1].file_id)
     else:
         content = Content(message.html_text)
-    draft = {"id": secrets.token_hex(4), "text": content.text, "photo": content.photo, "audience": None}
+    draft_id = secrets.token_hex(4)
+    draft = {"id": draft_id, "text": content.text, "photo": content.photo, "audience": None}
     keep: dict[str, Any] = {DRAFT: draft}
     if message.media_group_id:  # the first photo of an album: the draft; the other parts are swallowed
         keep[ALBUM] = {"id": message.media_group_id, "draft": draft["id"], "told": False}
     await finish_input(message, admin_state, **keep)
-    prompt = await _ask_audience(message, session, settings, texts, draft["id"])
+    prompt = await _ask_audience(message, session, settings, texts, draft_id)
     if message.media_group_id and prompt is not None:
         await admin_state.update_data({ALBUM: {**keep[ALBUM], "prompt": prompt.message_id}})
 

@@ -72,7 +72,8 @@ TEXTS: list[TextDef] = [
     ),
     TextDef(
         "review.choice",
-        "👥 Группа: <b>{group}</b>\n📅 Период: <b>{period}</b>\n👶 Детей: <b>{children}</b>\n💰 Сумма: <b>{amount}</b>\n",
+        "👥 Группа: <b>{group}</b>\n📅 Период: <b>{period}</b>\n"
+        "👶 Детей: <b>{children}</b>\n💰 Сумма: <b>{amount}</b>\n",
         A, "Выбор родителя в карточке чека",
     ),
     TextDef("review.no_choice", "⚠️ <b>Без выбора</b>: родитель прислал чек, не выбрав группу и период\n", A,
@@ -100,7 +101,8 @@ TEXTS: list[TextDef] = [
             "Всплывающий ответ, если чек уже подтвердили или отклонили", kind=TextKind.POPUP),
     TextDef("review.late_reason", "Чек №{number} уже {status} — {admin}, {when}. Ваша причина не отправлена.", A,
             "Ответ на причину, если другой администратор успел решить раньше"),
-    TextDef("review.word_approved", "подтверждён", A, "Слово «подтверждён» во всплывающих ответах", kind=TextKind.POPUP),
+    TextDef("review.word_approved", "подтверждён", A, "Слово «подтверждён» во всплывающих ответах",
+            kind=TextKind.POPUP),
     TextDef("review.word_rejected", "отклонён", A, "Слово «отклонён» во всплывающих ответах", kind=TextKind.POPUP),
     TextDef("review.not_admin", "Решения по чекам принимают администраторы агентства 🙂", A,
             "Всплывающий ответ, если кнопку проверки нажал не администратор", kind=TextKind.POPUP),

@@ -3,12 +3,12 @@
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from happykids.domain.catalog import CatalogKind
+from happykids.domain.catalog import CatalogKind, Option
 from happykids.ui.callbacks import Nav, NavAction, Pick
-from happykids.domain.catalog import Option
 
 
-def options_keyboard(step: CatalogKind, options: list[Option], back_label: str | None, screen: str) -> InlineKeyboardMarkup:
+def options_keyboard(step: CatalogKind, options: list[Option], back_label: str | None,
+                     screen: str) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for option in options:
         kb.button(text=option.title, callback_data=Pick(step=step, id=option.id))
