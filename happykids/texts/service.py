@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from happykids.db.change_tracking import Topic, VersionBoard, on_change
 from happykids.db.models import TextOverride
+from happykids.db.unit_of_work import UnitOfWork
 from happykids.texts.defaults import DEFAULTS
 from happykids.texts.model import PLACEHOLDER_RE, TextDef
 
@@ -52,11 +53,18 @@ class Texts:
     async def _refresh(self) -> None:
         if self._version >= 0 and not self._versions.due():
             return
+        unit = UnitOfWork.current()  # inside an update: its session, so a press uses one connection
+        if unit is not None:
+            await self._reload(unit.session)
+            return
         async with self._sessions() as session:
-            version = await self._versions.version(session, Topic.TEXTS)
-            if version != self._version:
-                rows = (await session.scalars(select(TextOverride))).all()
-                self._overrides, self._version = {row.key: row.value for row in rows}, version
+            await self._reload(session)
+
+    async def _reload(self, session: AsyncSession) -> None:
+        version = await self._versions.version(session, Topic.TEXTS)
+        if version != self._version:
+            rows = (await session.scalars(select(TextOverride))).all()
+            self._overrides, self._version = {row.key: row.value for row in rows}, version
 
     def close(self) -> None:
         self._unsubscribe()

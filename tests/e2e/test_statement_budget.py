@@ -1,8 +1,8 @@
 """How much database work one button press costs: counted, never timed.
 
 The real bot polls the emulator; every SQL statement the engine sends is counted. A press in the payment
-dialog may cost at most three statements and one commit (the catalog and the admin list come from memory,
-the dialog state is written once). A change to the catalog is still seen by the very next press.
+dialog may cost at most three statements, one commit and one connection from the pool (the catalog and the
+admin list come from memory, the dialog state is written once). A change to the catalog is still seen by the very next press.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from tests.e2e.test_payment_dialog import step
 
 MAX_STATEMENTS_PER_PRESS = 3
 MAX_COMMITS_PER_PRESS = 1
+MAX_CONNECTIONS_PER_PRESS = 1  # one unit of work: one session, one pooled connection
 
 
 @contextlib.contextmanager
@@ -33,14 +34,19 @@ def counting(app: App) -> Iterator[Counter[str]]:
     def on_commit(_conn) -> None:
         counts["COMMIT"] += 1
 
+    def on_checkout(*_args) -> None:
+        counts["CHECKOUT"] += 1
+
     engine = app.engine.sync_engine
     event.listen(engine, "before_cursor_execute", on_statement)
     event.listen(engine, "commit", on_commit)
+    event.listen(engine.pool, "checkout", on_checkout)
     try:
         yield counts
     finally:
         event.remove(engine, "before_cursor_execute", on_statement)
         event.remove(engine, "commit", on_commit)
+        event.remove(engine.pool, "checkout", on_checkout)
 
 
 def statements(counts: Counter[str]) -> int:
@@ -48,6 +54,7 @@ def statements(counts: Counter[str]) -> int:
 
 
 async def test_a_press_costs_at_most_three_statements_and_one_commit(emu, bot):
+    await bot.workers.stop()  # the background jobs poll the database on their own clock: count only the presses
     parent = emu.user(1101, "Вера")
     await step(emu, parent.send_command("/start"))
     presses = ["Малыши", "1 месяц", "Назад", "1 месяц", "1 ребёнок", "Назад", "1 ребёнок", "Подтвердить"]
@@ -56,10 +63,12 @@ async def test_a_press_costs_at_most_three_statements_and_one_commit(emu, bot):
             await step(emu, parent.press(label))
         assert statements(counts) <= MAX_STATEMENTS_PER_PRESS, (label, dict(counts))
         assert counts["COMMIT"] <= MAX_COMMITS_PER_PRESS, (label, dict(counts))
+        assert counts["CHECKOUT"] <= MAX_CONNECTIONS_PER_PRESS, (label, dict(counts))
     assert "Ваша ссылка на оплату" in parent.bot_messages[-1].text
 
 
 async def test_a_stale_press_writes_nothing(emu, bot):
+    await bot.workers.stop()
     parent = emu.user(1102, "Лена")
     await step(emu, parent.send_command("/start"))
     dialog = [m for m in parent.bot_messages if m.buttons][-1]
