@@ -26,8 +26,8 @@ from happykids.ui.view import ask, ask_again, finish_input, show
 from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import Button, in_columns, keyboard, label, menu_button
 from happykids.domain.catalog import CatalogKind
-from happykids.services import catalog_admin as svc
-from happykids.services.catalog_admin import CatalogEditError, ItemInUse
+from happykids.domain.catalog_edit import CatalogEditError, ItemInUse, parse_children_count
+from happykids.services import catalog_items as svc
 from happykids.texts.defaults import admin as t
 from happykids.texts.service import fill
 
@@ -78,7 +78,7 @@ async def item_screen(event: CallbackQuery | Message, session: AsyncSession, kin
     if item is None:
         return False
     place, total = await svc.position_of(session, kind, item_id)
-    code = item.code if kind is not CatalogKind.CHILDREN else str(item.count)
+    code = svc.code_of(item)
     text = fill(t.ITEM, {"kind": t.KIND_ONE[kind.value], "title": item.title, "code": code, "place": place,
                          "total": total, "visibility": t.HIDDEN if item.hidden else t.VISIBLE,
                          "links": await svc.links_count(session, kind, item_id)})
@@ -141,7 +141,7 @@ async def add_item_typed(message: Message, admin_state: FSMContext, session: Asy
     kind = CatalogKind((await admin_state.get_data())["kind"])
     try:
         if kind is CatalogKind.CHILDREN:
-            item = await svc.add_children(session, svc.parse_children_count(message.text))
+            item = await svc.add_children(session, parse_children_count(message.text))
         else:
             item = await svc.add_item(session, kind, message.text)
     except CatalogEditError as exc:

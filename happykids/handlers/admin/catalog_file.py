@@ -20,10 +20,10 @@ from happykids.handlers.admin.panel import InputStep, record
 from happykids.ui.view import ask, ask_again, finish_input, retire
 from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import keyboard
-from happykids.db.repositories.catalog import export_spec, replace_catalog
+from happykids.db.repositories.catalog import export_spec
 from happykids.domain.catalog import CatalogError
 from happykids.domain.catalog_yaml import dump_catalog_yaml, parse_catalog_yaml
-from happykids.services.catalog_admin import import_preview
+from happykids.services.catalog_import import apply_import, import_preview
 from happykids.texts.defaults import admin as t
 from happykids.texts.service import fill
 
@@ -106,8 +106,7 @@ async def apply_file(callback: CallbackQuery, callback_data: CatalogFile, sessio
     if not callback_data.token or data.get("import_token") != callback_data.token:
         return await callback.answer(t.IMPORT_STALE)
     spec = parse_catalog_yaml(data["import_yaml"])  # validated on upload; parsed again, never trusted from state
-    changes = await import_preview(session, spec)
-    await replace_catalog(session, spec)
+    changes = await apply_import(session, spec)
     summary = "\n".join(changes.summary_lines())
     await record(session, callback.from_user, "catalog.import", "каталог", new=summary[:MAX_SUMMARY] or None)
     await session.commit()

@@ -15,7 +15,7 @@ from happykids.ui.view import ask, ask_again, finish_input, show
 from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import keyboard, menu_button
 from happykids.db.repositories.catalog import CONTACTS_KEY, get_setting, set_setting
-from happykids.services.catalog_admin import CatalogEditError, clean_contacts
+from happykids.domain.catalog_edit import CatalogEditError, clean_contacts
 from happykids.texts.defaults import admin as t
 from happykids.texts.service import Markup, fill
 

@@ -24,8 +24,10 @@ from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import Button, in_columns, keyboard, label, menu_button
 from happykids.db.models import PaymentLink
 from happykids.domain.catalog import CatalogKind
-from happykids.services import catalog_admin as svc
-from happykids.services.catalog_admin import CatalogEditError, Combo
+from happykids.domain.catalog_edit import CatalogEditError, parse_amount
+from happykids.services import catalog_items
+from happykids.services import catalog_links as svc
+from happykids.services.catalog_links import Combo
 from happykids.texts.defaults import admin as t
 from happykids.texts.service import Markup, fill
 
@@ -54,7 +56,7 @@ def card_data(combo: Combo) -> LinkCard:
 # -- screens ---------------------------------------------------------------------------------------------
 
 async def groups_screen(event: CallbackQuery | Message, session: AsyncSession) -> None:
-    groups = await svc.list_items(session, CatalogKind.GROUP)
+    groups = await catalog_items.list_items(session, CatalogKind.GROUP)
     buttons: list[Button] = [(label(g.title + hidden(g)), LinkMatrix(group_id=g.id)) for g in groups]
     await show(event, t.LINKS if groups else t.LINKS_NO_GROUPS, keyboard(*in_columns(buttons, 1), [menu_button()]))
 
@@ -181,7 +183,7 @@ async def amount_typed(message: Message, admin_state: FSMContext, session: Async
     if combo is None:
         return
     try:
-        amount = svc.parse_amount(message.text)
+        amount = parse_amount(message.text)
         old = await svc.set_link_amount(session, combo, amount)
     except CatalogEditError as exc:
         return await ask_again(message, admin_state, escape(str(exc), quote=False))
