@@ -9,10 +9,9 @@ from __future__ import annotations
 import html
 import time
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from happykids.db.models import TextOverride
+from happykids.db.repositories import texts as repo
 from happykids.texts.defaults import DEFAULTS
 from happykids.texts.model import PLACEHOLDER_RE, TextDef
 
@@ -46,8 +45,7 @@ class Texts:
         if time.monotonic() - self._loaded_at < self.CACHE_SECONDS:
             return
         async with self._sessions() as session:
-            rows = (await session.scalars(select(TextOverride))).all()
-        self._overrides = {row.key: row.value for row in rows}
+            self._overrides = await repo.all_overrides(session)
         self._loaded_at = time.monotonic()
 
     def definition(self, key: str) -> TextDef:
@@ -82,12 +80,12 @@ class Texts:
 
     async def set_override(self, key: str, value: str, user_id: int | None) -> None:
         async with self._sessions() as session, session.begin():
-            await session.merge(TextOverride(key=key, value=value, updated_by=user_id))
+            await repo.set_override(session, key, value, user_id)
         self._loaded_at = float("-inf")
 
     async def reset(self, key: str) -> None:
         async with self._sessions() as session, session.begin():
-            await session.execute(delete(TextOverride).where(TextOverride.key == key))
+            await repo.delete_override(session, key)
         self._loaded_at = float("-inf")
 
     async def overrides(self) -> dict[str, str]:

@@ -9,7 +9,6 @@ from html import escape
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, MessageOriginHiddenUser, MessageOriginUser
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.ui.callbacks import AdminMenu, AdminsAct, AdminsAction, Section
@@ -18,8 +17,8 @@ from happykids.ui.view import ask, ask_again, finish_input, show
 from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import keyboard, label, menu_button
 from happykids.config import Settings
-from happykids.db.models import Admin, Parent
-from happykids.db.repositories.admins import is_admin
+from happykids.db.repositories.admins import add_admin, get_admin, is_admin, panel_admins, remove_admin
+from happykids.db.repositories.parents import get_parent
 from happykids.texts.defaults import admin as t
 from happykids.texts.service import Markup, fill
 
@@ -31,14 +30,14 @@ async def display_name(session: AsyncSession, user_id: int, stored: str = "") ->
     """The best name we know: the one saved when added, else what the person told Telegram, else the id."""
     if stored:
         return stored
-    parent = await session.get(Parent, user_id)
+    parent = await get_parent(session, user_id)
     if parent and parent.first_name:
         return f"{parent.first_name} (@{parent.username})" if parent.username else parent.first_name
     return f"id {user_id}"
 
 
 async def admins_screen(event: CallbackQuery | Message, session: AsyncSession, settings: Settings) -> None:
-    panel = (await session.scalars(select(Admin).order_by(Admin.added_at))).all()
+    panel = await panel_admins(session)
     lines, buttons = [], []
     for user_id in settings.admin_ids:
         lines.append(f"🔒 {escape(await display_name(session, user_id), quote=False)}")
@@ -95,7 +94,7 @@ async def who_typed(message: Message, admin_state: FSMContext, session: AsyncSes
         await message.answer(fill(t.ADMIN_ALREADY, {"name": name}))
     else:
         # Only a real name is stored; otherwise the list keeps looking it up (the person may write later).
-        session.add(Admin(user_id=user_id, name=forwarded_name, added_by=message.from_user.id))
+        await add_admin(session, user_id, forwarded_name, message.from_user.id)
         await record(session, message.from_user, "admin.add", f"{name} (id {user_id})")
         await session.commit()
         await message.answer(fill(t.ADMIN_ADDED, {"name": name}))
@@ -112,7 +111,7 @@ async def remove(callback: CallbackQuery, callback_data: AdminsAction, session: 
         return await callback.answer(t.ADMIN_ENV_PROTECTED)
     if user_id == callback.from_user.id:
         return await callback.answer(t.ADMIN_NOT_SELF)
-    admin = await session.get(Admin, user_id)
+    admin = await get_admin(session, user_id)
     if admin is None:
         await callback.answer(t.GONE)
         return await admins_screen(callback, session, settings)
@@ -122,7 +121,7 @@ async def remove(callback: CallbackQuery, callback_data: AdminsAction, session: 
         markup = keyboard([(t.BTN_DELETE_YES, AdminsAction(action=AdminsAct.REMOVE_YES, user_id=user_id))],
                           [(t.BTN_CANCEL, AdminMenu(section=Section.ADMINS))])
         return await show(callback, fill(t.CONFIRM_REMOVE_ADMIN, {"name": name}), markup)
-    await session.delete(admin)
+    await remove_admin(session, admin)
     await record(session, callback.from_user, "admin.remove", f"{name} (id {user_id})")
     await session.commit()
     await callback.answer(t.ADMIN_REMOVED)

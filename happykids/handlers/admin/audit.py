@@ -7,7 +7,6 @@ from html import escape
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.ui.callbacks import AdminMenu, AuditPage, Section
@@ -15,6 +14,7 @@ from happykids.ui.view import show
 from happykids.ui.keyboards.admin import Button, keyboard, menu_button
 from happykids.config import Settings
 from happykids.db.models import AuditEntry
+from happykids.db.repositories.audit import count_entries, entries_page
 from happykids.services.payments_export import agency_tz, to_local
 from happykids.texts.defaults import admin as t
 from happykids.texts.service import Markup, fill
@@ -46,13 +46,10 @@ def format_entry(entry: AuditEntry, tz: tzinfo) -> str:
 
 
 async def audit_screen(callback: CallbackQuery, session: AsyncSession, settings: Settings, page: int) -> None:
-    total = int(await session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+    total = await count_entries(session)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
-    entries = (await session.scalars(
-        select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset(page * PAGE_SIZE).limit(PAGE_SIZE)
-    )).all()
+    entries = await entries_page(session, page * PAGE_SIZE, PAGE_SIZE)
     if not entries:
         return await show(callback, t.AUDIT_EMPTY, keyboard([menu_button()]))
     tz = agency_tz(settings)  # the same local time as the rest of the panel

@@ -11,7 +11,6 @@ from datetime import datetime
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.ui.states import PaymentsInput
@@ -21,9 +20,8 @@ from happykids.handlers.admin.panel import InputStep
 from happykids.ui.view import ask, ask_again, finish_input, show
 from happykids.ui.keyboards import admin_ops as kb
 from happykids.config import Settings
-from happykids.db.models import Receipt
 from happykids.services.payments_export import (
-    STATUS_ICONS, Month, ParentMatch, agency_tz, export_filename, load_payments, months_with_payments,
+    STATUS_ICONS, Month, ParentMatch, agency_tz, export_filename, load_payments, months_with_payments, overview,
     search_parents, summary, to_csv, to_xlsx,
 )
 from happykids.texts.defaults import admin as common
@@ -42,25 +40,19 @@ def money(value: int) -> str:
     return f"{value:,}".replace(",", " ")
 
 
-async def overview(session: AsyncSession, settings: Settings) -> str:
-    tz = agency_tz(settings)
-    statuses = dict((await session.execute(select(Receipt.status, func.count()).group_by(Receipt.status))).all())
-    month = Month.current(tz)
-    start, end = month.bounds_utc(tz)
-    month_count, month_sum = (await session.execute(
-        select(func.count(), func.coalesce(func.sum(Receipt.amount), 0))
-        .where(Receipt.status == "approved", Receipt.created_at >= start, Receipt.created_at < end))).one()
+async def overview_text(session: AsyncSession, settings: Settings) -> str:
+    data = await overview(session, agency_tz(settings))
     return fill(t.PAYMENTS, {
-        "total": sum(statuses.values()), "pending": statuses.get("pending", 0),
-        "approved": statuses.get("approved", 0), "rejected": statuses.get("rejected", 0), "month": month.title,
-        "month_sum": money(month_sum or 0), "month_count": month_count,
+        "total": data.total, "pending": data.count("pending"), "approved": data.count("approved"),
+        "rejected": data.count("rejected"), "month": data.month.title, "month_sum": money(data.month_sum),
+        "month_count": data.month_count,
     })
 
 
 @router.callback_query(AdminMenu.filter(F.section == Section.PAYMENTS))
 async def open_payments(callback: CallbackQuery, session: AsyncSession, settings: Settings) -> None:
     await callback.answer()
-    await show(callback, await overview(session, settings), kb.payments_menu())
+    await show(callback, await overview_text(session, settings), kb.payments_menu())
 
 
 # -- search ----------------------------------------------------------------------------------------------
