@@ -106,7 +106,7 @@ class PaymentRow:
     def status_title(self) -> str:
         return STATUS_TITLES.get(self.status, self.status)
 
-    def cells(self) -> list[object]:
+    def cells(self) -> list[datetime | str | int | None]:
         return [self.created_at, self.parent, self.username, self.group, self.period, self.children,
                 self.amount, self.status_title, self.decided_by, self.archive]
 
@@ -193,9 +193,11 @@ def to_xlsx(rows: list[PaymentRow], title: str = "Платежи") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
     sheet.title = title[:31]
     sheet.append(list(COLUMNS))
     for cell in sheet[1]:
