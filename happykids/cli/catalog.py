@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
 from happykids.config import Settings
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
@@ -15,7 +17,7 @@ from happykids.domain.catalog_yaml import CatalogSpec, dump_catalog_yaml, parse_
 UNCHANGED = "Каталог не изменён."
 
 
-async def _sessions(settings: Settings):  # noqa: ANN202
+async def _sessions(settings: Settings) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await upgrade_async(settings.resolved_database_url)
     engine = create_engine(settings.resolved_database_url)

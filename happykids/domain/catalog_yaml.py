@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
@@ -56,9 +57,10 @@ class CatalogSpec:
 LINE = "__line__"  # the line of a mapping
 KEY_LINES = "__keys__"  # the line of each of its keys
 SERVICE_KEYS = {LINE, KEY_LINES}
+YamlMap = dict[Any, Any]  # a mapping as the YAML loader returns it (keys may be any scalar)
 
 
-class _Seq(list):
+class _Seq(list[Any]):
     """A YAML list that remembers the line of each item."""
 
     lines: list[int]
@@ -68,7 +70,7 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader that remembers the line of every mapping, key and list item, for error messages."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> YamlMap:
     mapping = loader.construct_mapping(node, deep=True)
     mapping[LINE] = node.start_mark.line + 1
     mapping[KEY_LINES] = {
@@ -77,7 +79,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
     return mapping
 
 
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> list:
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> list[Any]:
     seq = _Seq(loader.construct_sequence(node, deep=True))
     seq.lines = [item.start_mark.line + 1 for item in node.value]
     return seq
@@ -87,18 +89,20 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def _line(mapping: dict, key: str | None = None) -> int | str:
+def _line(mapping: YamlMap, key: str | None = None) -> int | str:
     """The line of `key` in `mapping` (or of the mapping itself)."""
-    if key is not None and key in mapping.get(KEY_LINES, {}):
-        return mapping[KEY_LINES][key]
-    return mapping.get(LINE, "?")
+    lines: dict[Any, int] = mapping.get(KEY_LINES, {})
+    if key is not None and key in lines:
+        return lines[key]
+    line: int | str = mapping.get(LINE, "?")
+    return line
 
 
 def _sort_line(line: int | str) -> int:
     return line if isinstance(line, int) else 1 << 30
 
 
-def _fields(mapping: dict) -> set:
+def _fields(mapping: YamlMap) -> set[Any]:
     return set(mapping) - SERVICE_KEYS
 
 
@@ -109,7 +113,7 @@ def _show(value: object) -> str:
 QUOTE_HINT = "числа и слова вроде yes, no, on, off пишите в кавычках"
 
 
-def _unknown(names: set, where: str, known: tuple[str, ...]) -> CatalogError:
+def _unknown(names: set[Any], where: str, known: tuple[str, ...]) -> CatalogError:
     names_text = ", ".join(sorted(str(n) for n in names))
     what = "неизвестное поле" if len(names) == 1 else "неизвестные поля"
     return CatalogError(f"{where}: {what} {names_text} (бывают: {', '.join(known)})")
@@ -148,7 +152,7 @@ class _Entry:
 
     section: str
     index: int
-    item: dict
+    item: YamlMap
     line: int | str
 
     def at(self, key: str | None = None) -> str:
@@ -163,7 +167,7 @@ class _Entry:
             raise _unknown(unknown, self.at(first), known)
 
 
-def _items(doc: dict, name: str, example: str, required: bool = True) -> list[_Entry]:
+def _items(doc: YamlMap, name: str, example: str, required: bool = True) -> list[_Entry]:
     items = doc.get(name)
     if items is None:
         if required:
@@ -206,7 +210,7 @@ def _hidden(entry: _Entry) -> bool:
     return hidden
 
 
-def _coded(doc: dict, name: str) -> list[CodedItem]:
+def _coded(doc: YamlMap, name: str) -> list[CodedItem]:
     seen: set[str] = set()
     out = []
     for entry in _items(doc, name, '{id: ..., title: "..."}'):
@@ -225,7 +229,7 @@ def _coded(doc: dict, name: str) -> list[CodedItem]:
     return out
 
 
-def _children(doc: dict) -> list[ChildrenItem]:
+def _children(doc: YamlMap) -> list[ChildrenItem]:
     seen: set[int] = set()
     out = []
     for entry in _items(doc, "children", '{count: 1, title: "1 ребёнок"}'):
@@ -246,7 +250,7 @@ def _hint(value: object) -> str:
     return f" ({QUOTE_HINT})" if isinstance(value, (int, float, bool)) or value is None else ""
 
 
-def _links(doc: dict, spec: CatalogSpec) -> list[Link]:
+def _links(doc: YamlMap, spec: CatalogSpec) -> list[Link]:
     groups = {g.code for g in spec.groups}
     periods = {p.code for p in spec.periods}
     counts = {c.count for c in spec.children}

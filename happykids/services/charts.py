@@ -31,7 +31,7 @@ def funnel_png(report: FunnelReport) -> bytes:
     labels = [step.title for step in steps][::-1]
     counts = [step.count for step in steps][::-1]
     bars = top.barh(labels, counts, color=BAR_COLOR)
-    peak = max(counts) if counts and max(counts) else 1
+    peak = max(counts, default=0) or 1
     for bar, step in zip(bars, steps[::-1]):
         note = f"{step.count}" if step.of_first is None else f"{step.count}  ({percent(step.of_first)} от начавших)"
         top.text(bar.get_width() + peak * 0.01, bar.get_y() + bar.get_height() / 2, note, va="center", fontsize=10)

@@ -21,10 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.db.models import CatalogGroup, FunnelEvent
+from happykids.db.repositories import funnel as funnel_events
+from happykids.db.repositories.catalog import group_titles
 from happykids.domain.reporting import Period
 
 STEPS = ("started", "group", "confirmed", "link", "receipt", "approved")
@@ -156,23 +156,10 @@ def compute(events: Iterable[Event], since: datetime | None, until: datetime,
 
 async def load_events(session: AsyncSession, since: datetime | None, until: datetime) -> list[Event]:
     """Events of the period, plus the earlier group choices of the same parents (for attribution)."""
-    columns = (FunnelEvent.user_id, FunnelEvent.kind, FunnelEvent.group_code, FunnelEvent.at)
-    query = select(*columns).where(FunnelEvent.at < until)
-    if since is not None:
-        query = query.where(FunnelEvent.at >= since)
-    events = [Event(*row) for row in (await session.execute(query)).all()]
+    events = [Event(*row) for row in await funnel_events.events_between(session, since, until)]
     if since is not None and events:
-        in_period = select(FunnelEvent.user_id).where(FunnelEvent.at >= since, FunnelEvent.at < until)
-        earlier = select(*columns).where(
-            FunnelEvent.at < since, FunnelEvent.group_code.is_not(None), FunnelEvent.user_id.in_(in_period))
-        events += [Event(*row) for row in (await session.execute(earlier)).all()]
+        events += [Event(*row) for row in await funnel_events.earlier_group_choices(session, since, until)]
     return events
-
-
-async def group_titles(session: AsyncSession) -> dict[str, str]:
-    rows = (await session.execute(select(CatalogGroup.code, CatalogGroup.title)
-                                  .order_by(CatalogGroup.position, CatalogGroup.id))).all()
-    return {code: title for code, title in rows}
 
 
 async def funnel_report(session: AsyncSession, period: Period, now: datetime | None = None) -> FunnelReport:

@@ -1,7 +1,7 @@
 """Payments for the director: search by parent, and export as XLSX / CSV.
 
-Free of aiogram on purpose (the handler in bot/handlers/admin/payments.py only sends what this builds),
-so the data logic is unit-tested on its own.
+Free of aiogram on purpose (the handler in handlers/admin/payments.py only sends what this builds),
+so the data logic is unit-tested on its own; the queries are in db/repositories/payments.py.
 
 Dates are stored in UTC; the director thinks in the agency's local time, so months and the dates in the
 files are local (`agency_tz`).
@@ -14,10 +14,11 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, timezone, tzinfo
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.db.models import Parent, Receipt
+from happykids.db.models import Receipt
+from happykids.db.repositories import payments
+from happykids.db.repositories.parents import all_names
 from happykids.domain.clock import agency_zone, to_local, to_utc, zone
 
 __all__ = ["agency_tz", "to_local", "to_utc"]  # callers take the time helpers from here too
@@ -105,7 +106,7 @@ class PaymentRow:
     def status_title(self) -> str:
         return STATUS_TITLES.get(self.status, self.status)
 
-    def cells(self) -> list[object]:
+    def cells(self) -> list[datetime | str | int | None]:
         return [self.created_at, self.parent, self.username, self.group, self.period, self.children,
                 self.amount, self.status_title, self.decided_by, self.archive]
 
@@ -123,18 +124,38 @@ def _row(receipt: Receipt, tz: tzinfo, fallback_name: str = "") -> PaymentRow:
 
 async def load_payments(session: AsyncSession, tz: tzinfo, month: Month | None = None) -> list[PaymentRow]:
     """Every receipt (or one local month's), oldest first."""
-    query = select(Receipt).order_by(Receipt.created_at, Receipt.id)
-    if month is not None:
-        start, end = month.bounds_utc(tz)
-        query = query.where(Receipt.created_at >= start, Receipt.created_at < end)
-    return [_row(r, tz) for r in (await session.scalars(query)).all()]
+    start, end = month.bounds_utc(tz) if month is not None else (None, None)
+    return [_row(r, tz) for r in await payments.receipts_between(session, start, end)]
 
 
 async def months_with_payments(session: AsyncSession, tz: tzinfo, limit: int = 12) -> list[Month]:
     """Local months that have receipts, newest first (at most `limit`)."""
-    rows = (await session.scalars(select(Receipt.created_at))).all()
-    months = sorted({Month.of(to_local(moment, tz)) for moment in rows}, reverse=True)
+    moments = await payments.receipt_times(session)
+    months = sorted({Month.of(to_local(moment, tz)) for moment in moments}, reverse=True)
     return months[:limit]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The top of «Платежи»: receipts by status, and what was approved this local month."""
+
+    statuses: dict[str, int]
+    month: Month
+    month_count: int
+    month_sum: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.statuses.values())
+
+    def count(self, status: str) -> int:
+        return self.statuses.get(status, 0)
+
+
+async def overview(session: AsyncSession, tz: tzinfo) -> Overview:
+    month = Month.current(tz)
+    count, total = await payments.approved_between(session, *month.bounds_utc(tz))
+    return Overview(await payments.status_counts(session), month, count, total)
 
 
 # --- files ------------------------------------------------------------------------------------------
@@ -154,7 +175,7 @@ def to_csv(rows: list[PaymentRow]) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        cells = []
+        cells: list[object] = []
         for value in row.cells():
             if isinstance(value, datetime):
                 cells.append(value.strftime("%d.%m.%Y %H:%M"))
@@ -172,9 +193,11 @@ def to_xlsx(rows: list[PaymentRow], title: str = "Платежи") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
     sheet.title = title[:31]
     sheet.append(list(COLUMNS))
     for cell in sheet[1]:
@@ -246,14 +269,12 @@ async def search_parents(session: AsyncSession, query: str, tz: tzinfo, *, limit
     names: dict[int, set[str]] = {}
     usernames: dict[int, set[str]] = {}
     display: dict[int, tuple[str, str]] = {}
-    for user_id, first, last, username in (await session.execute(
-            select(Parent.user_id, Parent.first_name, Parent.last_name, Parent.username))).all():
+    for user_id, first, last, username in await all_names(session):
         names.setdefault(user_id, set()).add(_norm(_person(first, last)))
         if username:
             usernames.setdefault(user_id, set()).add(_norm(username))
         display[user_id] = (_person(first, last), f"@{username}" if username else "")
-    for user_id, name, username in (await session.execute(
-            select(Receipt.user_id, Receipt.parent_name, Receipt.username).distinct())).all():
+    for user_id, name, username in await payments.sender_names(session):
         names.setdefault(user_id, set()).add(_norm(name))
         if username:
             usernames.setdefault(user_id, set()).add(_norm(username))
@@ -279,18 +300,13 @@ async def search_parents(session: AsyncSession, query: str, tz: tzinfo, *, limit
     if not matched:
         return [], 0
 
-    counts = dict((await session.execute(
-        select(Receipt.user_id, func.count()).where(Receipt.user_id.in_(matched)).group_by(Receipt.user_id))).all())
-    latest = dict((await session.execute(
-        select(Receipt.user_id, func.max(Receipt.created_at)).where(Receipt.user_id.in_(matched))
-        .group_by(Receipt.user_id))).all())
+    counts = await payments.counts_by_sender(session, matched)
+    latest = await payments.latest_by_sender(session, matched)
     oldest = datetime.min
     order = sorted(matched, key=lambda uid: (latest.get(uid) or oldest, uid), reverse=True)
     result = []
     for uid in order[:limit]:
-        receipts = (await session.scalars(
-            select(Receipt).where(Receipt.user_id == uid).order_by(Receipt.created_at.desc(), Receipt.id.desc())
-            .limit(receipts_per_parent))).all()
+        receipts = await payments.newest_of(session, uid, receipts_per_parent)
         name, username = display.get(uid, ("", ""))
         result.append(ParentMatch(uid, name, username, [_row(r, tz, name) for r in receipts], counts.get(uid, 0)))
     return result, len(matched)

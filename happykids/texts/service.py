@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import html
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from happykids.db.change_tracking import Topic, VersionBoard, on_change
-from happykids.db.models import TextOverride
+from happykids.db.repositories import texts as repo
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.texts.defaults import DEFAULTS
 from happykids.texts.model import PLACEHOLDER_RE, TextDef
@@ -63,8 +62,7 @@ class Texts:
     async def _reload(self, session: AsyncSession) -> None:
         version = await self._versions.version(session, Topic.TEXTS)
         if version != self._version:
-            rows = (await session.scalars(select(TextOverride))).all()
-            self._overrides, self._version = {row.key: row.value for row in rows}, version
+            self._overrides, self._version = await repo.all_overrides(session), version
 
     def close(self) -> None:
         self._unsubscribe()
@@ -101,11 +99,11 @@ class Texts:
 
     async def set_override(self, key: str, value: str, user_id: int | None) -> None:
         async with self._sessions() as session, session.begin():
-            await session.merge(TextOverride(key=key, value=value, updated_by=user_id))
+            await repo.set_override(session, key, value, user_id)
 
     async def reset(self, key: str) -> None:
         async with self._sessions() as session, session.begin():
-            await session.execute(delete(TextOverride).where(TextOverride.key == key))
+            await repo.delete_override(session, key)
 
     async def overrides(self) -> dict[str, str]:
         await self._refresh()

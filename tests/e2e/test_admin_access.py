@@ -21,7 +21,7 @@ from happykids.ui.callbacks import (
     TextAction,
 )
 from happykids.db.models import Admin
-from happykids.services.catalog_admin import CatalogKind
+from happykids.domain.catalog import CatalogKind
 from tests.e2e.admin_helpers import (
     audit_entries,
     catalog,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.db.models import Admin, AuditEntry
+from happykids.db.models import Admin
 
 
 async def panel_admin_ids(session: AsyncSession) -> set[int]:
@@ -20,8 +20,19 @@ async def all_admin_ids(session: AsyncSession, env_admins: list[int]) -> list[in
     return sorted(set(env_admins) | await panel_admin_ids(session))
 
 
-async def audit(session: AsyncSession, actor_id: int | None, actor_name: str, action: str, target: str = "",
-                old: str | None = None, new: str | None = None) -> None:
-    """Record a change made from the panel (who, what, old -> new); the caller commits with the change."""
-    session.add(AuditEntry(actor_id=actor_id, actor_name=actor_name, action=action, target=target,
-                           old_value=old, new_value=new))
+async def panel_admins(session: AsyncSession) -> list[Admin]:
+    """Admins added from the panel, in the order they were added."""
+    return list((await session.scalars(select(Admin).order_by(Admin.added_at))).all())
+
+
+async def get_admin(session: AsyncSession, user_id: int) -> Admin | None:
+    return await session.get(Admin, user_id)
+
+
+async def add_admin(session: AsyncSession, user_id: int, name: str, added_by: int) -> None:
+    """`name`: the name seen when added, or "" to keep looking it up (the person may write to the bot later)."""
+    session.add(Admin(user_id=user_id, name=name, added_by=added_by))
+
+
+async def remove_admin(session: AsyncSession, admin: Admin) -> None:
+    await session.delete(admin)

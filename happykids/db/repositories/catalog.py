@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,6 +13,7 @@ from happykids.domain.catalog import Catalog, Link, Option
 from happykids.domain.catalog_yaml import CatalogSpec, ChildrenItem, CodedItem
 
 CONTACTS_KEY = "contacts"
+Row = TypeVar("Row", CatalogGroup, CatalogPeriod, ChildrenOption)
 
 
 async def get_setting(session: AsyncSession, key: str, default: str = "") -> str:
@@ -61,11 +65,12 @@ async def replace_catalog(session: AsyncSession, spec: CatalogSpec) -> None:
     await session.flush()
 
 
-async def _sync(session: AsyncSession, model: type, key: str, items: list) -> dict:
+async def _sync(session: AsyncSession, model: type[Row], key: str,
+                items: Sequence[CodedItem | ChildrenItem]) -> dict[Any, Row]:
     """Rows of `model` matched to `items` by `key` (code, or count for children): matching rows are
     updated in place, new ones added, the rest deleted."""
-    existing = {getattr(row, key): row for row in (await session.scalars(select(model))).all()}
-    result = {}
+    existing: dict[Any, Row] = {getattr(row, key): row for row in (await session.scalars(select(model))).all()}
+    result: dict[Any, Row] = {}
     for position, item in enumerate(items):
         value = getattr(item, key)
         row = existing.pop(value, None) or model(**{key: value})
@@ -87,6 +92,13 @@ async def export_spec(session: AsyncSession) -> CatalogSpec:
         children=[ChildrenItem(int(c.key), c.title, c.hidden) for c in catalog.children],
         links=list(catalog.links),
     )
+
+
+async def group_titles(session: AsyncSession) -> dict[str, str]:
+    """Group code -> title, in catalog order (hidden groups included: history still names them)."""
+    rows = (await session.execute(select(CatalogGroup.code, CatalogGroup.title)
+                                  .order_by(CatalogGroup.position, CatalogGroup.id))).all()
+    return {code: title for code, title in rows}
 
 
 async def catalog_is_empty(session: AsyncSession) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
@@ -19,6 +19,16 @@ async def touch_parent(session: AsyncSession, user_id: int, first_name: str, las
         parent.first_name, parent.last_name, parent.username = first_name, last_name, username
         parent.blocked = False
         parent.last_seen = utcnow()
+
+
+async def get_parent(session: AsyncSession, user_id: int) -> Parent | None:
+    return await session.get(Parent, user_id)
+
+
+async def all_names(session: AsyncSession) -> list[tuple[int, str, str | None, str | None]]:
+    """(user id, first name, last name, username) of every parent, for the director's search."""
+    query = select(Parent.user_id, Parent.first_name, Parent.last_name, Parent.username)
+    return [(user_id, first, last, username) for user_id, first, last, username in (await session.execute(query)).all()]
 
 
 async def mark_blocked(session: AsyncSession, user_id: int, blocked: bool = True) -> None:

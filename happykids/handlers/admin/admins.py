@@ -9,19 +9,17 @@ from html import escape
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, MessageOriginHiddenUser, MessageOriginUser
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.callbacks import AdminMenu, AdminsAct, AdminsAction, Section
-from happykids.handlers.admin.panel import InputStep, record
-from happykids.ui.view import ask, ask_again, finish_input, show
-from happykids.ui.states import AdminInput
-from happykids.ui.keyboards.admin import keyboard, label, menu_button
 from happykids.config import Settings
-from happykids.db.models import Admin, Parent
-from happykids.db.repositories.admins import is_admin
-from happykids.texts.defaults import admin as t
-from happykids.texts.service import Markup, fill
+from happykids.db.repositories.admins import add_admin, get_admin, is_admin, panel_admins, remove_admin
+from happykids.db.repositories.parents import get_parent
+from happykids.handlers.admin.panel import InputStep, record
+from happykids.texts.service import Markup, Texts
+from happykids.ui.callbacks import AdminMenu, AdminsAct, AdminsAction, Section
+from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
+from happykids.ui.states import AdminInput
+from happykids.ui.view import ask, ask_again, finish_input, show
 
 router = Router(name="admin.admins")
 router.message.filter(F.chat.type == "private")
@@ -31,15 +29,17 @@ async def display_name(session: AsyncSession, user_id: int, stored: str = "") ->
     """The best name we know: the one saved when added, else what the person told Telegram, else the id."""
     if stored:
         return stored
-    parent = await session.get(Parent, user_id)
+    parent = await get_parent(session, user_id)
     if parent and parent.first_name:
         return f"{parent.first_name} (@{parent.username})" if parent.username else parent.first_name
     return f"id {user_id}"
 
 
-async def admins_screen(event: CallbackQuery | Message, session: AsyncSession, settings: Settings) -> None:
-    panel = (await session.scalars(select(Admin).order_by(Admin.added_at))).all()
-    lines, buttons = [], []
+async def admins_screen(event: CallbackQuery | Message, session: AsyncSession, settings: Settings,
+                        texts: Texts) -> None:
+    panel = await panel_admins(session)
+    lines: list[str] = []
+    buttons: list[list[Button]] = []
     for user_id in settings.admin_ids:
         lines.append(f"🔒 {escape(await display_name(session, user_id), quote=False)}")
     for admin in panel:
@@ -48,82 +48,85 @@ async def admins_screen(event: CallbackQuery | Message, session: AsyncSession, s
         name = await display_name(session, admin.user_id, admin.name)
         lines.append(f"• {escape(name, quote=False)}")
         buttons.append([(label(f"🗑 {name}"), AdminsAction(action=AdminsAct.REMOVE, user_id=admin.user_id))])
-    text = fill(t.ADMINS, {"lines": Markup("\n".join(lines))})
-    await show(event, text, keyboard([(t.BTN_ADD_ADMIN, AdminsAction(action=AdminsAct.ADD))], *buttons,
-                                     [menu_button()]))
+    text = texts.fixed("panel.admins", lines=Markup("\n".join(lines)))
+    await show(event, text, keyboard([(texts.fixed("panel.btn_add_admin"), AdminsAction(action=AdminsAct.ADD))],
+                                     *buttons, [menu_button(texts)]))
 
 
 @router.callback_query(AdminMenu.filter(F.section == Section.ADMINS))
-async def open_admins(callback: CallbackQuery, session: AsyncSession, settings: Settings) -> None:
+async def open_admins(callback: CallbackQuery, session: AsyncSession, settings: Settings, texts: Texts) -> None:
     await callback.answer()
-    await admins_screen(callback, session, settings)
+    await admins_screen(callback, session, settings, texts)
 
 
 # -- add -------------------------------------------------------------------------------------------------
 
 @router.callback_query(AdminsAction.filter(F.action == AdminsAct.ADD))
-async def add(callback: CallbackQuery, admin_state: FSMContext) -> None:
-    await ask(callback, admin_state, AdminInput.admin_id, t.ASK_ADMIN, AdminMenu(section=Section.ADMINS))
+async def add(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) -> None:
+    await ask(callback, admin_state, AdminInput.admin_id, texts.fixed("panel.ask_admin"),
+              AdminMenu(section=Section.ADMINS))
 
 
-def _who(message: Message) -> tuple[int, str] | str:
+def _who(message: Message, texts: Texts) -> tuple[int, str] | str:
     """(user id, name) of the person meant, or the reason we cannot tell."""
     origin = message.forward_origin
     if isinstance(origin, MessageOriginUser):
         if origin.sender_user.is_bot:
-            return t.ADMIN_IS_BOT
+            return texts.fixed("panel.admin_is_bot")
         return origin.sender_user.id, origin.sender_user.full_name
     if isinstance(origin, MessageOriginHiddenUser):
-        return t.ADMIN_HIDDEN_FORWARD
+        return texts.fixed("panel.admin_hidden_forward")
     if origin is not None:
-        return t.ADMIN_NOT_PERSON
+        return texts.fixed("panel.admin_not_person")
     digits = (message.text or "").strip().removeprefix("id").strip()
     if digits.isdigit() and 0 < int(digits) < 2**63:
         return int(digits), ""
-    return t.ADMIN_NOT_PERSON
+    return texts.fixed("panel.admin_not_person")
 
 
 @router.message(InputStep(AdminInput.admin_id), ~F.text.startswith("/"))
-async def who_typed(message: Message, admin_state: FSMContext, session: AsyncSession, settings: Settings) -> None:
-    who = _who(message)
+async def who_typed(message: Message, admin_state: FSMContext, session: AsyncSession, settings: Settings,
+                    texts: Texts) -> None:
+    who = _who(message, texts)
     if isinstance(who, str):
         return await ask_again(message, admin_state, who)
     user_id, forwarded_name = who
     name = await display_name(session, user_id, forwarded_name)
     await finish_input(message, admin_state)
     if await is_admin(session, settings.admin_ids, user_id):
-        await message.answer(fill(t.ADMIN_ALREADY, {"name": name}))
+        await message.answer(texts.fixed("panel.admin_already", name=name))
     else:
         # Only a real name is stored; otherwise the list keeps looking it up (the person may write later).
-        session.add(Admin(user_id=user_id, name=forwarded_name, added_by=message.from_user.id))
+        await add_admin(session, user_id, forwarded_name, message.from_user.id)
         await record(session, message.from_user, "admin.add", f"{name} (id {user_id})")
         await session.commit()
-        await message.answer(fill(t.ADMIN_ADDED, {"name": name}))
-    await admins_screen(message, session, settings)
+        await message.answer(texts.fixed("panel.admin_added", name=name))
+    await admins_screen(message, session, settings, texts)
 
 
 # -- remove ----------------------------------------------------------------------------------------------
 
 @router.callback_query(AdminsAction.filter(F.action.in_({AdminsAct.REMOVE, AdminsAct.REMOVE_YES})))
 async def remove(callback: CallbackQuery, callback_data: AdminsAction, session: AsyncSession,
-                 settings: Settings) -> None:
+                 settings: Settings, texts: Texts) -> None:
     user_id = callback_data.user_id
     if user_id in settings.admin_ids:  # no button for them, but a forged press must not work either
-        return await callback.answer(t.ADMIN_ENV_PROTECTED)
+        return await callback.answer(texts.fixed("panel.admin_env_protected"))
     if user_id == callback.from_user.id:
-        return await callback.answer(t.ADMIN_NOT_SELF)
-    admin = await session.get(Admin, user_id)
+        return await callback.answer(texts.fixed("panel.admin_not_self"))
+    admin = await get_admin(session, user_id)
     if admin is None:
-        await callback.answer(t.GONE)
-        return await admins_screen(callback, session, settings)
+        await callback.answer(texts.fixed("panel.gone"))
+        return await admins_screen(callback, session, settings, texts)
     name = await display_name(session, user_id, admin.name)
     if callback_data.action is AdminsAct.REMOVE:
         await callback.answer()
-        markup = keyboard([(t.BTN_DELETE_YES, AdminsAction(action=AdminsAct.REMOVE_YES, user_id=user_id))],
-                          [(t.BTN_CANCEL, AdminMenu(section=Section.ADMINS))])
-        return await show(callback, fill(t.CONFIRM_REMOVE_ADMIN, {"name": name}), markup)
-    await session.delete(admin)
+        markup = keyboard(
+            [(texts.fixed("panel.btn_delete_yes"), AdminsAction(action=AdminsAct.REMOVE_YES, user_id=user_id))],
+            [(texts.fixed("panel.btn_cancel"), AdminMenu(section=Section.ADMINS))])
+        return await show(callback, texts.fixed("panel.confirm_remove_admin", name=name), markup)
+    await remove_admin(session, admin)
     await record(session, callback.from_user, "admin.remove", f"{name} (id {user_id})")
     await session.commit()
-    await callback.answer(t.ADMIN_REMOVED)
-    await admins_screen(callback, session, settings)
+    await callback.answer(texts.fixed("panel.admin_removed"))
+    await admins_screen(callback, session, settings, texts)

@@ -7,17 +7,16 @@ from html import escape
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.callbacks import AdminMenu, AuditPage, Section
-from happykids.ui.view import show
-from happykids.ui.keyboards.admin import Button, keyboard, menu_button
 from happykids.config import Settings
 from happykids.db.models import AuditEntry
+from happykids.db.repositories.audit import count_entries, entries_page
 from happykids.services.payments_export import agency_tz, to_local
-from happykids.texts.defaults import admin as t
-from happykids.texts.service import Markup, fill
+from happykids.texts.service import Markup, Texts
+from happykids.ui.callbacks import AdminMenu, AuditPage, Section
+from happykids.ui.keyboards.admin import Button, keyboard, menu_button
+from happykids.ui.view import show
 
 router = Router(name="admin.audit")
 
@@ -30,9 +29,17 @@ def _value(value: str | None) -> str:
     return escape(text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…", quote=False)
 
 
-def format_entry(entry: AuditEntry, tz: tzinfo) -> str:
+def action_title(texts: Texts, action: str) -> str:
+    """«добавил(а)» for "catalog.add"; an action this version does not know is shown as recorded."""
+    try:
+        return texts.fixed(f"panel.audit_actions.{action}")
+    except KeyError:
+        return action
+
+
+def format_entry(texts: Texts, entry: AuditEntry, tz: tzinfo) -> str:
     who = escape(entry.actor_name or f"id {entry.actor_id}", quote=False)
-    action = escape(t.AUDIT_ACTIONS.get(entry.action, entry.action), quote=False)
+    action = escape(action_title(texts, entry.action), quote=False)
     line = f"<b>{to_local(entry.at, tz):%d.%m.%Y %H:%M}</b> — {who}\n{action}"
     if entry.target:
         line += f": {escape(entry.target, quote=False)}"
@@ -45,36 +52,34 @@ def format_entry(entry: AuditEntry, tz: tzinfo) -> str:
     return line
 
 
-async def audit_screen(callback: CallbackQuery, session: AsyncSession, settings: Settings, page: int) -> None:
-    total = int(await session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+async def audit_screen(callback: CallbackQuery, session: AsyncSession, settings: Settings, texts: Texts,
+                       page: int) -> None:
+    total = await count_entries(session)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
-    entries = (await session.scalars(
-        select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset(page * PAGE_SIZE).limit(PAGE_SIZE)
-    )).all()
+    entries = await entries_page(session, page * PAGE_SIZE, PAGE_SIZE)
     if not entries:
-        return await show(callback, t.AUDIT_EMPTY, keyboard([menu_button()]))
+        return await show(callback, texts.fixed("panel.audit_empty"), keyboard([menu_button(texts)]))
     tz = agency_tz(settings)  # the same local time as the rest of the panel
-    body = "\n\n".join(format_entry(e, tz) for e in entries)
+    body = "\n\n".join(format_entry(texts, e, tz) for e in entries)
     if pages > 1:
-        body += f"\n\nСтраница {page + 1} из {pages}"
+        body += texts.fixed("panel.audit_page", page=page + 1, pages=pages)
     nav: list[Button] = []
     if page > 0:
-        nav.append((t.BTN_NEWER, AuditPage(page=page - 1)))
+        nav.append((texts.fixed("panel.btn_newer"), AuditPage(page=page - 1)))
     if page < pages - 1:
-        nav.append((t.BTN_OLDER, AuditPage(page=page + 1)))
-    await show(callback, fill(t.AUDIT, {"entries": Markup(body)}), keyboard(nav, [menu_button()]))
+        nav.append((texts.fixed("panel.btn_older"), AuditPage(page=page + 1)))
+    await show(callback, texts.fixed("panel.audit", entries=Markup(body)), keyboard(nav, [menu_button(texts)]))
 
 
 @router.callback_query(AdminMenu.filter(F.section == Section.AUDIT))
-async def open_audit(callback: CallbackQuery, session: AsyncSession, settings: Settings) -> None:
+async def open_audit(callback: CallbackQuery, session: AsyncSession, settings: Settings, texts: Texts) -> None:
     await callback.answer()
-    await audit_screen(callback, session, settings, 0)
+    await audit_screen(callback, session, settings, texts, 0)
 
 
 @router.callback_query(AuditPage.filter())
 async def open_page(callback: CallbackQuery, callback_data: AuditPage, session: AsyncSession,
-                    settings: Settings) -> None:
+                    settings: Settings, texts: Texts) -> None:
     await callback.answer()
-    await audit_screen(callback, session, settings, callback_data.page)
+    await audit_screen(callback, session, settings, texts, callback_data.page)

@@ -9,6 +9,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from happykids.domain.catalog import CatalogKind
+from happykids.domain.catalog_edit import CatalogEditError, ItemInUse, parse_children_count
+from happykids.handlers.admin.panel import InputStep, record
+from happykids.services import catalog_items as svc
+from happykids.texts.service import Texts
 from happykids.ui.callbacks import (
     AdminMenu,
     CatalogFile,
@@ -21,153 +26,154 @@ from happykids.ui.callbacks import (
     LinkMatrix,
     Section,
 )
-from happykids.handlers.admin.panel import InputStep, record
-from happykids.ui.view import ask, ask_again, finish_input, show
-from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import Button, in_columns, keyboard, label, menu_button
-from happykids.domain.catalog import CatalogKind
-from happykids.services import catalog_admin as svc
-from happykids.services.catalog_admin import CatalogEditError, ItemInUse
-from happykids.texts.defaults import admin as t
-from happykids.texts.service import fill
+from happykids.ui.states import AdminInput
+from happykids.ui.view import ask, ask_again, finish_input, show
 
 router = Router(name="admin.catalog")
 router.message.filter(F.chat.type == "private")
 
 
-def describe(kind: CatalogKind, title: str) -> str:
+def describe(texts: Texts, kind: CatalogKind, title: str) -> str:
     """How an item is named in the audit log: «группа «Малыши»»."""
-    return f"{t.KIND_ONE[kind.value].lower()} «{title}»"
+    return f"{texts.fixed(f'panel.kind_one.{kind.value}').lower()} «{title}»"
+
+
+def plural(texts: Texts, kind: CatalogKind) -> str:
+    """The list's name: «Группы», «Периоды обучения», «Количество детей»."""
+    return texts.fixed(f"panel.kind_plural.{kind.value}")
 
 
 # -- screens ---------------------------------------------------------------------------------------------
 
-async def catalog_screen(event: CallbackQuery | Message, session: AsyncSession) -> None:
+async def catalog_screen(event: CallbackQuery | Message, session: AsyncSession, texts: Texts) -> None:
     counts = {kind: len(await svc.list_items(session, kind)) for kind in CatalogKind}
-    text = fill(t.CATALOG, {"groups": counts[CatalogKind.GROUP], "periods": counts[CatalogKind.PERIOD],
-                            "children": counts[CatalogKind.CHILDREN]})
+    text = texts.fixed("panel.catalog", groups=counts[CatalogKind.GROUP], periods=counts[CatalogKind.PERIOD],
+                       children=counts[CatalogKind.CHILDREN])
     markup = keyboard(
-        [(t.KIND_PLURAL[kind.value], ItemList(kind=kind)) for kind in (CatalogKind.GROUP, CatalogKind.PERIOD)],
-        [(t.KIND_PLURAL["c"], ItemList(kind=CatalogKind.CHILDREN))],
-        [(t.BTN_EXPORT, CatalogFile(action=FileAct.EXPORT))],
-        [(t.BTN_IMPORT, CatalogFile(action=FileAct.IMPORT))],
-        [menu_button()],
+        [(plural(texts, kind), ItemList(kind=kind)) for kind in (CatalogKind.GROUP, CatalogKind.PERIOD)],
+        [(plural(texts, CatalogKind.CHILDREN), ItemList(kind=CatalogKind.CHILDREN))],
+        [(texts.fixed("panel.btn_export"), CatalogFile(action=FileAct.EXPORT))],
+        [(texts.fixed("panel.btn_import"), CatalogFile(action=FileAct.IMPORT))],
+        [menu_button(texts)],
     )
     await show(event, text, markup)
 
 
-async def list_screen(event: CallbackQuery | Message, session: AsyncSession, kind: CatalogKind) -> None:
+async def list_screen(event: CallbackQuery | Message, session: AsyncSession, texts: Texts, kind: CatalogKind) -> None:
     items = await svc.list_items(session, kind)
-    title = t.KIND_PLURAL[kind.value]
+    title = plural(texts, kind)
+    mark = texts.fixed("panel.hidden_mark")
     if items:
-        lines = "\n".join(f"{i}. {item.title}{t.HIDDEN_MARK if item.hidden else ''}"
-                          for i, item in enumerate(items, 1))
-        text = fill(t.ITEMS, {"title": title, "lines": lines})
+        lines = "\n".join(f"{i}. {item.title}{mark if item.hidden else ''}" for i, item in enumerate(items, 1))
+        text = texts.fixed("panel.items", title=title, lines=lines)
     else:
-        text = fill(t.ITEMS_EMPTY, {"title": title})
-    buttons: list[Button] = [(label(f"{item.title}{t.HIDDEN_MARK if item.hidden else ''}"),
+        text = texts.fixed("panel.items_empty", title=title)
+    buttons: list[Button] = [(label(f"{item.title}{mark if item.hidden else ''}"),
                               ItemCard(kind=kind, id=item.id)) for item in items]
-    markup = keyboard(*in_columns(buttons, 1), [(t.BTN_ADD, ItemAdd(kind=kind))],
-                      [(t.BTN_BACK, AdminMenu(section=Section.CATALOG))])
+    markup = keyboard(*in_columns(buttons, 1), [(texts.fixed("panel.btn_add"), ItemAdd(kind=kind))],
+                      [(texts.fixed("panel.btn_back"), AdminMenu(section=Section.CATALOG))])
     await show(event, text, markup)
 
 
-async def item_screen(event: CallbackQuery | Message, session: AsyncSession, kind: CatalogKind, item_id: int) -> bool:
+async def item_screen(event: CallbackQuery | Message, session: AsyncSession, texts: Texts, kind: CatalogKind,
+                      item_id: int) -> bool:
     """The item's card; False (and nothing shown) when it no longer exists."""
     item = await svc.get_item(session, kind, item_id)
     if item is None:
         return False
     place, total = await svc.position_of(session, kind, item_id)
-    code = item.code if kind is not CatalogKind.CHILDREN else str(item.count)
-    text = fill(t.ITEM, {"kind": t.KIND_ONE[kind.value], "title": item.title, "code": code, "place": place,
-                         "total": total, "visibility": t.HIDDEN if item.hidden else t.VISIBLE,
-                         "links": await svc.links_count(session, kind, item_id)})
+    text = texts.fixed("panel.item", kind=texts.fixed(f"panel.kind_one.{kind.value}"), title=item.title,
+                       code=svc.code_of(item), place=place, total=total,
+                       visibility=texts.fixed("panel.hidden" if item.hidden else "panel.visible"),
+                       links=await svc.links_count(session, kind, item_id))
 
     def act(action: ItemAct) -> ItemAction:
         return ItemAction(kind=kind, id=item_id, action=action)
 
     markup = keyboard(
-        [(t.BTN_RENAME, act(ItemAct.RENAME))],
-        [(t.BTN_SHOW, act(ItemAct.SHOW)) if item.hidden else (t.BTN_HIDE, act(ItemAct.HIDE))],
-        [(t.BTN_UP, act(ItemAct.UP)), (t.BTN_DOWN, act(ItemAct.DOWN))],
-        [(t.BTN_GROUP_LINKS, LinkMatrix(group_id=item_id))] if kind is CatalogKind.GROUP else [],
-        [(t.BTN_DELETE, act(ItemAct.DELETE))],
-        [(t.BTN_BACK, ItemList(kind=kind))],
+        [(texts.fixed("panel.btn_rename"), act(ItemAct.RENAME))],
+        [(texts.fixed("panel.btn_show"), act(ItemAct.SHOW)) if item.hidden
+         else (texts.fixed("panel.btn_hide"), act(ItemAct.HIDE))],
+        [(texts.fixed("panel.btn_up"), act(ItemAct.UP)), (texts.fixed("panel.btn_down"), act(ItemAct.DOWN))],
+        [(texts.fixed("panel.btn_group_links"), LinkMatrix(group_id=item_id))] if kind is CatalogKind.GROUP else [],
+        [(texts.fixed("panel.btn_delete"), act(ItemAct.DELETE))],
+        [(texts.fixed("panel.btn_back"), ItemList(kind=kind))],
     )
     await show(event, text, markup)
     return True
 
 
-async def item_or_list(callback: CallbackQuery, session: AsyncSession, kind: CatalogKind, item_id: int,
-                       popup: str | None = None) -> None:
+async def item_or_list(callback: CallbackQuery, session: AsyncSession, texts: Texts, kind: CatalogKind,
+                       item_id: int, popup: str | None = None) -> None:
     """Answer the press and show the card; if the item vanished (deleted elsewhere), say so and list."""
     item = await svc.get_item(session, kind, item_id)
-    await callback.answer(popup if item is not None else t.GONE)
-    if item is None or not await item_screen(callback, session, kind, item_id):
-        await list_screen(callback, session, kind)
+    await callback.answer(popup if item is not None else texts.fixed("panel.gone"))
+    if item is None or not await item_screen(callback, session, texts, kind, item_id):
+        await list_screen(callback, session, texts, kind)
 
 
 # -- navigation ------------------------------------------------------------------------------------------
 
 @router.callback_query(AdminMenu.filter(F.section == Section.CATALOG))
-async def open_catalog(callback: CallbackQuery, session: AsyncSession) -> None:
+async def open_catalog(callback: CallbackQuery, session: AsyncSession, texts: Texts) -> None:
     await callback.answer()
-    await catalog_screen(callback, session)
+    await catalog_screen(callback, session, texts)
 
 
 @router.callback_query(ItemList.filter())
-async def open_list(callback: CallbackQuery, callback_data: ItemList, session: AsyncSession) -> None:
+async def open_list(callback: CallbackQuery, callback_data: ItemList, session: AsyncSession, texts: Texts) -> None:
     await callback.answer()
-    await list_screen(callback, session, callback_data.kind)
+    await list_screen(callback, session, texts, callback_data.kind)
 
 
 @router.callback_query(ItemCard.filter())
-async def open_item(callback: CallbackQuery, callback_data: ItemCard, session: AsyncSession) -> None:
-    await item_or_list(callback, session, callback_data.kind, callback_data.id)
+async def open_item(callback: CallbackQuery, callback_data: ItemCard, session: AsyncSession, texts: Texts) -> None:
+    await item_or_list(callback, session, texts, callback_data.kind, callback_data.id)
 
 
 # -- add -------------------------------------------------------------------------------------------------
 
 @router.callback_query(ItemAdd.filter())
-async def add_item(callback: CallbackQuery, callback_data: ItemAdd, admin_state: FSMContext) -> None:
+async def add_item(callback: CallbackQuery, callback_data: ItemAdd, admin_state: FSMContext, texts: Texts) -> None:
     kind = callback_data.kind
-    prompt = t.ASK_NEW_CHILDREN if kind is CatalogKind.CHILDREN else fill(
-        t.ASK_NEW_TITLE, {"example": t.NEW_TITLE_EXAMPLE[kind.value]})
+    prompt = texts.fixed("panel.ask_new_children") if kind is CatalogKind.CHILDREN else texts.fixed(
+        "panel.ask_new_title", example=texts.fixed(f"panel.new_title_example.{kind.value}"))
     await ask(callback, admin_state, AdminInput.new_item, prompt, ItemList(kind=kind), kind=kind.value)
 
 
 @router.message(InputStep(AdminInput.new_item), F.text, ~F.text.startswith("/"))
-async def add_item_typed(message: Message, admin_state: FSMContext, session: AsyncSession) -> None:
+async def add_item_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
     kind = CatalogKind((await admin_state.get_data())["kind"])
     try:
         if kind is CatalogKind.CHILDREN:
-            item = await svc.add_children(session, svc.parse_children_count(message.text))
+            item = await svc.add_children(session, parse_children_count(message.text))
         else:
             item = await svc.add_item(session, kind, message.text)
     except CatalogEditError as exc:
         return await ask_again(message, admin_state, escape(str(exc), quote=False))
-    await record(session, message.from_user, "catalog.add", describe(kind, item.title))
+    await record(session, message.from_user, "catalog.add", describe(texts, kind, item.title))
     await session.commit()
     await finish_input(message, admin_state)
-    await message.answer(t.ADDED)
-    await item_screen(message, session, kind, item.id)
+    await message.answer(texts.fixed("panel.added"))
+    await item_screen(message, session, texts, kind, item.id)
 
 
 # -- rename ----------------------------------------------------------------------------------------------
 
 @router.callback_query(ItemAction.filter(F.action == ItemAct.RENAME))
 async def rename(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession,
-                 admin_state: FSMContext) -> None:
+                 admin_state: FSMContext, texts: Texts) -> None:
     kind, item_id = callback_data.kind, callback_data.id
     item = await svc.get_item(session, kind, item_id)
     if item is None:
-        return await item_or_list(callback, session, kind, item_id)
-    await ask(callback, admin_state, AdminInput.rename, fill(t.ASK_RENAME, {"title": item.title}),
+        return await item_or_list(callback, session, texts, kind, item_id)
+    await ask(callback, admin_state, AdminInput.rename, texts.fixed("panel.ask_rename", title=item.title),
               ItemCard(kind=kind, id=item_id), kind=kind.value, id=item_id)
 
 
 @router.message(InputStep(AdminInput.rename), F.text, ~F.text.startswith("/"))
-async def rename_typed(message: Message, admin_state: FSMContext, session: AsyncSession) -> None:
+async def rename_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
     data = await admin_state.get_data()
     kind, item_id = CatalogKind(data["kind"]), int(data["id"])
     try:
@@ -175,78 +181,85 @@ async def rename_typed(message: Message, admin_state: FSMContext, session: Async
     except CatalogEditError as exc:
         if await svc.get_item(session, kind, item_id) is None:  # deleted meanwhile: asking again is pointless
             await finish_input(message, admin_state)
-            await message.answer(t.GONE)
-            return await list_screen(message, session, kind)
+            await message.answer(texts.fixed("panel.gone"))
+            return await list_screen(message, session, texts, kind)
         return await ask_again(message, admin_state, escape(str(exc), quote=False))
-    await record(session, message.from_user, "catalog.rename", describe(kind, new), old, new)
+    await record(session, message.from_user, "catalog.rename", describe(texts, kind, new), old, new)
     await session.commit()
     await finish_input(message, admin_state)
-    await message.answer(t.RENAMED)
-    await item_screen(message, session, kind, item_id)
+    await message.answer(texts.fixed("panel.renamed"))
+    await item_screen(message, session, texts, kind, item_id)
 
 
 # -- hide / show / reorder -------------------------------------------------------------------------------
 
 @router.callback_query(ItemAction.filter(F.action.in_({ItemAct.HIDE, ItemAct.SHOW})))
-async def toggle_hidden(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession) -> None:
+async def toggle_hidden(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession,
+                        texts: Texts) -> None:
     kind, item_id, hide = callback_data.kind, callback_data.id, callback_data.action is ItemAct.HIDE
     item = await svc.get_item(session, kind, item_id)
     if item is not None and item.hidden != hide:  # a repeated press changes nothing and logs nothing
         await svc.set_hidden(session, kind, item_id, hide)
-        await record(session, callback.from_user, "catalog.hide" if hide else "catalog.show", describe(kind, item.title))
+        await record(session, callback.from_user, "catalog.hide" if hide else "catalog.show",
+                     describe(texts, kind, item.title))
         await session.commit()
-    await item_or_list(callback, session, kind, item_id, t.HIDDEN_DONE if hide else t.SHOWN_DONE)
+    await item_or_list(callback, session, texts, kind, item_id,
+                       texts.fixed("panel.hidden_done" if hide else "panel.shown_done"))
 
 
 @router.callback_query(ItemAction.filter(F.action.in_({ItemAct.UP, ItemAct.DOWN})))
-async def move(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession) -> None:
+async def move(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession, texts: Texts) -> None:
     kind, item_id, up = callback_data.kind, callback_data.id, callback_data.action is ItemAct.UP
     item = await svc.get_item(session, kind, item_id)
     if item is None:
-        return await item_or_list(callback, session, kind, item_id)
+        return await item_or_list(callback, session, texts, kind, item_id)
     old_place, _ = await svc.position_of(session, kind, item_id)
     if not await svc.move_item(session, kind, item_id, -1 if up else 1):
-        return await callback.answer(t.AT_TOP if up else t.AT_BOTTOM)
+        return await callback.answer(texts.fixed("panel.at_top" if up else "panel.at_bottom"))
     new_place, _ = await svc.position_of(session, kind, item_id)
-    await record(session, callback.from_user, "catalog.move", describe(kind, item.title), old_place, new_place)
+    await record(session, callback.from_user, "catalog.move", describe(texts, kind, item.title), old_place, new_place)
     await session.commit()
-    await item_or_list(callback, session, kind, item_id, t.MOVED)
+    await item_or_list(callback, session, texts, kind, item_id, texts.fixed("panel.moved"))
 
 
 # -- delete ----------------------------------------------------------------------------------------------
 
 @router.callback_query(ItemAction.filter(F.action == ItemAct.DELETE))
-async def delete_ask(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession) -> None:
+async def delete_ask(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession,
+                     texts: Texts) -> None:
     kind, item_id = callback_data.kind, callback_data.id
     item = await svc.get_item(session, kind, item_id)
     if item is None:
-        return await item_or_list(callback, session, kind, item_id)
+        return await item_or_list(callback, session, texts, kind, item_id)
     await callback.answer()
     receipts = await svc.receipts_count(session, kind, item)
     if receipts:
         reason = str(ItemInUse(receipts))
-        markup = keyboard([(t.BTN_HIDE, ItemAction(kind=kind, id=item_id, action=ItemAct.HIDE))] if not item.hidden
-                          else [], [(t.BTN_BACK, ItemCard(kind=kind, id=item_id))])
-        return await show(callback, fill(t.DELETE_REFUSED, {"title": item.title, "reason": reason}), markup)
-    text = fill(t.CONFIRM_DELETE, {"what": t.KIND_ACCUSATIVE[kind.value], "title": item.title,
-                                   "links": await svc.links_count(session, kind, item_id)})
-    markup = keyboard([(t.BTN_DELETE_YES, ItemAction(kind=kind, id=item_id, action=ItemAct.DELETE_YES))],
-                      [(t.BTN_CANCEL, ItemCard(kind=kind, id=item_id))])
+        hide = ItemAction(kind=kind, id=item_id, action=ItemAct.HIDE)
+        markup = keyboard([(texts.fixed("panel.btn_hide"), hide)] if not item.hidden else [],
+                          [(texts.fixed("panel.btn_back"), ItemCard(kind=kind, id=item_id))])
+        return await show(callback, texts.fixed("panel.delete_refused", title=item.title, reason=reason), markup)
+    text = texts.fixed("panel.confirm_delete", what=texts.fixed(f"panel.kind_accusative.{kind.value}"),
+                       title=item.title, links=await svc.links_count(session, kind, item_id))
+    markup = keyboard(
+        [(texts.fixed("panel.btn_delete_yes"), ItemAction(kind=kind, id=item_id, action=ItemAct.DELETE_YES))],
+        [(texts.fixed("panel.btn_cancel"), ItemCard(kind=kind, id=item_id))])
     await show(callback, text, markup)
 
 
 @router.callback_query(ItemAction.filter(F.action == ItemAct.DELETE_YES))
-async def delete_confirmed(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession) -> None:
+async def delete_confirmed(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession,
+                           texts: Texts) -> None:
     kind, item_id = callback_data.kind, callback_data.id
     try:
         title, links = await svc.delete_item(session, kind, item_id)
     except ItemInUse:
         # A receipt arrived between the question and the answer: show the refusal instead.
-        return await delete_ask(callback, ItemAction(kind=kind, id=item_id, action=ItemAct.DELETE), session)
+        return await delete_ask(callback, ItemAction(kind=kind, id=item_id, action=ItemAct.DELETE), session, texts)
     except CatalogEditError:
-        return await item_or_list(callback, session, kind, item_id)
-    await record(session, callback.from_user, "catalog.delete", describe(kind, title),
+        return await item_or_list(callback, session, texts, kind, item_id)
+    await record(session, callback.from_user, "catalog.delete", describe(texts, kind, title),
                  old=f"ссылок: {links}" if links else None)
     await session.commit()
-    await callback.answer(t.DELETED)
-    await list_screen(callback, session, kind)
+    await callback.answer(texts.fixed("panel.deleted"))
+    await list_screen(callback, session, texts, kind)

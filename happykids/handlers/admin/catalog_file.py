@@ -14,18 +14,17 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.callbacks import AdminMenu, CatalogFile, FileAct, Section
-from happykids.handlers.admin.catalog import catalog_screen
-from happykids.handlers.admin.panel import InputStep, record
-from happykids.ui.view import ask, ask_again, finish_input, retire
-from happykids.ui.states import AdminInput
-from happykids.ui.keyboards.admin import keyboard
-from happykids.db.repositories.catalog import export_spec, replace_catalog
+from happykids.db.repositories.catalog import export_spec
 from happykids.domain.catalog import CatalogError
 from happykids.domain.catalog_yaml import dump_catalog_yaml, parse_catalog_yaml
-from happykids.services.catalog_admin import import_preview
-from happykids.texts.defaults import admin as t
-from happykids.texts.service import fill
+from happykids.handlers.admin.catalog import catalog_screen
+from happykids.handlers.admin.panel import InputStep, record
+from happykids.services.catalog_import import apply_import, import_preview
+from happykids.texts.service import Texts
+from happykids.ui.callbacks import AdminMenu, CatalogFile, FileAct, Section
+from happykids.ui.keyboards.admin import keyboard
+from happykids.ui.states import AdminInput
+from happykids.ui.view import ask, ask_again, finish_input, retire
 
 router = Router(name="admin.catalog_file")
 router.message.filter(F.chat.type == "private")
@@ -39,42 +38,43 @@ def _token(text: str) -> str:
 
 
 @router.callback_query(CatalogFile.filter(F.action == FileAct.EXPORT))
-async def export_file(callback: CallbackQuery, session: AsyncSession) -> None:
+async def export_file(callback: CallbackQuery, session: AsyncSession, texts: Texts) -> None:
     await callback.answer()
     content = dump_catalog_yaml(await export_spec(session)).encode("utf-8")
     name = f"catalog-{datetime.now(UTC):%Y-%m-%d}.yaml"
     await callback.bot.send_document(callback.from_user.id, BufferedInputFile(content, filename=name),
-                                     caption=t.EXPORT_CAPTION)
+                                     caption=texts.fixed("panel.export_caption"))
 
 
 @router.callback_query(CatalogFile.filter(F.action == FileAct.IMPORT))
-async def import_start(callback: CallbackQuery, admin_state: FSMContext) -> None:
-    await ask(callback, admin_state, AdminInput.catalog_file, t.ASK_FILE, AdminMenu(section=Section.CATALOG))
+async def import_start(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) -> None:
+    await ask(callback, admin_state, AdminInput.catalog_file, texts.fixed("panel.ask_file"),
+              AdminMenu(section=Section.CATALOG))
 
 
 @router.message(InputStep(AdminInput.catalog_file), F.document)
-async def file_received(message: Message, admin_state: FSMContext, session: AsyncSession) -> None:
+async def file_received(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
     document = message.document
     if document.file_size and document.file_size > MAX_FILE_BYTES:
-        return await ask_again(message, admin_state, t.FILE_TOO_BIG)
+        return await ask_again(message, admin_state, texts.fixed("panel.file_too_big"))
     data = await message.bot.download(document)
     raw = data.read() if data else b""
     if len(raw) > MAX_FILE_BYTES:
-        return await ask_again(message, admin_state, t.FILE_TOO_BIG)
+        return await ask_again(message, admin_state, texts.fixed("panel.file_too_big"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return await ask_again(message, admin_state, t.FILE_NOT_TEXT)
+        return await ask_again(message, admin_state, texts.fixed("panel.file_not_text"))
     try:
         spec = parse_catalog_yaml(text)
     except CatalogError as exc:
-        return await ask_again(message, admin_state, fill(t.FILE_INVALID, {"error": str(exc)}))
+        return await ask_again(message, admin_state, texts.fixed("panel.file_invalid", error=str(exc)))
 
     changes = await import_preview(session, spec)
     if changes.empty:
         await finish_input(message, admin_state)
-        await message.answer(t.IMPORT_NO_CHANGES)
-        return await catalog_screen(message, session)
+        await message.answer(texts.fixed("panel.import_no_changes"))
+        return await catalog_screen(message, session, texts)
 
     # Keep waiting for a file: a corrected version can be sent straight away, and a document sent now
     # must not be mistaken for a payment receipt.
@@ -88,29 +88,28 @@ async def file_received(message: Message, admin_state: FSMContext, session: Asyn
     warning = ""
     if changes.groups_with_receipts:
         groups = ", ".join(f"«{title}» ({count})" for title, count in changes.groups_with_receipts.items())
-        warning = fill(t.IMPORT_RECEIPTS_WARNING, {"groups": groups})
-    markup = keyboard([(t.BTN_APPLY, CatalogFile(action=FileAct.APPLY, token=token))],
-                      [(t.BTN_CANCEL, AdminMenu(section=Section.CATALOG))])
-    await message.answer(fill(t.IMPORT_SUMMARY, {"lines": summary}) + warning, reply_markup=markup)
+        warning = texts.fixed("panel.import_receipts_warning", groups=groups)
+    markup = keyboard([(texts.fixed("panel.btn_apply"), CatalogFile(action=FileAct.APPLY, token=token))],
+                      [(texts.fixed("panel.btn_cancel"), AdminMenu(section=Section.CATALOG))])
+    await message.answer(texts.fixed("panel.import_summary", lines=summary) + warning, reply_markup=markup)
 
 
 @router.message(InputStep(AdminInput.catalog_file), ~F.text.startswith("/"))
-async def not_a_file(message: Message, admin_state: FSMContext) -> None:
-    await ask_again(message, admin_state, t.FILE_NEEDED)
+async def not_a_file(message: Message, admin_state: FSMContext, texts: Texts) -> None:
+    await ask_again(message, admin_state, texts.fixed("panel.file_needed"))
 
 
 @router.callback_query(CatalogFile.filter(F.action == FileAct.APPLY))
 async def apply_file(callback: CallbackQuery, callback_data: CatalogFile, session: AsyncSession,
-                     admin_state: FSMContext) -> None:
+                     admin_state: FSMContext, texts: Texts) -> None:
     data = await admin_state.get_data()
     if not callback_data.token or data.get("import_token") != callback_data.token:
-        return await callback.answer(t.IMPORT_STALE)
+        return await callback.answer(texts.fixed("panel.import_stale"))
     spec = parse_catalog_yaml(data["import_yaml"])  # validated on upload; parsed again, never trusted from state
-    changes = await import_preview(session, spec)
-    await replace_catalog(session, spec)
+    changes = await apply_import(session, spec)
     summary = "\n".join(changes.summary_lines())
     await record(session, callback.from_user, "catalog.import", "каталог", new=summary[:MAX_SUMMARY] or None)
     await session.commit()
     await admin_state.clear()
-    await callback.answer(t.IMPORT_DONE)
-    await catalog_screen(callback, session)
+    await callback.answer(texts.fixed("panel.import_done"))
+    await catalog_screen(callback, session, texts)

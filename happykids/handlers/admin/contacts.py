@@ -9,39 +9,39 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.callbacks import AdminMenu, ContactsEdit, Section
-from happykids.handlers.admin.panel import InputStep, record
-from happykids.ui.view import ask, ask_again, finish_input, show
-from happykids.ui.states import AdminInput
-from happykids.ui.keyboards.admin import keyboard, menu_button
 from happykids.db.repositories.catalog import CONTACTS_KEY, get_setting, set_setting
-from happykids.services.catalog_admin import CatalogEditError, clean_contacts
-from happykids.texts.defaults import admin as t
-from happykids.texts.service import Markup, fill
+from happykids.domain.catalog_edit import CatalogEditError, clean_contacts
+from happykids.handlers.admin.panel import InputStep, record
+from happykids.texts.service import Markup, Texts
+from happykids.ui.callbacks import AdminMenu, ContactsEdit, Section
+from happykids.ui.keyboards.admin import keyboard, menu_button
+from happykids.ui.states import AdminInput
+from happykids.ui.view import ask, ask_again, finish_input, show
 
 router = Router(name="admin.contacts")
 router.message.filter(F.chat.type == "private")
 
 
-async def contacts_screen(event: CallbackQuery | Message, session: AsyncSession) -> None:
+async def contacts_screen(event: CallbackQuery | Message, session: AsyncSession, texts: Texts) -> None:
     contacts = await get_setting(session, CONTACTS_KEY)
-    text = fill(t.CONTACTS, {"contacts": contacts or Markup(t.CONTACTS_EMPTY)})
-    await show(event, text, keyboard([(t.BTN_EDIT, ContactsEdit())], [menu_button()]))
+    text = texts.fixed("panel.contacts", contacts=contacts or Markup(texts.fixed("panel.contacts_empty")))
+    await show(event, text, keyboard([(texts.fixed("panel.btn_edit"), ContactsEdit())], [menu_button(texts)]))
 
 
 @router.callback_query(AdminMenu.filter(F.section == Section.CONTACTS))
-async def open_contacts(callback: CallbackQuery, session: AsyncSession) -> None:
+async def open_contacts(callback: CallbackQuery, session: AsyncSession, texts: Texts) -> None:
     await callback.answer()
-    await contacts_screen(callback, session)
+    await contacts_screen(callback, session, texts)
 
 
 @router.callback_query(ContactsEdit.filter())
-async def edit(callback: CallbackQuery, admin_state: FSMContext) -> None:
-    await ask(callback, admin_state, AdminInput.contacts, t.ASK_CONTACTS, AdminMenu(section=Section.CONTACTS))
+async def edit(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) -> None:
+    await ask(callback, admin_state, AdminInput.contacts, texts.fixed("panel.ask_contacts"),
+              AdminMenu(section=Section.CONTACTS))
 
 
 @router.message(InputStep(AdminInput.contacts), F.text, ~F.text.startswith("/"))
-async def typed(message: Message, admin_state: FSMContext, session: AsyncSession) -> None:
+async def typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
     try:
         contacts = clean_contacts(message.text)
     except CatalogEditError as exc:
@@ -52,5 +52,5 @@ async def typed(message: Message, admin_state: FSMContext, session: AsyncSession
         await record(session, message.from_user, "contacts.set", "контакты", old or None, contacts)
         await session.commit()
     await finish_input(message, admin_state)
-    await message.answer(t.CONTACTS_SAVED)
-    await contacts_screen(message, session)
+    await message.answer(texts.fixed("panel.contacts_saved"))
+    await contacts_screen(message, session, texts)

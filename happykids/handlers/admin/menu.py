@@ -15,7 +15,6 @@ from happykids.handlers.admin.panel import InputStep
 from happykids.ui.view import ask_again, show
 from happykids.ui.states import AdminInput
 from happykids.ui.keyboards.admin import main_menu
-from happykids.texts.defaults import admin as t
 from happykids.texts.service import Texts
 
 router = Router(name="admin.menu")
@@ -33,7 +32,7 @@ async def cmd_admin(message: Message, admin_state: FSMContext, bot: Bot, texts: 
                     command_menus: CommandMenus) -> None:
     if await admin_state.get_state() is not None or await admin_state.get_data():  # reads are cheaper than writes
         await admin_state.clear()
-    await message.answer(t.MENU, reply_markup=main_menu())
+    await message.answer(texts.fixed("panel.menu"), reply_markup=main_menu(texts))
     await command_menus.ensure_admin(bot, texts, message.chat.id)
 
 
@@ -47,19 +46,19 @@ async def other_command(message: Message, admin_state: FSMContext) -> None:
 
 
 @router.callback_query(AdminMenu.filter(F.section == Section.MAIN))
-async def open_menu(callback: CallbackQuery) -> None:
+async def open_menu(callback: CallbackQuery, texts: Texts) -> None:
     await callback.answer()
-    await show(callback, t.MENU, main_menu())
+    await show(callback, texts.fixed("panel.menu"), main_menu(texts))
 
 
 # «Чеки» is handled by the receipts review router, outside the admin tree and after it: leave it alone.
 @fallback_router.callback_query(AdminMenu.filter(F.section != Section.RECEIPTS))
-async def section_not_ready(callback: CallbackQuery) -> None:
-    await callback.answer(t.SECTION_SOON)
+async def section_not_ready(callback: CallbackQuery, texts: Texts) -> None:
+    await callback.answer(texts.fixed("panel.section_soon"))
 
 
 @fallback_router.message(InputStep(*TYPED_INPUTS), ~F.text.startswith("/"))
-async def not_text(message: Message, admin_state: FSMContext) -> None:
+async def not_text(message: Message, admin_state: FSMContext, texts: Texts) -> None:
     """A photo or a sticker where the panel waits for typed text: ask again, and keep it away from the
     receipt intake (an admin's photo here is not a payment)."""
-    await ask_again(message, admin_state, t.SEND_TEXT)
+    await ask_again(message, admin_state, texts.fixed("panel.send_text"))

@@ -17,7 +17,7 @@ from aiogram.fsm.state import State
 from aiogram.types import TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.db.repositories.admins import audit
+from happykids.db.repositories.audit import add_entry
 
 ADMIN_DESTINY = "admin"
 
@@ -61,5 +61,5 @@ class InputStep(BaseFilter):
 async def record(session: AsyncSession, user: User, action: str, target: str, old: object = None,
                  new: object = None) -> None:
     """An audit entry for a change made by `user`; committed by the caller together with the change."""
-    await audit(session, user.id, user.full_name, action, target,
+    await add_entry(session, user.id, user.full_name, action, target,
                 None if old is None else str(old), None if new is None else str(new))

@@ -9,31 +9,30 @@ from aiogram import Bot, F, Router
 from aiogram.types import BufferedInputFile, CallbackQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.callbacks import AdminMenu, Section
-from happykids.ui.callbacks import StatsPeriod
-from happykids.ui.view import show
-from happykids.ui.keyboards import admin_ops as kb
 from happykids.services.charts import funnel_png_async
 from happykids.services.funnel import funnel_report, render_text
-from happykids.texts.defaults import admin_ops as t
-from happykids.texts.service import fill
+from happykids.texts.service import Texts
+from happykids.ui.callbacks import AdminMenu, Section, StatsPeriod
+from happykids.ui.keyboards.stats import stats_menu
+from happykids.ui.view import show
 
 router = Router(name="admin.stats")
 
 
 @router.callback_query(AdminMenu.filter(F.section == Section.STATS))
-async def open_stats(callback: CallbackQuery) -> None:
+async def open_stats(callback: CallbackQuery, texts: Texts) -> None:
     await callback.answer()
-    await show(callback, t.STATS, kb.stats_menu())
+    await show(callback, texts.fixed("panel_ops.stats"), stats_menu(texts))
 
 
 @router.callback_query(StatsPeriod.filter())
-async def on_period(callback: CallbackQuery, callback_data: StatsPeriod, session: AsyncSession, bot: Bot) -> None:
-    await callback.answer(t.STATS_WORKING)
+async def on_period(callback: CallbackQuery, callback_data: StatsPeriod, session: AsyncSession, bot: Bot,
+                    texts: Texts) -> None:
+    await callback.answer(texts.fixed("panel_ops.stats_working"))
     report = await funnel_report(session, callback_data.period)
-    await show(callback, render_text(report), kb.stats_menu(callback_data.period))
+    await show(callback, render_text(report), stats_menu(texts, callback_data.period))
     if report.empty:
         return
     png = await funnel_png_async(report)
     await bot.send_photo(callback.from_user.id, BufferedInputFile(png, f"funnel-{callback_data.period.value}.png"),
-                         caption=fill(t.STATS_CHART_CAPTION, {"period": report.period.title}))
+                         caption=texts.fixed("panel_ops.stats_chart_caption", period=report.period.title))

@@ -20,9 +20,8 @@ from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
 from happykids.db.repositories.catalog import load_catalog
 from happykids.domain.catalog import Choice
 from happykids.texts.defaults import DEFAULTS
-from happykids.texts.defaults import admin as t
 from happykids.texts.model import TextDef
-from happykids.texts.service import Markup, Texts, fill
+from happykids.texts.service import Markup, Texts
 from happykids.texts.validation import (
     ALLOWED_TAGS_HINT,
     PLACEHOLDER_MEANING,
@@ -90,7 +89,7 @@ async def texts_menu(event: CallbackQuery | Message, texts: Texts) -> None:
         changed = sum(1 for key in keys if key in overrides)
         buttons.append([(label(f"{screen} ({len(keys)})" + (f" ✏️{changed}" if changed else "")),
                          TextScreen(screen=index))])
-    await show(event, t.TEXTS_MENU, keyboard(*buttons, [menu_button()]))
+    await show(event, texts.fixed("panel.texts_menu"), keyboard(*buttons, [menu_button(texts)]))
 
 
 async def screen_list(callback: CallbackQuery, texts: Texts, index: int, page: int) -> None:
@@ -110,8 +109,9 @@ async def screen_list(callback: CallbackQuery, texts: Texts, index: int, page: i
         nav.append(("⬅️", TextScreen(screen=index, page=page - 1)))
     if page < pages - 1:
         nav.append(("➡️", TextScreen(screen=index, page=page + 1)))
-    text = fill(t.TEXT_SCREEN, {"screen": all_screens[index]})
-    await show(callback, text, keyboard(*rows, nav, [(t.BTN_BACK, AdminMenu(section=Section.TEXTS))]))
+    text = texts.fixed("panel.text_screen", screen=all_screens[index])
+    back = (texts.fixed("panel.btn_back"), AdminMenu(section=Section.TEXTS))
+    await show(callback, text, keyboard(*rows, nav, [back]))
 
 
 async def card(event: CallbackQuery | Message, texts: Texts, definition: TextDef) -> None:
@@ -119,23 +119,21 @@ async def card(event: CallbackQuery | Message, texts: Texts, definition: TextDef
     overridden = key in await texts.overrides()
     source = await texts.template(key)
     shown = source if len(source) <= MAX_SOURCE_SHOWN else source[:MAX_SOURCE_SHOWN] + "…"
-    hint = fill(t.TEXT_PLACEHOLDERS_HINT, {"names": names(definition)}) if definition.placeholders else ""
-    text = fill(t.TEXT_CARD, {
-        "description": definition.description,
-        "status": t.TEXT_STATUS_CHANGED if overridden else t.TEXT_STATUS_DEFAULT,
-        "source": shown, "hint": Markup(hint),
-    })
+    hint = texts.fixed("panel.text_placeholders_hint", names=names(definition)) if definition.placeholders else ""
+    status = texts.fixed("panel.text_status_changed" if overridden else "panel.text_status_default")
+    text = texts.fixed("panel.text_card", description=definition.description, status=status, source=shown,
+                       hint=Markup(hint))
     back = TextScreen(screen=screens().index(definition.screen))
     markup = keyboard(
-        [(t.BTN_EDIT, TextAction(key=key, action=TextAct.EDIT))],
-        [(t.BTN_PREVIEW, TextAction(key=key, action=TextAct.PREVIEW))],
-        [(t.BTN_RESET, TextAction(key=key, action=TextAct.RESET))] if overridden else [],
-        [(t.BTN_BACK, back)],
+        [(texts.fixed("panel.btn_edit"), TextAction(key=key, action=TextAct.EDIT))],
+        [(texts.fixed("panel.btn_preview"), TextAction(key=key, action=TextAct.PREVIEW))],
+        [(texts.fixed("panel.btn_reset"), TextAction(key=key, action=TextAct.RESET))] if overridden else [],
+        [(texts.fixed("panel.btn_back"), back)],
     )
     await show(event, text, markup)
 
 
-def preview_markup(definition: TextDef, shown: str, pending: bool) -> InlineKeyboardMarkup:
+def preview_markup(texts: Texts, definition: TextDef, shown: str, pending: bool) -> InlineKeyboardMarkup:
     """Sample button (for labels and popups) and, for a new version, Save / write again / cancel."""
     key = definition.key
     kind = definition.kind
@@ -143,29 +141,30 @@ def preview_markup(definition: TextDef, shown: str, pending: bool) -> InlineKeyb
     if kind is TextKind.BUTTON:
         sample = [(shown, TextAction(key=key, action=TextAct.SAMPLE))]
     elif kind is TextKind.POPUP:
-        sample = [(t.BTN_TRY_POPUP, TextAction(key=key, action=TextAct.SAMPLE))]
+        sample = [(texts.fixed("panel.btn_try_popup"), TextAction(key=key, action=TextAct.SAMPLE))]
     if not pending:
-        return keyboard(sample, [(t.BTN_BACK, TextCard(key=key))])
-    return keyboard(sample, [(t.BTN_SAVE, TextAction(key=key, action=TextAct.SAVE))],
-                    [(t.BTN_EDIT_AGAIN, TextAction(key=key, action=TextAct.EDIT))],
-                    [(t.BTN_CANCEL, TextCard(key=key))])
+        return keyboard(sample, [(texts.fixed("panel.btn_back"), TextCard(key=key))])
+    return keyboard(sample, [(texts.fixed("panel.btn_save"), TextAction(key=key, action=TextAct.SAVE))],
+                    [(texts.fixed("panel.btn_edit_again"), TextAction(key=key, action=TextAct.EDIT))],
+                    [(texts.fixed("panel.btn_cancel"), TextCard(key=key))])
 
 
-async def send_preview(message: Message, definition: TextDef, template: str, values: dict[str, object],
-                       pending: bool) -> None:
+async def send_preview(message: Message, texts: Texts, definition: TextDef, template: str,
+                       values: dict[str, object], pending: bool) -> None:
     """Show `template` the way a parent gets it: a message as a message, a label on a button."""
     shown = render(definition, template, values)
-    markup = preview_markup(definition, shown, pending)
+    markup = preview_markup(texts, definition, shown, pending)
     kind = definition.kind
     if kind is TextKind.MESSAGE:
         if pending:
-            await message.answer(t.PREVIEW_NOTE)
+            await message.answer(texts.fixed("panel.preview_note"))
         await message.answer(shown, reply_markup=markup, disable_web_page_preview=True)
     elif kind is TextKind.COMMAND:
         line = f"/{definition.key.removeprefix('cmd.')} — {shown}"
-        await message.answer(fill(t.PREVIEW_COMMAND, {"line": line}), reply_markup=markup)
+        await message.answer(texts.fixed("panel.preview_command", line=line), reply_markup=markup)
     else:
-        await message.answer(t.PREVIEW_BUTTON if kind is TextKind.BUTTON else t.PREVIEW_POPUP, reply_markup=markup)
+        note = "panel.preview_button" if kind is TextKind.BUTTON else "panel.preview_popup"
+        await message.answer(texts.fixed(note), reply_markup=markup)
 
 
 # -- navigation ------------------------------------------------------------------------------------------
@@ -185,7 +184,7 @@ async def open_screen(callback: CallbackQuery, callback_data: TextScreen, texts:
 async def _definition_or_menu(callback: CallbackQuery, texts: Texts, key: str) -> TextDef | None:
     definition = editable(key)
     if definition is None:  # a text removed in a new version of the bot, or forged data
-        await callback.answer(t.GONE)
+        await callback.answer(texts.fixed("panel.gone"))
         await texts_menu(callback, texts)
     return definition
 
@@ -208,7 +207,7 @@ async def preview_current(callback: CallbackQuery, callback_data: TextAction, te
     if kind is TextKind.POPUP:  # a popup is previewed as the very popup a parent gets
         return await callback.answer(shown)
     await callback.answer()
-    await send_preview(callback.message, definition, await texts.template(definition.key),
+    await send_preview(callback.message, texts, definition, await texts.template(definition.key),
                        await sample_values(session, texts), pending=False)
 
 
@@ -219,7 +218,7 @@ async def sample_pressed(callback: CallbackQuery, callback_data: TextAction, tex
     if definition is None:
         return
     if definition.kind is not TextKind.POPUP:
-        return await callback.answer(t.SAMPLE_BUTTON)
+        return await callback.answer(texts.fixed("panel.sample_button"))
     data = await admin_state.get_data()
     template = data["pending_text"] if data.get("pending_key") == definition.key else await texts.template(definition.key)
     await callback.answer(render(definition, template, await sample_values(session, texts)))
@@ -232,12 +231,13 @@ async def edit(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
     definition = await _definition_or_menu(callback, texts, callback_data.key)
     if definition is None:
         return
-    must_keep = (fill(t.ASK_TEXT_PLACEHOLDERS, {"names": ", ".join(f"{{{n}}}" for n in sorted(definition.placeholders))})
+    must_keep = (texts.fixed("panel.ask_text_placeholders",
+                             names=", ".join(f"{{{n}}}" for n in sorted(definition.placeholders)))
                  if definition.placeholders else "")
     if definition.kind is TextKind.MESSAGE:
-        prompt = fill(t.ASK_TEXT_MESSAGE, {"tags": ALLOWED_TAGS_HINT, "placeholders": Markup(must_keep)})
+        prompt = texts.fixed("panel.ask_text_message", tags=ALLOWED_TAGS_HINT, placeholders=Markup(must_keep))
     else:
-        prompt = fill(t.ASK_TEXT_PLAIN, {"placeholders": Markup(must_keep)})
+        prompt = texts.fixed("panel.ask_text_plain", placeholders=Markup(must_keep))
     # Below the card, so the current text stays on screen to copy from.
     await ask(callback, admin_state, AdminInput.text, prompt, TextCard(key=definition.key), below=True,
               key=definition.key)
@@ -264,11 +264,11 @@ async def text_typed(message: Message, admin_state: FSMContext, texts: Texts, se
     problems = check_text(definition, template, values)
     if problems:
         listed = "\n".join(f"• {p}" for p in problems)
-        return await ask_again(message, admin_state, fill(t.TEXT_PROBLEMS, {"problems": listed}))
+        return await ask_again(message, admin_state, texts.fixed("panel.text_problems", problems=listed))
     # Stay in the input step: a corrected version can simply be sent again.
     await retire(message.bot, message.chat.id, data.get("prompt_msg"))
     await admin_state.update_data(pending_key=definition.key, pending_text=template, prompt_msg=None)
-    await send_preview(message, definition, template, values, pending=True)
+    await send_preview(message, texts, definition, template, values, pending=True)
 
 
 @router.callback_query(TextAction.filter(F.action == TextAct.SAVE))
@@ -280,7 +280,7 @@ async def save(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
     data = await admin_state.get_data()
     template = data.get("pending_text") if data.get("pending_key") == definition.key else None
     if template is None or check_text(definition, template, await sample_values(session, texts)):
-        return await callback.answer(t.TEXT_PENDING_GONE)
+        return await callback.answer(texts.fixed("panel.text_pending_gone"))
     old = await texts.template(definition.key)
     if template != old:
         if template == definition.default:
@@ -291,7 +291,7 @@ async def save(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
         await session.commit()
         await after_change(callback, texts, definition, command_menus)
     await admin_state.clear()
-    await callback.answer(t.TEXT_SAVED)
+    await callback.answer(texts.fixed("panel.text_saved"))
     await card(callback, texts, definition)
 
 
@@ -312,9 +312,10 @@ async def reset(callback: CallbackQuery, callback_data: TextAction, texts: Texts
         return
     if callback_data.action is TextAct.RESET:
         await callback.answer()
-        markup = keyboard([(t.BTN_RESET_YES, TextAction(key=definition.key, action=TextAct.RESET_YES))],
-                          [(t.BTN_CANCEL, TextCard(key=definition.key))])
-        return await show(callback, fill(t.CONFIRM_RESET, {"description": definition.description}), markup)
+        markup = keyboard(
+            [(texts.fixed("panel.btn_reset_yes"), TextAction(key=definition.key, action=TextAct.RESET_YES))],
+            [(texts.fixed("panel.btn_cancel"), TextCard(key=definition.key))])
+        return await show(callback, texts.fixed("panel.confirm_reset", description=definition.description), markup)
     overrides = await texts.overrides()
     if definition.key in overrides:
         await texts.reset(definition.key)
@@ -322,5 +323,5 @@ async def reset(callback: CallbackQuery, callback_data: TextAction, texts: Texts
                      overrides[definition.key], definition.default)
         await session.commit()
         await after_change(callback, texts, definition, command_menus)
-    await callback.answer(t.TEXT_RESET)
+    await callback.answer(texts.fixed("panel.text_reset"))
     await card(callback, texts, definition)

@@ -1,4 +1,7 @@
-"""Inline keyboards of the director's panel. Labels come from texts/defaults/admin.py."""
+"""Inline keyboards of the director's panel: the building blocks every section uses, and the main menu.
+
+Labels are the panel's fixed texts (`panel.btn_*`), read through `Texts.fixed`.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,9 @@ from collections.abc import Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from happykids.texts.defaults import DEFAULTS
+from happykids.texts.service import Texts
 from happykids.ui.callbacks import AdminMenu, Section
-from happykids.texts.defaults import admin as t
 
 Button = tuple[str, CallbackData | str]
 MAX_LABEL = 48  # longer labels get cut with "…": a phone shows about that much
@@ -27,27 +31,34 @@ def keyboard(*rows: Sequence[Button]) -> InlineKeyboardMarkup:
     ])
 
 
-def menu_button() -> Button:
-    return t.BTN_MENU, AdminMenu(section=Section.MAIN)
+def _fixed(texts: Texts | None, key: str) -> str:
+    """A label through `texts`. Callers that have no `texts` yet (ui/view.py's prompts, the broadcast
+    keyboards) get the registry's default, which is the same text: the panel's texts have no overrides."""
+    return texts.fixed(key) if texts is not None else DEFAULTS[key].default
 
 
-def cancel_keyboard(back: str | None) -> InlineKeyboardMarkup:
+def menu_button(texts: Texts | None = None) -> Button:
+    return _fixed(texts, "panel.btn_menu"), AdminMenu(section=Section.MAIN)
+
+
+def cancel_keyboard(back: str | None, texts: Texts | None = None) -> InlineKeyboardMarkup:
     """«Отмена» returns to the screen the prompt came from (`back`: its packed callback data)."""
+    cancel = _fixed(texts, "panel.btn_cancel")
     if back is None:
-        return keyboard([(t.BTN_CANCEL, menu_button()[1])])
-    return keyboard([(t.BTN_CANCEL, back)])
+        return keyboard([(cancel, menu_button(texts)[1])])
+    return keyboard([(cancel, back)])
 
 
-def main_menu() -> InlineKeyboardMarkup:
-    def b(text: str, section: Section) -> Button:
-        return text, AdminMenu(section=section)
+def main_menu(texts: Texts) -> InlineKeyboardMarkup:
+    def b(key: str, section: Section) -> Button:
+        return texts.fixed(key), AdminMenu(section=section)
 
     return keyboard(
-        [b(t.BTN_RECEIPTS, Section.RECEIPTS), b(t.BTN_PAYMENTS, Section.PAYMENTS)],
-        [b(t.BTN_CATALOG, Section.CATALOG), b(t.BTN_LINKS, Section.LINKS)],
-        [b(t.BTN_TEXTS, Section.TEXTS), b(t.BTN_CONTACTS, Section.CONTACTS)],
-        [b(t.BTN_STATS, Section.STATS), b(t.BTN_BROADCAST, Section.BROADCAST)],
-        [b(t.BTN_ADMINS, Section.ADMINS), b(t.BTN_AUDIT, Section.AUDIT)],
+        [b("panel.btn_receipts", Section.RECEIPTS), b("panel.btn_payments", Section.PAYMENTS)],
+        [b("panel.btn_catalog", Section.CATALOG), b("panel.btn_links", Section.LINKS)],
+        [b("panel.btn_texts", Section.TEXTS), b("panel.btn_contacts", Section.CONTACTS)],
+        [b("panel.btn_stats", Section.STATS), b("panel.btn_broadcast", Section.BROADCAST)],
+        [b("panel.btn_admins", Section.ADMINS), b("panel.btn_audit", Section.AUDIT)],
     )
 
 
