@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -26,7 +27,7 @@ async def _sessions(settings: Settings) -> tuple[AsyncEngine, async_sessionmaker
 
 async def import_catalog(settings: Settings, path: Path) -> int:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
     except UnicodeDecodeError:
         print(f"happykids: {path}: файл не в кодировке UTF-8. {UNCHANGED}", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.config import Settings
 from happykids.db.base import utcnow
+from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.receipts import (
     ChoiceSnapshot,
     IncomingMedia,
@@ -59,28 +60,28 @@ async def not_a_receipt(message: Message, texts: Texts) -> None:
 
 @router.message(F.content_type == ContentType.PHOTO)
 async def photo_receipt(message: Message, bot: Bot, session: AsyncSession, state: FSMContext, settings: Settings,
-                        texts: Texts, workers: Workers) -> None:
+                        texts: Texts, workers: Workers, uow: UnitOfWork) -> None:
     if not message.photo:  # the filter lets only photos through; this tells the type checker
         return
     largest = message.photo[-1]
     media = IncomingMedia(MediaKind.PHOTO, "image/jpeg", None, largest.file_size)
     incoming = IncomingFile(largest.file_id, largest.file_unique_id, media, message.media_group_id, message.caption)
-    await take_receipt(message, incoming, bot, session, state, settings, texts, workers)
+    await take_receipt(message, incoming, bot, session, state, settings, texts, workers, uow)
 
 
 @router.message(F.content_type == ContentType.DOCUMENT)
 async def document_receipt(message: Message, bot: Bot, session: AsyncSession, state: FSMContext,
-                           settings: Settings, texts: Texts, workers: Workers) -> None:
+                           settings: Settings, texts: Texts, workers: Workers, uow: UnitOfWork) -> None:
     doc = message.document
     if doc is None:
         return
     media = IncomingMedia(MediaKind.DOCUMENT, doc.mime_type, doc.file_name, doc.file_size)
     incoming = IncomingFile(doc.file_id, doc.file_unique_id, media, message.media_group_id, message.caption)
-    await take_receipt(message, incoming, bot, session, state, settings, texts, workers)
+    await take_receipt(message, incoming, bot, session, state, settings, texts, workers, uow)
 
 
 async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, session: AsyncSession,
-                       state: FSMContext, settings: Settings, texts: Texts, workers: Workers) -> None:
+                       state: FSMContext, settings: Settings, texts: Texts, workers: Workers, uow: UnitOfWork) -> None:
     verdict = judge(incoming.media)
     if verdict is not Verdict.ACCEPT:
         key = "receipt.too_big" if verdict is Verdict.TOO_BIG else "receipt.unsupported"
@@ -110,9 +111,9 @@ async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, sessi
     choice = ChoiceSnapshot.from_dialog((await state.get_data()).get("confirmed"))
     try:
         receipt = await record(session, incoming, saved, sender, choice)
-        await session.commit()
+        await uow.commit()
     except IntegrityError:  # the same update handled twice at once: the other one recorded it
-        await session.rollback()
+        await uow.rollback()
         if incoming.media_group_id is None:
             await message.answer(await texts.get("receipt.duplicate_pending"))
         return
@@ -121,7 +122,7 @@ async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, sessi
     if incoming.media_group_id is None:  # an album is acknowledged by the outbox once its last part is in
         await message.answer(await received_text(texts, receipt, pages=1))
         await ack_sent(session, receipt.id)
-        await session.commit()
+        await uow.commit()
         crash_point("receipt_ack")
     workers.outbox.wake()
 

@@ -20,6 +20,7 @@ from happykids.config import Settings
 from happykids.db.models import Receipt
 from happykids.db.repositories import receipts as repo
 from happykids.db.repositories.admins import is_admin
+from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.receipts import Decision, ReceiptStatus, clean_reason, format_when, is_final, paginate
 from happykids.handlers.filters import IsAdmin
 from happykids.services.review import Outcome, decide_receipt
@@ -89,13 +90,13 @@ async def send_pending_page(bot: Bot, session: AsyncSession, texts: Texts, chat_
 
 @router.callback_query(Review.filter(F.action == ReviewAction.APPROVE))
 async def approve(callback: CallbackQuery, callback_data: Review, bot: Bot, settings: Settings,
-                  session: AsyncSession, texts: Texts, workers: Workers) -> None:
+                  session: AsyncSession, texts: Texts, workers: Workers, uow: UnitOfWork) -> None:
     if not await _admin(callback, settings, session):
         await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
         return
     outcome = await decide_receipt(session, callback_data.receipt_id, Decision.APPROVE, by_admin=True,
                                    admin_id=callback.from_user.id, admin_name=callback.from_user.full_name)
-    await session.commit()
+    await uow.commit()
     if outcome.won:
         await callback.answer(await texts.plain("review.approved_popup", number=callback_data.receipt_id))
     else:
@@ -126,13 +127,14 @@ async def reject(callback: CallbackQuery, callback_data: Review, state: FSMConte
 
 @router.callback_query(Review.filter(F.action == ReviewAction.NO_REASON))
 async def reject_without_reason(callback: CallbackQuery, callback_data: Review, state: FSMContext, bot: Bot,
-                                settings: Settings, session: AsyncSession, texts: Texts, workers: Workers) -> None:
+                                settings: Settings, session: AsyncSession, texts: Texts, workers: Workers,
+                                uow: UnitOfWork) -> None:
     if not await _admin(callback, settings, session):
         await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
         return
     outcome = await decide_receipt(session, callback_data.receipt_id, Decision.REJECT, by_admin=True,
                                    admin_id=callback.from_user.id, admin_name=callback.from_user.full_name)
-    await session.commit()
+    await uow.commit()
     await _leave_reason_state(state, callback_data.receipt_id)
     if outcome.won:
         await callback.answer()
@@ -157,7 +159,7 @@ async def cancel_reject(callback: CallbackQuery, callback_data: Review, state: F
 
 @router.message(RejectReason.waiting, F.text, ~F.text.startswith("/"))
 async def reason_given(message: Message, state: FSMContext, bot: Bot, session: AsyncSession, texts: Texts,
-                       workers: Workers) -> None:
+                       workers: Workers, uow: UnitOfWork) -> None:
     data = await state.get_data()
     receipt_id = data.get("reject_receipt")
     await _retire_prompt(bot, state)
@@ -167,7 +169,7 @@ async def reason_given(message: Message, state: FSMContext, bot: Bot, session: A
     outcome = await decide_receipt(session, receipt_id, Decision.REJECT, by_admin=True,
                                    admin_id=message.from_user.id, admin_name=message.from_user.full_name,
                                    reason=clean_reason(message.text))
-    await session.commit()
+    await uow.commit()
     if outcome.won:
         await message.answer(await texts.get("review.rejected_done", number=receipt_id))
     elif outcome.receipt is not None:

@@ -32,7 +32,7 @@ def funnel_png(report: FunnelReport) -> bytes:
     counts = [step.count for step in steps][::-1]
     bars = top.barh(labels, counts, color=BAR_COLOR)
     peak = max(counts, default=0) or 1
-    for bar, step in zip(bars, steps[::-1]):
+    for bar, step in zip(bars, steps[::-1], strict=False):
         note = f"{step.count}" if step.of_first is None else f"{step.count}  ({percent(step.of_first)} от начавших)"
         top.text(bar.get_width() + peak * 0.01, bar.get_y() + bar.get_height() / 2, note, va="center", fontsize=10)
     top.set_xlim(0, peak * 1.35)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -163,7 +163,7 @@ async def load_events(session: AsyncSession, since: datetime | None, until: date
 
 
 async def funnel_report(session: AsyncSession, period: Period, now: datetime | None = None) -> FunnelReport:
-    until = (now or datetime.now(timezone.utc).replace(tzinfo=None)) + timedelta(seconds=1)
+    until = (now or datetime.now(UTC).replace(tzinfo=None)) + timedelta(seconds=1)
     since = period.since(until)
     events = await load_events(session, since, until)
     return compute(events, since, until, await group_titles(session), period)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,7 +60,7 @@ class Month:
 
     @classmethod
     def current(cls, tz: tzinfo, now: datetime | None = None) -> Month:
-        now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+        now = now or datetime.now(UTC).replace(tzinfo=None)
         return cls.of(to_local(now, tz))
 
     @property
@@ -197,7 +197,8 @@ def to_xlsx(rows: list[PaymentRow], title: str = "Платежи") -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
+    if not isinstance(sheet, Worksheet):  # a new workbook starts with one worksheet
+        raise TypeError("openpyxl gave a new workbook without a worksheet")
     sheet.title = title[:31]
     sheet.append(list(COLUMNS))
     for cell in sheet[1]:

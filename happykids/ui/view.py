@@ -27,6 +27,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from happykids.db.unit_of_work import UnitOfWork
+from happykids.texts.service import Texts
 from happykids.ui.dialog_screens import Screen
 from happykids.ui.keyboards.admin import cancel_keyboard
 from happykids.ui.states import CHOOSING
@@ -130,7 +131,7 @@ async def show(event: CallbackQuery | Message, text: str, markup: InlineKeyboard
     return await put(bot, event.chat.id, text, markup)
 
 
-async def ask(event: CallbackQuery | Message, admin_state: FSMContext, step: State, prompt: str,
+async def ask(event: CallbackQuery | Message, admin_state: FSMContext, texts: Texts, step: State, prompt: str,
               back: CallbackData, *, below: bool = False, problem: str = "", **data: Any) -> None:
     """Show a prompt with «Отмена» (which returns to `back`) and wait for the director's message.
     `below`: send the prompt as a new message, keeping the screen above it (e.g. a text to copy from).
@@ -139,17 +140,18 @@ async def ask(event: CallbackQuery | Message, admin_state: FSMContext, step: Sta
         await event.answer()
         if below and isinstance(event.message, Message):
             event = event.message
-    sent = await show(event, f"⚠️ {problem}\n\n{prompt}" if problem else prompt, cancel_keyboard(back.pack()))
+    sent = await show(event, f"⚠️ {problem}\n\n{prompt}" if problem else prompt, cancel_keyboard(back.pack(), texts))
     await admin_state.set_state(step)
     await admin_state.set_data({"prompt": prompt, "back": back.pack(), "prompt_msg": sent.message_id, **data})
 
 
-async def ask_again(message: Message, admin_state: FSMContext, problem: str) -> None:
+async def ask_again(message: Message, admin_state: FSMContext, texts: Texts, problem: str) -> None:
     """Bad input: say what is wrong and show the same prompt again (as a new message, below hers)."""
     data = await admin_state.get_data()
     await retire(_bot_of(message), message.chat.id, data.get("prompt_msg"))
     sent = await message.answer(f"⚠️ {problem}\n\n{data.get('prompt', '')}",
-                                reply_markup=cancel_keyboard(data.get("back")), disable_web_page_preview=True)
+                                reply_markup=cancel_keyboard(data.get("back"), texts),
+                                disable_web_page_preview=True)
     await admin_state.update_data(prompt_msg=sent.message_id)
 
 

@@ -7,6 +7,8 @@ import json
 
 from sqlalchemy import select
 
+from happykids.db.models import Admin
+from happykids.domain.catalog import CatalogKind
 from happykids.ui.callbacks import (
     AdminMenu,
     AdminsAct,
@@ -20,8 +22,6 @@ from happykids.ui.callbacks import (
     TextAct,
     TextAction,
 )
-from happykids.db.models import Admin
-from happykids.domain.catalog import CatalogKind
 from tests.e2e.admin_helpers import (
     audit_entries,
     catalog,

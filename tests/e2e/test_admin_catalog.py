@@ -160,7 +160,8 @@ async def test_catalog_file_round_trip_through_the_panel(emu, bot):
 
     edited = (text.replace("Юниоры (7–11 лет)", "Юниоры 7–11")
               .replace("https://pay.example.com/k-m-1", "https://pay.example.com/k-m-1-new")
-              + '  - {group: juniors, period: quarter, children: 2, url: "https://pay.example.com/j-q-2", amount: 9000}\n')
+              + '  - {group: juniors, period: quarter, children: 2, url: "https://pay.example.com/j-q-2", '
+                'amount: 9000}\n')
 
     await press(emu, boss, "Загрузить файл")
     await step(emu, boss.send_document(b"groups: [", file_name="broken.yaml", mime_type="application/x-yaml"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
 
@@ -33,7 +33,7 @@ def this_month_at(day: int, hour: int = 12) -> datetime:
 
 
 async def seed(app) -> dict[str, datetime]:
-    now_local = to_local(datetime.now(timezone.utc).replace(tzinfo=None), TZ)
+    now_local = to_local(datetime.now(UTC).replace(tzinfo=None), TZ)
     earlier = this_month_at(1, 10)
     last_month = to_utc(datetime(now_local.year, now_local.month, 1) - timedelta(days=10), TZ)
     async with app.sessions() as session, session.begin():

@@ -2,7 +2,8 @@
 
 The real bot polls the emulator; every SQL statement the engine sends is counted. A press in the payment
 dialog may cost at most three statements, one commit and one connection from the pool (the catalog and the
-admin list come from memory, the dialog state is written once). A change to the catalog is still seen by the very next press.
+admin list come from memory, the dialog state is written once). A change to the catalog is still seen by the
+very next press.
 """
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ def statements(counts: Counter[str]) -> int:
 
 
 async def test_a_press_costs_at_most_three_statements_and_one_commit(emu, bot):
-    await bot.workers.stop()  # the background jobs poll the database on their own clock: count only the presses
     parent = emu.user(1101, "Вера")
     await step(emu, parent.send_command("/start"))
+    await bot.workers.stop()  # the background jobs poll the database on their own clock: count only the presses
     presses = ["Малыши", "1 месяц", "Назад", "1 месяц", "1 ребёнок", "Назад", "1 ребёнок", "Подтвердить"]
     for label in presses:
         with counting(bot) as counts:
@@ -68,9 +69,9 @@ async def test_a_press_costs_at_most_three_statements_and_one_commit(emu, bot):
 
 
 async def test_a_stale_press_writes_nothing(emu, bot):
-    await bot.workers.stop()
     parent = emu.user(1102, "Лена")
     await step(emu, parent.send_command("/start"))
+    await bot.workers.stop()
     dialog = [m for m in parent.bot_messages if m.buttons][-1]
     await step(emu, parent.press("Малыши"))
     stale = Pick(step=CatalogKind.GROUP, id=2).pack()  # a group button from the step that has passed

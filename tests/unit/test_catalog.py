@@ -38,7 +38,8 @@ def test_bad_url_names_line_and_field():
 
 
 def test_unknown_group_in_link_is_refused_with_field_name():
-    text = SMALL_CATALOG.replace("{group: kids, period: month, children: 2", "{group: seniors, period: month, children: 2")
+    text = SMALL_CATALOG.replace("{group: kids, period: month, children: 2",
+                                 "{group: seniors, period: month, children: 2")
     with pytest.raises(CatalogError) as error:
         parse_catalog_yaml(text)
     assert str(error.value) == "строка 13, links[1]: group «seniors» — такой группы нет в groups"
@@ -78,12 +79,12 @@ def test_invalid_catalogs_are_refused_with_line_and_field(mutation, message):
 
 
 def test_a_missing_section_is_named():
-    with pytest.raises(CatalogError, match="^в файле нет раздела children$"):
+    with pytest.raises(CatalogError, match=r"^в файле нет раздела children$"):
         parse_catalog_yaml(SMALL_CATALOG.replace("children:\n", "").replace("  - {count", "  # {count"))
 
 
 def test_not_yaml_is_refused_with_line():
-    with pytest.raises(CatalogError, match="^строка 2: файл не читается как YAML"):
+    with pytest.raises(CatalogError, match=r"^строка 2: файл не читается как YAML"):
         parse_catalog_yaml("groups: [\n  - {id: a")
 
 

@@ -8,11 +8,11 @@ from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.db.models import FunnelEvent, PaymentLink, Receipt
 from happykids.db.repositories.catalog import export_spec, load_catalog, replace_catalog
-from happykids.domain.catalog_yaml import dump_catalog_yaml, parse_catalog_yaml
-from happykids.domain.catalog import CatalogKind
 from happykids.domain import catalog_diff as diff
 from happykids.domain import catalog_edit as edit
+from happykids.domain.catalog import CatalogKind
 from happykids.domain.catalog_edit import CatalogEditError, ItemInUse
+from happykids.domain.catalog_yaml import dump_catalog_yaml, parse_catalog_yaml
 from happykids.services import catalog_import as importing
 from happykids.services import catalog_items as items
 from happykids.services import catalog_links as links
@@ -42,8 +42,10 @@ def test_slugify_transliterates_and_keeps_codes_safe():
     assert edit.slugify("🎉🎉") == ""
 
 
-@pytest.mark.parametrize(("count", "title"), [(1, "1 ребёнок"), (2, "2 ребёнка"), (4, "4 ребёнка"), (5, "5 детей"),
-                                              (11, "11 детей"), (12, "12 детей"), (21, "21 ребёнок"), (22, "22 ребёнка")])
+@pytest.mark.parametrize(("count", "title"), [
+    (1, "1 ребёнок"), (2, "2 ребёнка"), (4, "4 ребёнка"), (5, "5 детей"),
+    (11, "11 детей"), (12, "12 детей"), (21, "21 ребёнок"), (22, "22 ребёнка"),
+])
 def test_children_title_uses_russian_plural(count, title):
     assert edit.children_title(count) == title
 

@@ -25,7 +25,8 @@ def walk(user, last_step, group="kids", days_ago=1.0, group_on_all=True):
     kinds = ["started", "group", "confirmed", "link", "receipt", "approved"]
     events = []
     for offset, kind in enumerate(kinds[: kinds.index(last_step) + 1]):
-        code = None if kind == "started" else (group if group_on_all or kind in ("group", "confirmed", "link") else None)
+        carries_group = group_on_all or kind in ("group", "confirmed", "link")
+        code = None if kind == "started" else (group if carries_group else None)
         events.append(ev(user, kind, code, days_ago - offset * 0.01))
     return events
 
@@ -53,7 +54,7 @@ def test_distinct_parents_per_step_and_conversion():
 
 
 def test_period_cuts_old_events_but_keeps_reached_steps_monotonic():
-    events = walk(1, "link", days_ago=40) + [ev(1, "receipt", None, days_ago=2)]  # old dialog, fresh receipt
+    events = [*walk(1, "link", days_ago=40), ev(1, "receipt", None, days_ago=2)]  # old dialog, fresh receipt
     events += walk(2, "approved", days_ago=20)
     events += walk(3, "confirmed", days_ago=3)
     week = compute(events, NOW - timedelta(days=7), NOW, TITLES, Period.WEEK)

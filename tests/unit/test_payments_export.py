@@ -13,7 +13,15 @@ from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.db.models import Parent, Receipt
 from happykids.services.payments_export import (
-    COLUMNS, Month, agency_tz, export_filename, load_payments, months_with_payments, search_parents, summary, to_csv,
+    COLUMNS,
+    Month,
+    agency_tz,
+    export_filename,
+    load_payments,
+    months_with_payments,
+    search_parents,
+    summary,
+    to_csv,
     to_xlsx,
 )
 

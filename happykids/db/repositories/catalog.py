@@ -28,7 +28,8 @@ async def set_setting(session: AsyncSession, key: str, value: str) -> None:
 async def load_catalog(session: AsyncSession) -> Catalog:
     groups = (await session.scalars(select(CatalogGroup).order_by(CatalogGroup.position, CatalogGroup.id))).all()
     periods = (await session.scalars(select(CatalogPeriod).order_by(CatalogPeriod.position, CatalogPeriod.id))).all()
-    children = (await session.scalars(select(ChildrenOption).order_by(ChildrenOption.position, ChildrenOption.id))).all()
+    children = (await session.scalars(
+        select(ChildrenOption).order_by(ChildrenOption.position, ChildrenOption.id))).all()
     by_group = {g.id: g.code for g in groups}
     by_period = {p.id: p.code for p in periods}
     by_children = {c.id: c.count for c in children}
@@ -98,7 +99,7 @@ async def group_titles(session: AsyncSession) -> dict[str, str]:
     """Group code -> title, in catalog order (hidden groups included: history still names them)."""
     rows = (await session.execute(select(CatalogGroup.code, CatalogGroup.title)
                                   .order_by(CatalogGroup.position, CatalogGroup.id))).all()
-    return {code: title for code, title in rows}
+    return dict(rows)
 
 
 async def catalog_is_empty(session: AsyncSession) -> bool:

@@ -61,7 +61,7 @@ async def latest_by_sender(session: AsyncSession, user_ids: Collection[int]) -> 
     """When each of them sent their newest receipt."""
     query = (select(Receipt.user_id, func.max(Receipt.created_at)).where(Receipt.user_id.in_(user_ids))
              .group_by(Receipt.user_id))
-    return {user_id: moment for user_id, moment in (await session.execute(query)).all()}
+    return dict((await session.execute(query)).all())
 
 
 async def newest_of(session: AsyncSession, user_id: int, limit: int) -> list[Receipt]:

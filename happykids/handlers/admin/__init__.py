@@ -6,7 +6,6 @@ forged admin button reaches the general fallback, which changes nothing.
 
 from aiogram import Router
 
-from happykids.handlers.filters import IsAdmin
 from happykids.handlers.admin import (
     admins,
     audit,
@@ -21,6 +20,7 @@ from happykids.handlers.admin import (
     texts,
 )
 from happykids.handlers.admin.panel import AdminStateMiddleware, LeaveInputOnPress
+from happykids.handlers.filters import IsAdmin
 
 admin_router = Router(name="admin")
 admin_router.message.filter(IsAdmin())

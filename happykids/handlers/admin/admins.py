@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.config import Settings
 from happykids.db.repositories.admins import add_admin, get_admin, is_admin, panel_admins, remove_admin
 from happykids.db.repositories.parents import get_parent
+from happykids.db.unit_of_work import UnitOfWork
 from happykids.handlers.admin.panel import InputStep, record
 from happykids.texts.service import Markup, Texts
 from happykids.ui.callbacks import AdminMenu, AdminsAct, AdminsAction, Section
@@ -63,7 +64,7 @@ async def open_admins(callback: CallbackQuery, session: AsyncSession, settings: 
 
 @router.callback_query(AdminsAction.filter(F.action == AdminsAct.ADD))
 async def add(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) -> None:
-    await ask(callback, admin_state, AdminInput.admin_id, texts.fixed("panel.ask_admin"),
+    await ask(callback, admin_state, texts, AdminInput.admin_id, texts.fixed("panel.ask_admin"),
               AdminMenu(section=Section.ADMINS))
 
 
@@ -86,10 +87,11 @@ def _who(message: Message, texts: Texts) -> tuple[int, str] | str:
 
 @router.message(InputStep(AdminInput.admin_id), ~F.text.startswith("/"))
 async def who_typed(message: Message, admin_state: FSMContext, session: AsyncSession, settings: Settings,
-                    texts: Texts) -> None:
+                    texts: Texts, uow: UnitOfWork) -> None:
     who = _who(message, texts)
     if isinstance(who, str):
-        return await ask_again(message, admin_state, who)
+        await ask_again(message, admin_state, texts, who)
+        return
     user_id, forwarded_name = who
     name = await display_name(session, user_id, forwarded_name)
     await finish_input(message, admin_state)
@@ -99,7 +101,7 @@ async def who_typed(message: Message, admin_state: FSMContext, session: AsyncSes
         # Only a real name is stored; otherwise the list keeps looking it up (the person may write later).
         await add_admin(session, user_id, forwarded_name, message.from_user.id)
         await record(session, message.from_user, "admin.add", f"{name} (id {user_id})")
-        await session.commit()
+        await uow.commit()
         await message.answer(texts.fixed("panel.admin_added", name=name))
     await admins_screen(message, session, settings, texts)
 
@@ -108,25 +110,29 @@ async def who_typed(message: Message, admin_state: FSMContext, session: AsyncSes
 
 @router.callback_query(AdminsAction.filter(F.action.in_({AdminsAct.REMOVE, AdminsAct.REMOVE_YES})))
 async def remove(callback: CallbackQuery, callback_data: AdminsAction, session: AsyncSession,
-                 settings: Settings, texts: Texts) -> None:
+                 settings: Settings, texts: Texts, uow: UnitOfWork) -> None:
     user_id = callback_data.user_id
     if user_id in settings.admin_ids:  # no button for them, but a forged press must not work either
-        return await callback.answer(texts.fixed("panel.admin_env_protected"))
+        await callback.answer(texts.fixed("panel.admin_env_protected"))
+        return
     if user_id == callback.from_user.id:
-        return await callback.answer(texts.fixed("panel.admin_not_self"))
+        await callback.answer(texts.fixed("panel.admin_not_self"))
+        return
     admin = await get_admin(session, user_id)
     if admin is None:
         await callback.answer(texts.fixed("panel.gone"))
-        return await admins_screen(callback, session, settings, texts)
+        await admins_screen(callback, session, settings, texts)
+        return
     name = await display_name(session, user_id, admin.name)
     if callback_data.action is AdminsAct.REMOVE:
         await callback.answer()
         markup = keyboard(
             [(texts.fixed("panel.btn_delete_yes"), AdminsAction(action=AdminsAct.REMOVE_YES, user_id=user_id))],
             [(texts.fixed("panel.btn_cancel"), AdminMenu(section=Section.ADMINS))])
-        return await show(callback, texts.fixed("panel.confirm_remove_admin", name=name), markup)
+        await show(callback, texts.fixed("panel.confirm_remove_admin", name=name), markup)
+        return
     await remove_admin(session, admin)
     await record(session, callback.from_user, "admin.remove", f"{name} (id {user_id})")
-    await session.commit()
+    await uow.commit()
     await callback.answer(texts.fixed("panel.admin_removed"))
     await admins_screen(callback, session, settings, texts)

@@ -59,7 +59,8 @@ async def audit_screen(callback: CallbackQuery, session: AsyncSession, settings:
     page = min(max(page, 0), pages - 1)
     entries = await entries_page(session, page * PAGE_SIZE, PAGE_SIZE)
     if not entries:
-        return await show(callback, texts.fixed("panel.audit_empty"), keyboard([menu_button(texts)]))
+        await show(callback, texts.fixed("panel.audit_empty"), keyboard([menu_button(texts)]))
+        return
     tz = agency_tz(settings)  # the same local time as the rest of the panel
     body = "\n\n".join(format_entry(texts, e, tz) for e in entries)
     if pages > 1:

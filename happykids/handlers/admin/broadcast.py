@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.config import Settings
 from happykids.db.repositories.admins import all_admin_ids
+from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.broadcasts import CAPTION_LIMIT, AudienceKind, BroadcastStatus, Content, StopOutcome
 from happykids.handlers.admin.panel import InputStep, record
 from happykids.services.broadcast import (
@@ -91,7 +92,7 @@ async def open_broadcast(callback: CallbackQuery, session: AsyncSession, setting
 
 @router.callback_query(BroadcastAction.filter(F.action == BcAct.NEW))
 async def new_broadcast(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) -> None:
-    await ask(callback, admin_state, BroadcastInput.content, texts.fixed("panel_ops.ask_content"),
+    await ask(callback, admin_state, texts, BroadcastInput.content, texts.fixed("panel_ops.ask_content"),
               AdminMenu(section=Section.BROADCAST))
 
 
@@ -122,7 +123,7 @@ async def on_album_part(message: Message, admin_state: FSMContext, texts: Texts,
         problem = _caption_too_long(texts, message.caption)
         if problem:  # the draft cannot be sent as she meant it: drop it and ask again
             await retire(bot, message.chat.id, album.get("prompt"))
-            await ask(message, admin_state, BroadcastInput.content, texts.fixed("panel_ops.ask_content"),
+            await ask(message, admin_state, texts, BroadcastInput.content, texts.fixed("panel_ops.ask_content"),
                       AdminMenu(section=Section.BROADCAST), problem=problem,
                       bc_album={"id": album["id"], "draft": None})  # ALBUM, as a keyword
             return
@@ -132,9 +133,9 @@ async def on_album_part(message: Message, admin_state: FSMContext, texts: Texts,
         await message.answer(texts.fixed("panel_ops.album_one_photo"))
 
 
-async def _refuse(message: Message, admin_state: FSMContext, problem: str) -> None:
+async def _refuse(message: Message, admin_state: FSMContext, texts: Texts, problem: str) -> None:
     """Bad input: ask again. For an album, once: its other parts are swallowed by `on_album_part`."""
-    await ask_again(message, admin_state, problem)
+    await ask_again(message, admin_state, texts, problem)
     if message.media_group_id:
         await admin_state.update_data({ALBUM: {"id": message.media_group_id, "draft": None}})
 
@@ -145,7 +146,7 @@ async def on_content(message: Message, admin_state: FSMContext, session: AsyncSe
     if message.photo:
         caption = message.caption or ""
         if problem := _caption_too_long(texts, caption):
-            await _refuse(message, admin_state, problem)
+            await _refuse(message, admin_state, texts, problem)
             return
         content = Content(message.html_text if caption else "", message.photo[-1].file_id)
     else:
@@ -163,7 +164,7 @@ async def on_content(message: Message, admin_state: FSMContext, session: AsyncSe
 
 @router.message(InputStep(BroadcastInput.content), ~F.text.startswith("/"))
 async def on_wrong_content(message: Message, admin_state: FSMContext, texts: Texts) -> None:
-    await _refuse(message, admin_state, texts.fixed("panel_ops.wrong_content"))
+    await _refuse(message, admin_state, texts, texts.fixed("panel_ops.wrong_content"))
 
 
 # -- 2. the recipients -----------------------------------------------------------------------------------
@@ -262,7 +263,7 @@ async def on_audience(callback: CallbackQuery, callback_data: BroadcastAudience,
 
 @router.callback_query(BroadcastAction.filter(F.action == BcAct.SEND))
 async def send(callback: CallbackQuery, callback_data: BroadcastAction, admin_state: FSMContext,
-               session: AsyncSession, settings: Settings, texts: Texts, workers: Workers) -> None:
+               session: AsyncSession, settings: Settings, texts: Texts, workers: Workers, uow: UnitOfWork) -> None:
     draft = await _draft(callback, admin_state, texts, callback_data.draft)
     if draft is None:
         return
@@ -281,7 +282,7 @@ async def send(callback: CallbackQuery, callback_data: BroadcastAction, admin_st
                           kb.stop_menu(texts, broadcast.id))
     await set_progress_message(session, broadcast.id, progress.message_id if progress else None)
     await record(session, callback.from_user, "broadcast.send", f"№{broadcast.id}", new=draft["audience"])
-    await session.commit()
+    await uow.commit()
     workers.broadcasts.wake()
 
 
@@ -299,14 +300,14 @@ async def cancel(callback: CallbackQuery, callback_data: BroadcastAction, admin_
 
 @router.callback_query(BroadcastStop.filter())
 async def stop(callback: CallbackQuery, callback_data: BroadcastStop, session: AsyncSession, texts: Texts,
-               workers: Workers) -> None:
+               workers: Workers, uow: UnitOfWork) -> None:
     """Every message not sent yet is cancelled at once (never sent, after a restart neither); those on their
     way are finished. The sender then edits the progress message (no button) and sends the report."""
     number = callback_data.broadcast_id
     outcome, cancelled = await stop_broadcast(session, number)
     if outcome is StopOutcome.STOPPED:
         await record(session, callback.from_user, "broadcast.stop", f"№{number}", new=f"не отправлено: {cancelled}")
-    await session.commit()
+    await uow.commit()
     if outcome is StopOutcome.STOPPED:
         workers.broadcasts.stop_now(number)
     await callback.answer(texts.fixed(STOP_ANSWERS[outcome], number=number, count=cancelled))

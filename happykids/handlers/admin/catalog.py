@@ -9,6 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.catalog import CatalogKind
 from happykids.domain.catalog_edit import CatalogEditError, ItemInUse, parse_children_count
 from happykids.handlers.admin.panel import InputStep, record
@@ -139,11 +140,12 @@ async def add_item(callback: CallbackQuery, callback_data: ItemAdd, admin_state:
     kind = callback_data.kind
     prompt = texts.fixed("panel.ask_new_children") if kind is CatalogKind.CHILDREN else texts.fixed(
         "panel.ask_new_title", example=texts.fixed(f"panel.new_title_example.{kind.value}"))
-    await ask(callback, admin_state, AdminInput.new_item, prompt, ItemList(kind=kind), kind=kind.value)
+    await ask(callback, admin_state, texts, AdminInput.new_item, prompt, ItemList(kind=kind), kind=kind.value)
 
 
 @router.message(InputStep(AdminInput.new_item), F.text, ~F.text.startswith("/"))
-async def add_item_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
+async def add_item_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
+                         uow: UnitOfWork) -> None:
     kind = CatalogKind((await admin_state.get_data())["kind"])
     try:
         if kind is CatalogKind.CHILDREN:
@@ -151,9 +153,10 @@ async def add_item_typed(message: Message, admin_state: FSMContext, session: Asy
         else:
             item = await svc.add_item(session, kind, message.text)
     except CatalogEditError as exc:
-        return await ask_again(message, admin_state, escape(str(exc), quote=False))
+        await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
+        return
     await record(session, message.from_user, "catalog.add", describe(texts, kind, item.title))
-    await session.commit()
+    await uow.commit()
     await finish_input(message, admin_state)
     await message.answer(texts.fixed("panel.added"))
     await item_screen(message, session, texts, kind, item.id)
@@ -167,13 +170,15 @@ async def rename(callback: CallbackQuery, callback_data: ItemAction, session: As
     kind, item_id = callback_data.kind, callback_data.id
     item = await svc.get_item(session, kind, item_id)
     if item is None:
-        return await item_or_list(callback, session, texts, kind, item_id)
-    await ask(callback, admin_state, AdminInput.rename, texts.fixed("panel.ask_rename", title=item.title),
+        await item_or_list(callback, session, texts, kind, item_id)
+        return
+    await ask(callback, admin_state, texts, AdminInput.rename, texts.fixed("panel.ask_rename", title=item.title),
               ItemCard(kind=kind, id=item_id), kind=kind.value, id=item_id)
 
 
 @router.message(InputStep(AdminInput.rename), F.text, ~F.text.startswith("/"))
-async def rename_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
+async def rename_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
+                       uow: UnitOfWork) -> None:
     data = await admin_state.get_data()
     kind, item_id = CatalogKind(data["kind"]), int(data["id"])
     try:
@@ -182,10 +187,12 @@ async def rename_typed(message: Message, admin_state: FSMContext, session: Async
         if await svc.get_item(session, kind, item_id) is None:  # deleted meanwhile: asking again is pointless
             await finish_input(message, admin_state)
             await message.answer(texts.fixed("panel.gone"))
-            return await list_screen(message, session, texts, kind)
-        return await ask_again(message, admin_state, escape(str(exc), quote=False))
+            await list_screen(message, session, texts, kind)
+            return
+        await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
+        return
     await record(session, message.from_user, "catalog.rename", describe(texts, kind, new), old, new)
-    await session.commit()
+    await uow.commit()
     await finish_input(message, admin_state)
     await message.answer(texts.fixed("panel.renamed"))
     await item_screen(message, session, texts, kind, item_id)
@@ -195,30 +202,33 @@ async def rename_typed(message: Message, admin_state: FSMContext, session: Async
 
 @router.callback_query(ItemAction.filter(F.action.in_({ItemAct.HIDE, ItemAct.SHOW})))
 async def toggle_hidden(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession,
-                        texts: Texts) -> None:
+                        texts: Texts, uow: UnitOfWork) -> None:
     kind, item_id, hide = callback_data.kind, callback_data.id, callback_data.action is ItemAct.HIDE
     item = await svc.get_item(session, kind, item_id)
     if item is not None and item.hidden != hide:  # a repeated press changes nothing and logs nothing
         await svc.set_hidden(session, kind, item_id, hide)
         await record(session, callback.from_user, "catalog.hide" if hide else "catalog.show",
                      describe(texts, kind, item.title))
-        await session.commit()
+        await uow.commit()
     await item_or_list(callback, session, texts, kind, item_id,
                        texts.fixed("panel.hidden_done" if hide else "panel.shown_done"))
 
 
 @router.callback_query(ItemAction.filter(F.action.in_({ItemAct.UP, ItemAct.DOWN})))
-async def move(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession, texts: Texts) -> None:
+async def move(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession, texts: Texts,
+               uow: UnitOfWork) -> None:
     kind, item_id, up = callback_data.kind, callback_data.id, callback_data.action is ItemAct.UP
     item = await svc.get_item(session, kind, item_id)
     if item is None:
-        return await item_or_list(callback, session, texts, kind, item_id)
+        await item_or_list(callback, session, texts, kind, item_id)
+        return
     old_place, _ = await svc.position_of(session, kind, item_id)
     if not await svc.move_item(session, kind, item_id, -1 if up else 1):
-        return await callback.answer(texts.fixed("panel.at_top" if up else "panel.at_bottom"))
+        await callback.answer(texts.fixed("panel.at_top" if up else "panel.at_bottom"))
+        return
     new_place, _ = await svc.position_of(session, kind, item_id)
     await record(session, callback.from_user, "catalog.move", describe(texts, kind, item.title), old_place, new_place)
-    await session.commit()
+    await uow.commit()
     await item_or_list(callback, session, texts, kind, item_id, texts.fixed("panel.moved"))
 
 
@@ -230,7 +240,8 @@ async def delete_ask(callback: CallbackQuery, callback_data: ItemAction, session
     kind, item_id = callback_data.kind, callback_data.id
     item = await svc.get_item(session, kind, item_id)
     if item is None:
-        return await item_or_list(callback, session, texts, kind, item_id)
+        await item_or_list(callback, session, texts, kind, item_id)
+        return
     await callback.answer()
     receipts = await svc.receipts_count(session, kind, item)
     if receipts:
@@ -238,7 +249,8 @@ async def delete_ask(callback: CallbackQuery, callback_data: ItemAction, session
         hide = ItemAction(kind=kind, id=item_id, action=ItemAct.HIDE)
         markup = keyboard([(texts.fixed("panel.btn_hide"), hide)] if not item.hidden else [],
                           [(texts.fixed("panel.btn_back"), ItemCard(kind=kind, id=item_id))])
-        return await show(callback, texts.fixed("panel.delete_refused", title=item.title, reason=reason), markup)
+        await show(callback, texts.fixed("panel.delete_refused", title=item.title, reason=reason), markup)
+        return
     text = texts.fixed("panel.confirm_delete", what=texts.fixed(f"panel.kind_accusative.{kind.value}"),
                        title=item.title, links=await svc.links_count(session, kind, item_id))
     markup = keyboard(
@@ -249,17 +261,19 @@ async def delete_ask(callback: CallbackQuery, callback_data: ItemAction, session
 
 @router.callback_query(ItemAction.filter(F.action == ItemAct.DELETE_YES))
 async def delete_confirmed(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession,
-                           texts: Texts) -> None:
+                           texts: Texts, uow: UnitOfWork) -> None:
     kind, item_id = callback_data.kind, callback_data.id
     try:
         title, links = await svc.delete_item(session, kind, item_id)
     except ItemInUse:
         # A receipt arrived between the question and the answer: show the refusal instead.
-        return await delete_ask(callback, ItemAction(kind=kind, id=item_id, action=ItemAct.DELETE), session, texts)
+        await delete_ask(callback, ItemAction(kind=kind, id=item_id, action=ItemAct.DELETE), session, texts)
+        return
     except CatalogEditError:
-        return await item_or_list(callback, session, texts, kind, item_id)
+        await item_or_list(callback, session, texts, kind, item_id)
+        return
     await record(session, callback.from_user, "catalog.delete", describe(texts, kind, title),
                  old=f"ссылок: {links}" if links else None)
-    await session.commit()
+    await uow.commit()
     await callback.answer(texts.fixed("panel.deleted"))
     await list_screen(callback, session, texts, kind)

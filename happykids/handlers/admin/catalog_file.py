@@ -15,6 +15,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.repositories.catalog import export_spec
+from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.catalog import CatalogError
 from happykids.domain.catalog_yaml import dump_catalog_yaml, parse_catalog_yaml
 from happykids.handlers.admin.catalog import catalog_screen
@@ -48,7 +49,7 @@ async def export_file(callback: CallbackQuery, session: AsyncSession, texts: Tex
 
 @router.callback_query(CatalogFile.filter(F.action == FileAct.IMPORT))
 async def import_start(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) -> None:
-    await ask(callback, admin_state, AdminInput.catalog_file, texts.fixed("panel.ask_file"),
+    await ask(callback, admin_state, texts, AdminInput.catalog_file, texts.fixed("panel.ask_file"),
               AdminMenu(section=Section.CATALOG))
 
 
@@ -56,25 +57,30 @@ async def import_start(callback: CallbackQuery, admin_state: FSMContext, texts: 
 async def file_received(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
     document = message.document
     if document.file_size and document.file_size > MAX_FILE_BYTES:
-        return await ask_again(message, admin_state, texts.fixed("panel.file_too_big"))
+        await ask_again(message, admin_state, texts, texts.fixed("panel.file_too_big"))
+        return
     data = await message.bot.download(document)
     raw = data.read() if data else b""
     if len(raw) > MAX_FILE_BYTES:
-        return await ask_again(message, admin_state, texts.fixed("panel.file_too_big"))
+        await ask_again(message, admin_state, texts, texts.fixed("panel.file_too_big"))
+        return
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return await ask_again(message, admin_state, texts.fixed("panel.file_not_text"))
+        await ask_again(message, admin_state, texts, texts.fixed("panel.file_not_text"))
+        return
     try:
         spec = parse_catalog_yaml(text)
     except CatalogError as exc:
-        return await ask_again(message, admin_state, texts.fixed("panel.file_invalid", error=str(exc)))
+        await ask_again(message, admin_state, texts, texts.fixed("panel.file_invalid", error=str(exc)))
+        return
 
     changes = await import_preview(session, spec)
     if changes.empty:
         await finish_input(message, admin_state)
         await message.answer(texts.fixed("panel.import_no_changes"))
-        return await catalog_screen(message, session, texts)
+        await catalog_screen(message, session, texts)
+        return
 
     # Keep waiting for a file: a corrected version can be sent straight away, and a document sent now
     # must not be mistaken for a payment receipt.
@@ -96,20 +102,21 @@ async def file_received(message: Message, admin_state: FSMContext, session: Asyn
 
 @router.message(InputStep(AdminInput.catalog_file), ~F.text.startswith("/"))
 async def not_a_file(message: Message, admin_state: FSMContext, texts: Texts) -> None:
-    await ask_again(message, admin_state, texts.fixed("panel.file_needed"))
+    await ask_again(message, admin_state, texts, texts.fixed("panel.file_needed"))
 
 
 @router.callback_query(CatalogFile.filter(F.action == FileAct.APPLY))
 async def apply_file(callback: CallbackQuery, callback_data: CatalogFile, session: AsyncSession,
-                     admin_state: FSMContext, texts: Texts) -> None:
+                     admin_state: FSMContext, texts: Texts, uow: UnitOfWork) -> None:
     data = await admin_state.get_data()
     if not callback_data.token or data.get("import_token") != callback_data.token:
-        return await callback.answer(texts.fixed("panel.import_stale"))
+        await callback.answer(texts.fixed("panel.import_stale"))
+        return
     spec = parse_catalog_yaml(data["import_yaml"])  # validated on upload; parsed again, never trusted from state
     changes = await apply_import(session, spec)
     summary = "\n".join(changes.summary_lines())
     await record(session, callback.from_user, "catalog.import", "каталог", new=summary[:MAX_SUMMARY] or None)
-    await session.commit()
+    await uow.commit()
     await admin_state.clear()
     await callback.answer(texts.fixed("panel.import_done"))
     await catalog_screen(callback, session, texts)

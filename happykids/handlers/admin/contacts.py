@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.repositories.catalog import CONTACTS_KEY, get_setting, set_setting
+from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.catalog_edit import CatalogEditError, clean_contacts
 from happykids.handlers.admin.panel import InputStep, record
 from happykids.texts.service import Markup, Texts
@@ -36,21 +37,23 @@ async def open_contacts(callback: CallbackQuery, session: AsyncSession, texts: T
 
 @router.callback_query(ContactsEdit.filter())
 async def edit(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) -> None:
-    await ask(callback, admin_state, AdminInput.contacts, texts.fixed("panel.ask_contacts"),
+    await ask(callback, admin_state, texts, AdminInput.contacts, texts.fixed("panel.ask_contacts"),
               AdminMenu(section=Section.CONTACTS))
 
 
 @router.message(InputStep(AdminInput.contacts), F.text, ~F.text.startswith("/"))
-async def typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
+async def typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
+                uow: UnitOfWork) -> None:
     try:
         contacts = clean_contacts(message.text)
     except CatalogEditError as exc:
-        return await ask_again(message, admin_state, escape(str(exc), quote=False))
+        await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
+        return
     old = await get_setting(session, CONTACTS_KEY)
     if contacts != old:
         await set_setting(session, CONTACTS_KEY, contacts)
         await record(session, message.from_user, "contacts.set", "контакты", old or None, contacts)
-        await session.commit()
+        await uow.commit()
     await finish_input(message, admin_state)
     await message.answer(texts.fixed("panel.contacts_saved"))
     await contacts_screen(message, session, texts)

@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.models import PaymentLink
+from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.catalog import CatalogKind
 from happykids.domain.catalog_edit import CatalogEditError, money, parse_amount
 from happykids.handlers.admin.panel import InputStep, record
@@ -123,7 +124,8 @@ async def open_links(callback: CallbackQuery, session: AsyncSession, texts: Text
 async def open_matrix(callback: CallbackQuery, callback_data: LinkMatrix, session: AsyncSession,
                       texts: Texts) -> None:
     if await svc.link_matrix(session, callback_data.group_id) is None:
-        return await gone(callback, session, texts, callback_data.group_id)
+        await gone(callback, session, texts, callback_data.group_id)
+        return
     await callback.answer()
     await matrix_screen(callback, session, texts, callback_data.group_id)
 
@@ -132,7 +134,8 @@ async def open_matrix(callback: CallbackQuery, callback_data: LinkMatrix, sessio
 async def open_card(callback: CallbackQuery, callback_data: LinkCard, session: AsyncSession, texts: Texts) -> None:
     combo = await svc.get_combo(session, callback_data.group_id, callback_data.period_id, callback_data.children_id)
     if combo is None:
-        return await gone(callback, session, texts, callback_data.group_id)
+        await gone(callback, session, texts, callback_data.group_id)
+        return
     await callback.answer()
     await card_screen(callback, session, texts, combo)
 
@@ -145,12 +148,14 @@ async def ask_value(callback: CallbackQuery, callback_data: LinkAction, session:
     d = callback_data
     combo = await svc.get_combo(session, d.group_id, d.period_id, d.children_id)
     if combo is None:
-        return await gone(callback, session, texts, d.group_id)
+        await gone(callback, session, texts, d.group_id)
+        return
     if d.action is LinkAct.AMOUNT and await svc.get_link(session, combo) is None:
-        return await callback.answer(texts.fixed("panel.need_url_first"))
+        await callback.answer(texts.fixed("panel.need_url_first"))
+        return
     step, prompt = ((AdminInput.link_url, "panel.ask_url") if d.action is LinkAct.URL
                     else (AdminInput.link_amount, "panel.ask_amount"))
-    await ask(callback, admin_state, step, texts.fixed(prompt, label=combo.label), card_data(combo),
+    await ask(callback, admin_state, texts, step, texts.fixed(prompt, label=combo.label), card_data(combo),
               combo=[d.group_id, d.period_id, d.children_id])
 
 
@@ -166,24 +171,27 @@ async def _combo_from_input(message: Message, admin_state: FSMContext, session: 
 
 
 @router.message(InputStep(AdminInput.link_url), F.text, ~F.text.startswith("/"))
-async def url_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
+async def url_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
+                    uow: UnitOfWork) -> None:
     combo = await _combo_from_input(message, admin_state, session, texts)
     if combo is None:
         return
     try:
         old = await svc.set_link_url(session, combo, message.text)
     except CatalogEditError as exc:
-        return await ask_again(message, admin_state, escape(str(exc), quote=False))
+        await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
+        return
     link = await svc.get_link(session, combo)
     await record(session, message.from_user, "link.set", combo.label, old, link.url if link else None)
-    await session.commit()
+    await uow.commit()
     await finish_input(message, admin_state)
     await message.answer(texts.fixed("panel.url_saved"))
     await card_screen(message, session, texts, combo)
 
 
 @router.message(InputStep(AdminInput.link_amount), F.text, ~F.text.startswith("/"))
-async def amount_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
+async def amount_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
+                       uow: UnitOfWork) -> None:
     combo = await _combo_from_input(message, admin_state, session, texts)
     if combo is None:
         return
@@ -191,9 +199,10 @@ async def amount_typed(message: Message, admin_state: FSMContext, session: Async
         amount = parse_amount(message.text)
         old = await svc.set_link_amount(session, combo, amount)
     except CatalogEditError as exc:
-        return await ask_again(message, admin_state, escape(str(exc), quote=False))
+        await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
+        return
     await record(session, message.from_user, "link.amount", combo.label, old, amount)
-    await session.commit()
+    await uow.commit()
     await finish_input(message, admin_state)
     await message.answer(texts.fixed("panel.amount_saved"))
     await card_screen(message, session, texts, combo)
@@ -202,20 +211,23 @@ async def amount_typed(message: Message, admin_state: FSMContext, session: Async
 # -- remove ----------------------------------------------------------------------------------------------
 
 @router.callback_query(LinkAction.filter(F.action.in_({LinkAct.REMOVE, LinkAct.REMOVE_YES})))
-async def remove(callback: CallbackQuery, callback_data: LinkAction, session: AsyncSession, texts: Texts) -> None:
+async def remove(callback: CallbackQuery, callback_data: LinkAction, session: AsyncSession, texts: Texts,
+                 uow: UnitOfWork) -> None:
     d = callback_data
     combo = await svc.get_combo(session, d.group_id, d.period_id, d.children_id)
     if combo is None:
-        return await gone(callback, session, texts, d.group_id)
+        await gone(callback, session, texts, d.group_id)
+        return
     if d.action is LinkAct.REMOVE:
         await callback.answer()
         markup = keyboard(
             [(texts.fixed("panel.btn_remove_yes"), d.model_copy(update={"action": LinkAct.REMOVE_YES}))],
             [(texts.fixed("panel.btn_cancel"), card_data(combo))])
-        return await show(callback, texts.fixed("panel.confirm_remove_link", label=combo.label), markup)
+        await show(callback, texts.fixed("panel.confirm_remove_link", label=combo.label), markup)
+        return
     old = await svc.remove_link(session, combo)
     if old is not None:
         await record(session, callback.from_user, "link.remove", combo.label, old, None)
-        await session.commit()
+        await uow.commit()
     await callback.answer(texts.fixed("panel.link_removed"))
     await card_screen(callback, session, texts, combo)

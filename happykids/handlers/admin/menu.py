@@ -9,13 +9,13 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from happykids.ui.commands import CommandMenus
-from happykids.ui.callbacks import AdminMenu, Section
 from happykids.handlers.admin.panel import InputStep
-from happykids.ui.view import ask_again, show
-from happykids.ui.states import AdminInput
-from happykids.ui.keyboards.admin import main_menu
 from happykids.texts.service import Texts
+from happykids.ui.callbacks import AdminMenu, Section
+from happykids.ui.commands import CommandMenus
+from happykids.ui.keyboards.admin import main_menu
+from happykids.ui.states import AdminInput
+from happykids.ui.view import ask_again, show
 
 router = Router(name="admin.menu")
 router.message.filter(F.chat.type == "private")
@@ -61,4 +61,4 @@ async def section_not_ready(callback: CallbackQuery, texts: Texts) -> None:
 async def not_text(message: Message, admin_state: FSMContext, texts: Texts) -> None:
     """A photo or a sticker where the panel waits for typed text: ask again, and keep it away from the
     receipt intake (an admin's photo here is not a payment)."""
-    await ask_again(message, admin_state, texts.fixed("panel.send_text"))
+    await ask_again(message, admin_state, texts, texts.fixed("panel.send_text"))

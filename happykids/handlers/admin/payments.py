@@ -65,7 +65,7 @@ async def open_payments(callback: CallbackQuery, session: AsyncSession, settings
 
 @router.callback_query(PaymentsAction.filter(F.action == PayAct.SEARCH))
 async def ask_query(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) -> None:
-    await ask(callback, admin_state, PaymentsInput.query, texts.fixed("panel_ops.ask_query"),
+    await ask(callback, admin_state, texts, PaymentsInput.query, texts.fixed("panel_ops.ask_query"),
               AdminMenu(section=Section.PAYMENTS))
 
 
@@ -76,7 +76,7 @@ async def on_query(message: Message, admin_state: FSMContext, session: AsyncSess
     matches, total = await search_parents(session, query, agency_tz(settings), limit=SEARCH_LIMIT,
                                           receipts_per_parent=RECEIPTS_PER_PARENT)
     if not matches:
-        await ask_again(message, admin_state, texts.fixed("panel_ops.nothing_found", query=query))
+        await ask_again(message, admin_state, texts, texts.fixed("panel_ops.nothing_found", query=query))
         return
     await finish_input(message, admin_state)
     await message.answer(search_text(texts, query, matches, total), reply_markup=kb.search_results(texts),
@@ -85,7 +85,7 @@ async def on_query(message: Message, admin_state: FSMContext, session: AsyncSess
 
 @router.message(InputStep(PaymentsInput.query), ~F.text)
 async def on_query_not_text(message: Message, admin_state: FSMContext, texts: Texts) -> None:
-    await ask_again(message, admin_state, texts.fixed("panel_ops.ask_query").split("\n")[0])
+    await ask_again(message, admin_state, texts, texts.fixed("panel_ops.ask_query").split("\n")[0])
 
 
 def search_text(texts: Texts, query: str, matches: list[ParentMatch], total: int) -> str:

@@ -11,14 +11,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.ui.commands import CommandMenus
-from happykids.ui.callbacks import AdminMenu, Section, TextAct, TextAction, TextCard, TextScreen
-from happykids.handlers.admin.panel import InputStep, record
-from happykids.ui.view import ask, ask_again, retire, show
-from happykids.ui.states import AdminInput
-from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
 from happykids.db.repositories.catalog import load_catalog
+from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.catalog import Choice
+from happykids.handlers.admin.panel import InputStep, record
 from happykids.texts.defaults import DEFAULTS
 from happykids.texts.model import TextDef
 from happykids.texts.service import Markup, Texts
@@ -31,6 +27,11 @@ from happykids.texts.validation import (
     render,
     sample_for,
 )
+from happykids.ui.callbacks import AdminMenu, Section, TextAct, TextAction, TextCard, TextScreen
+from happykids.ui.commands import CommandMenus
+from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
+from happykids.ui.states import AdminInput
+from happykids.ui.view import ask, ask_again, retire, show
 
 router = Router(name="admin.texts")
 router.message.filter(F.chat.type == "private")
@@ -95,7 +96,8 @@ async def texts_menu(event: CallbackQuery | Message, texts: Texts) -> None:
 async def screen_list(callback: CallbackQuery, texts: Texts, index: int, page: int) -> None:
     all_screens = screens()
     if not 0 <= index < len(all_screens):
-        return await texts_menu(callback, texts)
+        await texts_menu(callback, texts)
+        return
     definitions = texts_of(all_screens[index])
     pages = max(1, -(-len(definitions) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
@@ -205,7 +207,8 @@ async def preview_current(callback: CallbackQuery, callback_data: TextAction, te
     shown = render(definition, await texts.template(definition.key), await sample_values(session, texts))
     kind = definition.kind
     if kind is TextKind.POPUP:  # a popup is previewed as the very popup a parent gets
-        return await callback.answer(shown)
+        await callback.answer(shown)
+        return
     await callback.answer()
     await send_preview(callback.message, texts, definition, await texts.template(definition.key),
                        await sample_values(session, texts), pending=False)
@@ -218,9 +221,11 @@ async def sample_pressed(callback: CallbackQuery, callback_data: TextAction, tex
     if definition is None:
         return
     if definition.kind is not TextKind.POPUP:
-        return await callback.answer(texts.fixed("panel.sample_button"))
+        await callback.answer(texts.fixed("panel.sample_button"))
+        return
     data = await admin_state.get_data()
-    template = data["pending_text"] if data.get("pending_key") == definition.key else await texts.template(definition.key)
+    pending = data.get("pending_key") == definition.key
+    template = data["pending_text"] if pending else await texts.template(definition.key)
     await callback.answer(render(definition, template, await sample_values(session, texts)))
 
 
@@ -239,7 +244,7 @@ async def edit(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
     else:
         prompt = texts.fixed("panel.ask_text_plain", placeholders=Markup(must_keep))
     # Below the card, so the current text stays on screen to copy from.
-    await ask(callback, admin_state, AdminInput.text, prompt, TextCard(key=definition.key), below=True,
+    await ask(callback, admin_state, texts, AdminInput.text, prompt, TextCard(key=definition.key), below=True,
               key=definition.key)
 
 
@@ -258,13 +263,15 @@ async def text_typed(message: Message, admin_state: FSMContext, texts: Texts, se
     definition = editable(data.get("key", ""))
     if definition is None:
         await admin_state.clear()
-        return await texts_menu(message, texts)
+        await texts_menu(message, texts)
+        return
     template = normalize(definition, typed_source(message))
     values = await sample_values(session, texts)
     problems = check_text(definition, template, values)
     if problems:
         listed = "\n".join(f"• {p}" for p in problems)
-        return await ask_again(message, admin_state, texts.fixed("panel.text_problems", problems=listed))
+        await ask_again(message, admin_state, texts, texts.fixed("panel.text_problems", problems=listed))
+        return
     # Stay in the input step: a corrected version can simply be sent again.
     await retire(message.bot, message.chat.id, data.get("prompt_msg"))
     await admin_state.update_data(pending_key=definition.key, pending_text=template, prompt_msg=None)
@@ -273,22 +280,24 @@ async def text_typed(message: Message, admin_state: FSMContext, texts: Texts, se
 
 @router.callback_query(TextAction.filter(F.action == TextAct.SAVE))
 async def save(callback: CallbackQuery, callback_data: TextAction, texts: Texts, session: AsyncSession,
-               admin_state: FSMContext, command_menus: CommandMenus) -> None:
+               admin_state: FSMContext, command_menus: CommandMenus, uow: UnitOfWork) -> None:
     definition = await _definition_or_menu(callback, texts, callback_data.key)
     if definition is None:
         return
     data = await admin_state.get_data()
     template = data.get("pending_text") if data.get("pending_key") == definition.key else None
     if template is None or check_text(definition, template, await sample_values(session, texts)):
-        return await callback.answer(texts.fixed("panel.text_pending_gone"))
+        await callback.answer(texts.fixed("panel.text_pending_gone"))
+        return
     old = await texts.template(definition.key)
     if template != old:
         if template == definition.default:
             await texts.reset(definition.key)
         else:
             await texts.set_override(definition.key, template, callback.from_user.id)
-        await record(session, callback.from_user, "text.set", f"{definition.description} ({definition.key})", old, template)
-        await session.commit()
+        await record(session, callback.from_user, "text.set", f"{definition.description} ({definition.key})", old,
+                     template)
+        await uow.commit()
         await after_change(callback, texts, definition, command_menus)
     await admin_state.clear()
     await callback.answer(texts.fixed("panel.text_saved"))
@@ -306,7 +315,7 @@ async def after_change(callback: CallbackQuery, texts: Texts, definition: TextDe
 
 @router.callback_query(TextAction.filter(F.action.in_({TextAct.RESET, TextAct.RESET_YES})))
 async def reset(callback: CallbackQuery, callback_data: TextAction, texts: Texts, session: AsyncSession,
-                command_menus: CommandMenus) -> None:
+                command_menus: CommandMenus, uow: UnitOfWork) -> None:
     definition = await _definition_or_menu(callback, texts, callback_data.key)
     if definition is None:
         return
@@ -315,13 +324,14 @@ async def reset(callback: CallbackQuery, callback_data: TextAction, texts: Texts
         markup = keyboard(
             [(texts.fixed("panel.btn_reset_yes"), TextAction(key=definition.key, action=TextAct.RESET_YES))],
             [(texts.fixed("panel.btn_cancel"), TextCard(key=definition.key))])
-        return await show(callback, texts.fixed("panel.confirm_reset", description=definition.description), markup)
+        await show(callback, texts.fixed("panel.confirm_reset", description=definition.description), markup)
+        return
     overrides = await texts.overrides()
     if definition.key in overrides:
         await texts.reset(definition.key)
         await record(session, callback.from_user, "text.reset", f"{definition.description} ({definition.key})",
                      overrides[definition.key], definition.default)
-        await session.commit()
+        await uow.commit()
         await after_change(callback, texts, definition, command_menus)
     await callback.answer(texts.fixed("panel.text_reset"))
     await card(callback, texts, definition)

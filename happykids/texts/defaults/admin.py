@@ -6,7 +6,6 @@ TextDefs like every other text, read with `texts.fixed("panel.<name>")`, but not
 
 from happykids.texts.model import TextDef, fixed_texts
 
-
 # -- buttons ---------------------------------------------------------------------------------------------
 BTN_CATALOG = "📚 Каталог"
 BTN_LINKS = "🔗 Ссылки"
@@ -111,7 +110,8 @@ IMPORT_STALE = "Этот файл уже применён или устарел 
 # -- links -----------------------------------------------------------------------------------------------
 LINKS = "<b>Ссылки на оплату</b>\n\nВыберите группу — покажу все сочетания «период × дети» и где не хватает ссылки."
 LINKS_NO_GROUPS = "<b>Ссылки на оплату</b>\n\nСначала добавьте группу в «📚 Каталог»."
-MATRIX = "<b>Ссылки: {group}</b>\n✅ — ссылка есть, ⚠️ — ссылки нет\n{rows}\n\n{gaps}\nНажмите на сочетание, чтобы изменить."
+MATRIX = ("<b>Ссылки: {group}</b>\n✅ — ссылка есть, ⚠️ — ссылки нет\n{rows}\n\n{gaps}\n"
+          "Нажмите на сочетание, чтобы изменить.")
 MATRIX_EMPTY = "<b>Ссылки: {group}</b>\n\nСначала добавьте периоды и количество детей в «📚 Каталог»."
 MATRIX_GAPS = "Не хватает ссылок: {count}."
 MATRIX_FULL = "Все ссылки на месте 👍"
@@ -203,5 +203,8 @@ AUDIT_ACTIONS = {
 }
 
 
-POPUPS = frozenset({'ADMIN_ENV_PROTECTED', 'ADMIN_NOT_SELF', 'ADMIN_REMOVED', 'DELETED', 'GONE', 'IMPORT_DONE', 'IMPORT_STALE', 'LINK_REMOVED', 'NEED_URL_FIRST', 'SAMPLE_BUTTON', 'SECTION_SOON', 'TEXT_PENDING_GONE', 'TEXT_RESET', 'TEXT_SAVED'})
+POPUPS = frozenset({  # answers on a pressed button: plain text, up to 200 characters
+    "ADMIN_ENV_PROTECTED", "ADMIN_NOT_SELF", "ADMIN_REMOVED", "DELETED", "GONE", "IMPORT_DONE", "IMPORT_STALE",
+    "LINK_REMOVED", "NEED_URL_FIRST", "SAMPLE_BUTTON", "SECTION_SOON", "TEXT_PENDING_GONE", "TEXT_RESET", "TEXT_SAVED",
+})
 TEXTS: list[TextDef] = fixed_texts(globals(), "panel", "Панель", POPUPS)

@@ -6,7 +6,6 @@ Templates are Telegram HTML; values are escaped when filled in. The broadcast it
 
 from happykids.texts.model import TextDef, fixed_texts
 
-
 # -- buttons ---------------------------------------------------------------------------------------------
 BTN_SEARCH = "🔎 Найти родителя"
 BTN_SEARCH_AGAIN = "🔎 Искать ещё"
@@ -52,7 +51,8 @@ EXPORT = ("<b>📥 Выгрузка платежей</b>\n\n"
 EXPORT_EMPTY = "Платежей за этот период нет"
 EXPORT_PREPARING = "Готовлю файл…"
 EXPORT_CAPTION = ("Платежи {period}: {total} чек.\n"
-                  "✅ подтверждено: {approved} на {approved_sum} ₽ · ⏳ на проверке: {pending} · ❌ отклонено: {rejected}")
+                  "✅ подтверждено: {approved} на {approved_sum} ₽ · ⏳ на проверке: {pending} · "
+                  "❌ отклонено: {rejected}")
 PERIOD_ALL = "за всё время"
 PERIOD_MONTH = "за {month}"
 

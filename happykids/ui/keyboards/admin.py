@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from happykids.texts.defaults import DEFAULTS
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import AdminMenu, Section
 
@@ -31,19 +30,13 @@ def keyboard(*rows: Sequence[Button]) -> InlineKeyboardMarkup:
     ])
 
 
-def _fixed(texts: Texts | None, key: str) -> str:
-    """A label through `texts`. Callers that have no `texts` yet (ui/view.py's prompts, the broadcast
-    keyboards) get the registry's default, which is the same text: the panel's texts have no overrides."""
-    return texts.fixed(key) if texts is not None else DEFAULTS[key].default
+def menu_button(texts: Texts) -> Button:
+    return texts.fixed("panel.btn_menu"), AdminMenu(section=Section.MAIN)
 
 
-def menu_button(texts: Texts | None = None) -> Button:
-    return _fixed(texts, "panel.btn_menu"), AdminMenu(section=Section.MAIN)
-
-
-def cancel_keyboard(back: str | None, texts: Texts | None = None) -> InlineKeyboardMarkup:
+def cancel_keyboard(back: str | None, texts: Texts) -> InlineKeyboardMarkup:
     """«Отмена» returns to the screen the prompt came from (`back`: its packed callback data)."""
-    cancel = _fixed(texts, "panel.btn_cancel")
+    cancel = texts.fixed("panel.btn_cancel")
     if back is None:
         return keyboard([(cancel, menu_button(texts)[1])])
     return keyboard([(cancel, back)])

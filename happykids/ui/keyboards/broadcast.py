@@ -11,16 +11,12 @@ from happykids.domain.broadcasts import AudienceKind
 from happykids.services.payments_export import Month
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import AdminMenu, BcAct, BroadcastAction, BroadcastAudience, BroadcastStop, Section
-from happykids.ui.keyboards.admin import Button, keyboard, label
-
-
-def _menu_button(texts: Texts) -> Button:
-    return texts.fixed("panel.btn_menu"), AdminMenu(section=Section.MAIN)
+from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
 
 
 def broadcast_menu(texts: Texts) -> InlineKeyboardMarkup:
     return keyboard([(texts.fixed("panel_ops.btn_new_broadcast"), BroadcastAction(action=BcAct.NEW))],
-                    [_menu_button(texts)])
+                    [menu_button(texts)])
 
 
 def broadcast_back() -> str:
