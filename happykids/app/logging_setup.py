@@ -50,3 +50,7 @@ def setup_logging(level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # aiogram says "Update id=… is handled" for every update: useful when debugging, noise (and a cost per
+    # update) in production. INFO keeps start, stop, failures and what the operator must act on.
+    if root.level > logging.DEBUG:
+        logging.getLogger("aiogram.event").setLevel(logging.WARNING)
