@@ -15,8 +15,9 @@ class Period(StrEnum):
     def days(self) -> int | None:
         return {"7d": 7, "30d": 30, "all": None}[self.value]
 
+    # Not `title`: a StrEnum member is a str, and str.title() must keep meaning what it means.
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return {"7d": "за 7 дней", "30d": "за 30 дней", "all": "за всё время"}[self.value]
 
     def since(self, now: datetime) -> datetime | None:

@@ -177,7 +177,7 @@ def percent(value: float | None) -> str:
 
 def render_text(report: FunnelReport, max_groups: int = 15) -> str:
     """The report as Telegram HTML (every title escaped)."""
-    lines = [f"📊 <b>Воронка {html.escape(report.period.title)}</b>"]
+    lines = [f"📊 <b>Воронка {html.escape(report.period.label)}</b>"]
     if report.empty:
         lines.append("\nЗа этот период событий нет.")
         return "\n".join(lines)

@@ -86,6 +86,12 @@ def test_text_is_escaped_html_and_mentions_every_step():
     assert "событий нет" in render_text(compute([], None, NOW))
 
 
+def test_period_label_heads_the_report_and_leaves_str_title_alone():
+    assert [p.label for p in Period] == ["за 7 дней", "за 30 дней", "за всё время"]
+    assert "Воронка за 7 дней" in render_text(compute(walk(1, "started"), None, NOW, TITLES, Period.WEEK))
+    assert Period.WEEK.title() == "7D"  # a StrEnum member is a str: str.title() keeps its meaning
+
+
 def test_chart_is_a_png():
     report = compute(walk(1, "approved") + walk(2, "link", "juniors"), None, NOW, TITLES)
     png = funnel_png(report)

@@ -88,6 +88,9 @@ def _who(message: Message, texts: Texts) -> tuple[int, str] | str:
 @router.message(InputStep(AdminInput.admin_id), ~F.text.startswith("/"))
 async def who_typed(message: Message, admin_state: FSMContext, session: AsyncSession, settings: Settings,
                     texts: Texts, uow: UnitOfWork) -> None:
+    director = message.from_user
+    if director is None:  # IsAdmin lets no message without a sender in; nobody to note as the one who added
+        return
     who = _who(message, texts)
     if isinstance(who, str):
         await ask_again(message, admin_state, texts, who)
@@ -99,8 +102,8 @@ async def who_typed(message: Message, admin_state: FSMContext, session: AsyncSes
         await message.answer(texts.fixed("panel.admin_already", name=name))
     else:
         # Only a real name is stored; otherwise the list keeps looking it up (the person may write later).
-        await add_admin(session, user_id, forwarded_name, message.from_user.id)
-        await record(session, message.from_user, "admin.add", f"{name} (id {user_id})")
+        await add_admin(session, user_id, forwarded_name, director.id)
+        await record(session, director, "admin.add", f"{name} (id {user_id})")
         await uow.commit()
         await message.answer(texts.fixed("panel.admin_added", name=name))
     await admins_screen(message, session, settings, texts)

@@ -147,11 +147,13 @@ async def add_item(callback: CallbackQuery, callback_data: ItemAdd, admin_state:
 async def add_item_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
                          uow: UnitOfWork) -> None:
     kind = CatalogKind((await admin_state.get_data())["kind"])
+    typed = message.text or ""  # F.text: always set here
+    item: svc.CatalogRow
     try:
         if kind is CatalogKind.CHILDREN:
-            item = await svc.add_children(session, parse_children_count(message.text))
+            item = await svc.add_children(session, parse_children_count(typed))
         else:
-            item = await svc.add_item(session, kind, message.text)
+            item = await svc.add_item(session, kind, typed)
     except CatalogEditError as exc:
         await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
         return
@@ -182,7 +184,7 @@ async def rename_typed(message: Message, admin_state: FSMContext, session: Async
     data = await admin_state.get_data()
     kind, item_id = CatalogKind(data["kind"]), int(data["id"])
     try:
-        old, new = await svc.rename_item(session, kind, item_id, message.text)
+        old, new = await svc.rename_item(session, kind, item_id, message.text or "")  # F.text: always set
     except CatalogEditError as exc:
         if await svc.get_item(session, kind, item_id) is None:  # deleted meanwhile: asking again is pointless
             await finish_input(message, admin_state)

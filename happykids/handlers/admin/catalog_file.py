@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Document, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.repositories.catalog import export_spec
@@ -39,12 +39,12 @@ def _token(text: str) -> str:
 
 
 @router.callback_query(CatalogFile.filter(F.action == FileAct.EXPORT))
-async def export_file(callback: CallbackQuery, session: AsyncSession, texts: Texts) -> None:
+async def export_file(callback: CallbackQuery, session: AsyncSession, bot: Bot, texts: Texts) -> None:
     await callback.answer()
     content = dump_catalog_yaml(await export_spec(session)).encode("utf-8")
     name = f"catalog-{datetime.now(UTC):%Y-%m-%d}.yaml"
-    await callback.bot.send_document(callback.from_user.id, BufferedInputFile(content, filename=name),
-                                     caption=texts.fixed("panel.export_caption"))
+    await bot.send_document(callback.from_user.id, BufferedInputFile(content, filename=name),
+                            caption=texts.fixed("panel.export_caption"))
 
 
 @router.callback_query(CatalogFile.filter(F.action == FileAct.IMPORT))
@@ -53,13 +53,14 @@ async def import_start(callback: CallbackQuery, admin_state: FSMContext, texts: 
               AdminMenu(section=Section.CATALOG))
 
 
-@router.message(InputStep(AdminInput.catalog_file), F.document)
-async def file_received(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
-    document = message.document
+# `.as_()` hands the handler the document the filter matched, so it is never None here.
+@router.message(InputStep(AdminInput.catalog_file), F.document.as_("document"))
+async def file_received(message: Message, document: Document, admin_state: FSMContext, session: AsyncSession,
+                        bot: Bot, texts: Texts) -> None:
     if document.file_size and document.file_size > MAX_FILE_BYTES:
         await ask_again(message, admin_state, texts, texts.fixed("panel.file_too_big"))
         return
-    data = await message.bot.download(document)
+    data = await bot.download(document)
     raw = data.read() if data else b""
     if len(raw) > MAX_FILE_BYTES:
         await ask_again(message, admin_state, texts, texts.fixed("panel.file_too_big"))
@@ -85,7 +86,7 @@ async def file_received(message: Message, admin_state: FSMContext, session: Asyn
     # Keep waiting for a file: a corrected version can be sent straight away, and a document sent now
     # must not be mistaken for a payment receipt.
     prompt_msg = (await admin_state.get_data()).get("prompt_msg")
-    await retire(message.bot, message.chat.id, prompt_msg)
+    await retire(bot, message.chat.id, prompt_msg)
     token = _token(text)
     await admin_state.update_data(import_yaml=text, import_token=token, prompt_msg=None)
     summary = "\n".join(changes.summary_lines())

@@ -45,7 +45,7 @@ async def edit(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) -
 async def typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
                 uow: UnitOfWork) -> None:
     try:
-        contacts = clean_contacts(message.text)
+        contacts = clean_contacts(message.text or "")  # F.text: always set
     except CatalogEditError as exc:
         await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
         return

@@ -177,7 +177,7 @@ async def url_typed(message: Message, admin_state: FSMContext, session: AsyncSes
     if combo is None:
         return
     try:
-        old = await svc.set_link_url(session, combo, message.text)
+        old = await svc.set_link_url(session, combo, message.text or "")  # F.text: always set
     except CatalogEditError as exc:
         await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
         return
@@ -196,7 +196,7 @@ async def amount_typed(message: Message, admin_state: FSMContext, session: Async
     if combo is None:
         return
     try:
-        amount = parse_amount(message.text)
+        amount = parse_amount(message.text or "")  # F.text: always set
         old = await svc.set_link_amount(session, combo, amount)
     except CatalogEditError as exc:
         await ask_again(message, admin_state, texts, escape(str(exc), quote=False))

@@ -58,8 +58,12 @@ class InputStep(BaseFilter):
         return admin_state is not None and await admin_state.get_state() in self.states
 
 
-async def record(session: AsyncSession, user: User, action: str, target: str, old: object = None,
+async def record(session: AsyncSession, user: User | None, action: str, target: str, old: object = None,
                  new: object = None) -> None:
-    """An audit entry for a change made by `user`; committed by the caller together with the change."""
-    await add_entry(session, user.id, user.full_name, action, target,
-                None if old is None else str(old), None if new is None else str(new))
+    """An audit entry for a change made by `user`; committed by the caller together with the change.
+
+    `user` is aiogram's optional `from_user`: IsAdmin lets no update without one into the panel, but should
+    one ever arrive, the change is still logged, with an unknown author, rather than lost."""
+    actor_id, actor_name = (user.id, user.full_name) if user is not None else (None, "")
+    await add_entry(session, actor_id, actor_name, action, target,
+                    None if old is None else str(old), None if new is None else str(new))

@@ -72,7 +72,7 @@ async def ask_query(callback: CallbackQuery, admin_state: FSMContext, texts: Tex
 @router.message(InputStep(PaymentsInput.query), F.text, ~F.text.startswith("/"))
 async def on_query(message: Message, admin_state: FSMContext, session: AsyncSession, settings: Settings,
                    texts: Texts) -> None:
-    query = message.text.strip()[:100]
+    query = (message.text or "").strip()[:100]  # F.text: always set
     matches, total = await search_parents(session, query, agency_tz(settings), limit=SEARCH_LIMIT,
                                           receipts_per_parent=RECEIPTS_PER_PARENT)
     if not matches:

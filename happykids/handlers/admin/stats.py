@@ -35,4 +35,4 @@ async def on_period(callback: CallbackQuery, callback_data: StatsPeriod, session
         return
     png = await funnel_png_async(report)
     await bot.send_photo(callback.from_user.id, BufferedInputFile(png, f"funnel-{callback_data.period.value}.png"),
-                         caption=texts.fixed("panel_ops.stats_chart_caption", period=report.period.title))
+                         caption=texts.fixed("panel_ops.stats_chart_caption", period=report.period.label))

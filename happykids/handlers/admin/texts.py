@@ -6,9 +6,9 @@ Texts are read through the Texts service on every use, so a saved text reaches p
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.repositories.catalog import load_catalog
@@ -151,9 +151,11 @@ def preview_markup(texts: Texts, definition: TextDef, shown: str, pending: bool)
                     [(texts.fixed("panel.btn_cancel"), TextCard(key=key))])
 
 
-async def send_preview(message: Message, texts: Texts, definition: TextDef, template: str,
+async def send_preview(message: Message | InaccessibleMessage, texts: Texts, definition: TextDef, template: str,
                        values: dict[str, object], pending: bool) -> None:
-    """Show `template` the way a parent gets it: a message as a message, a label on a button."""
+    """Show `template` the way a parent gets it: a message as a message, a label on a button.
+
+    Only answers in `message`'s chat, which an inaccessible (too old) panel message can do too."""
     shown = render(definition, template, values)
     markup = preview_markup(texts, definition, shown, pending)
     kind = definition.kind
@@ -210,6 +212,8 @@ async def preview_current(callback: CallbackQuery, callback_data: TextAction, te
         await callback.answer(shown)
         return
     await callback.answer()
+    if callback.message is None:  # only a press under an inline-mode message has none; the panel is never one
+        return
     await send_preview(callback.message, texts, definition, await texts.template(definition.key),
                        await sample_values(session, texts), pending=False)
 
@@ -251,14 +255,16 @@ async def edit(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
 def typed_source(message: Message) -> str:
     """What she meant: HTML typed as text ("<b>…</b>"), or text formatted with Telegram's own buttons
     (bold, italic…), which we turn into the same HTML. Typed tags win when both are present."""
+    text = message.text or ""  # typed text: the input step's F.text filter guarantees it
     formatted = any(e.type in FORMATTING for e in (message.entities or []))
-    if formatted and "<" not in message.text:
+    if formatted and "<" not in text:
         return message.html_text
-    return message.text
+    return text
 
 
 @router.message(InputStep(AdminInput.text), F.text, ~F.text.startswith("/"))
-async def text_typed(message: Message, admin_state: FSMContext, texts: Texts, session: AsyncSession) -> None:
+async def text_typed(message: Message, admin_state: FSMContext, texts: Texts, session: AsyncSession,
+                     bot: Bot) -> None:
     data = await admin_state.get_data()
     definition = editable(data.get("key", ""))
     if definition is None:
@@ -273,14 +279,14 @@ async def text_typed(message: Message, admin_state: FSMContext, texts: Texts, se
         await ask_again(message, admin_state, texts, texts.fixed("panel.text_problems", problems=listed))
         return
     # Stay in the input step: a corrected version can simply be sent again.
-    await retire(message.bot, message.chat.id, data.get("prompt_msg"))
+    await retire(bot, message.chat.id, data.get("prompt_msg"))
     await admin_state.update_data(pending_key=definition.key, pending_text=template, prompt_msg=None)
     await send_preview(message, texts, definition, template, values, pending=True)
 
 
 @router.callback_query(TextAction.filter(F.action == TextAct.SAVE))
 async def save(callback: CallbackQuery, callback_data: TextAction, texts: Texts, session: AsyncSession,
-               admin_state: FSMContext, command_menus: CommandMenus, uow: UnitOfWork) -> None:
+               admin_state: FSMContext, command_menus: CommandMenus, uow: UnitOfWork, bot: Bot) -> None:
     definition = await _definition_or_menu(callback, texts, callback_data.key)
     if definition is None:
         return
@@ -298,24 +304,23 @@ async def save(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
         await record(session, callback.from_user, "text.set", f"{definition.description} ({definition.key})", old,
                      template)
         await uow.commit()
-        await after_change(callback, texts, definition, command_menus)
+        await after_change(bot, texts, definition, command_menus)
     await admin_state.clear()
     await callback.answer(texts.fixed("panel.text_saved"))
     await card(callback, texts, definition)
 
 
-async def after_change(callback: CallbackQuery, texts: Texts, definition: TextDef,
-                       command_menus: CommandMenus) -> None:
+async def after_change(bot: Bot, texts: Texts, definition: TextDef, command_menus: CommandMenus) -> None:
     """The command menu is set once at startup: refresh it now so no restart is needed."""
     if definition.kind is TextKind.COMMAND:
-        await command_menus.refresh(callback.bot, texts)
+        await command_menus.refresh(bot, texts)
 
 
 # -- reset -----------------------------------------------------------------------------------------------
 
 @router.callback_query(TextAction.filter(F.action.in_({TextAct.RESET, TextAct.RESET_YES})))
 async def reset(callback: CallbackQuery, callback_data: TextAction, texts: Texts, session: AsyncSession,
-                command_menus: CommandMenus, uow: UnitOfWork) -> None:
+                command_menus: CommandMenus, uow: UnitOfWork, bot: Bot) -> None:
     definition = await _definition_or_menu(callback, texts, callback_data.key)
     if definition is None:
         return
@@ -332,6 +337,6 @@ async def reset(callback: CallbackQuery, callback_data: TextAction, texts: Texts
         await record(session, callback.from_user, "text.reset", f"{definition.description} ({definition.key})",
                      overrides[definition.key], definition.default)
         await uow.commit()
-        await after_change(callback, texts, definition, command_menus)
+        await after_change(bot, texts, definition, command_menus)
     await callback.answer(texts.fixed("panel.text_reset"))
     await card(callback, texts, definition)
