@@ -6,6 +6,17 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 
+class FunnelStep(StrEnum):
+    """The steps a parent reaches, in order; stored in funnel events and counted by the statistics."""
+
+    STARTED = "started"
+    GROUP = "group"
+    CONFIRMED = "confirmed"
+    LINK = "link"
+    RECEIPT = "receipt"
+    APPROVED = "approved"
+
+
 class Period(StrEnum):
     WEEK = "7d"
     MONTH = "30d"

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.repositories.parents import record_event, record_events
 from happykids.domain.catalog import Catalog, CatalogKind
+from happykids.domain.reporting import FunnelStep
 from happykids.services.caches import CatalogCache
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import Nav, NavAction, Pick
@@ -48,7 +49,7 @@ async def reset_choices(state: FSMContext) -> None:
 async def start_dialog(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot,
                        catalog_cache: CatalogCache) -> None:
     await reset_choices(state)
-    await record_event(session, message.chat.id, "started")
+    await record_event(session, message.chat.id, FunnelStep.STARTED)
     name = message.from_user.first_name if message.from_user else ""
     await message.answer(await texts.get("dialog.greeting", name_part=f", {name}" if name else ""))
     catalog = await catalog_cache.get(session)
@@ -90,7 +91,7 @@ async def on_pick(callback: CallbackQuery, callback_data: Pick, state: FSMContex
     await callback.answer()
     await state.update_data({STEP_FIELD[callback_data.step]: option.id, "mistakes": 0})
     if callback_data.step is CatalogKind.GROUP:
-        await record_event(session, callback.from_user.id, "group", option.key)
+        await record_event(session, callback.from_user.id, FunnelStep.GROUP, option.key)
     screen = await render(NEXT_STATE[callback_data.step].state, await state.get_data(), catalog, texts)
     await show_step(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
 
@@ -135,7 +136,7 @@ async def on_confirm(callback: CallbackQuery, callback_data: Nav, state: FSMCont
             "url": link.url if link else None,
         },
     )
-    await record_events(session, callback.from_user.id, ["confirmed", "link"] if link else ["confirmed"],
-                        choice.group.key)
+    steps = [FunnelStep.CONFIRMED, FunnelStep.LINK] if link else [FunnelStep.CONFIRMED]
+    await record_events(session, callback.from_user.id, steps, choice.group.key)
     screen = await render(PaymentDialog.link.state, await state.get_data(), catalog, texts)
     await show_step(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))

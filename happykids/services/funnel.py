@@ -25,9 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.repositories import funnel as funnel_events
 from happykids.db.repositories.catalog import group_titles
-from happykids.domain.reporting import Period
+from happykids.domain.reporting import FunnelStep, Period
 
-STEPS = ("started", "group", "confirmed", "link", "receipt", "approved")
+STEPS = tuple(FunnelStep)
 STEP_TITLES = {
     "started": "Начали (/start)",
     "group": "Выбрали группу",
@@ -41,7 +41,7 @@ STEP_SHORT = {"group": "выбрали", "confirmed": "подтвердили", 
 GROUP_STEPS = STEPS[1:]
 NO_GROUP = ""  # events with no group code and no earlier choice
 NO_GROUP_TITLE = "Группа не указана"
-_INDEX = {kind: index for index, kind in enumerate(STEPS)}
+_INDEX: dict[str, int] = {kind: index for index, kind in enumerate(STEPS)}
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,14 @@ from happykids.db.models import Receipt
 from happykids.db.repositories import payments
 from happykids.db.repositories.parents import all_names
 from happykids.domain.clock import agency_zone, to_local, to_utc, zone
+from happykids.domain.receipts import ReceiptStatus
 
 __all__ = ["agency_tz", "to_local", "to_utc"]  # callers take the time helpers from here too
 
 
-STATUS_TITLES = {"pending": "на проверке", "approved": "подтверждён", "rejected": "отклонён"}
-STATUS_ICONS = {"pending": "⏳", "approved": "✅", "rejected": "❌"}
+STATUS_TITLES: dict[str, str] = {ReceiptStatus.PENDING: "на проверке", ReceiptStatus.APPROVED: "подтверждён",
+                 ReceiptStatus.REJECTED: "отклонён"}
+STATUS_ICONS: dict[str, str] = {ReceiptStatus.PENDING: "⏳", ReceiptStatus.APPROVED: "✅", ReceiptStatus.REJECTED: "❌"}
 COLUMNS = ("Дата", "Родитель", "Username", "Группа", "Период", "Дети", "Сумма, ₽", "Статус", "Кто решил",
            "Архив")
 MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
@@ -233,7 +235,7 @@ def summary(rows: list[PaymentRow]) -> dict[str, int]:
         result[status] = 0
     for row in rows:
         result[row.status] = result.get(row.status, 0) + 1
-        if row.status == "approved" and row.amount:
+        if row.status == ReceiptStatus.APPROVED and row.amount:
             result["approved_sum"] += row.amount
     return result
 

@@ -19,6 +19,7 @@ from happykids.db.repositories.outbox import pending_kinds, postpone_pending
 from happykids.db.repositories.parents import record_event
 from happykids.domain.outbox import INTAKE_TASKS
 from happykids.domain.receipts import ALBUM_QUIET_SECONDS, ChoiceSnapshot, IncomingMedia, shorten, source_key
+from happykids.domain.reporting import FunnelStep
 from happykids.services.receipt_files import SavedFile
 from happykids.services.receipt_outbox import enqueue_intake
 
@@ -59,7 +60,7 @@ async def record(session: AsyncSession, incoming: IncomingFile, saved: SavedFile
         await session.flush()
         _add_file(session, receipt.id, incoming, saved, position=0)
         enqueue_intake(session, receipt.id, due_at=due_at, ack_due_at=ack_due_at)
-        await record_event(session, sender.user_id, "receipt", choice.group_code if choice else None)
+        await record_event(session, sender.user_id, FunnelStep.RECEIPT, choice.group_code if choice else None)
         return receipt
 
     # The next page of an album already on record.

@@ -10,6 +10,7 @@ from happykids.db.models import Receipt
 from happykids.db.repositories import receipts as repo
 from happykids.db.repositories.parents import record_event
 from happykids.domain.receipts import AlreadyDecided, Decision, decide
+from happykids.domain.reporting import FunnelStep
 from happykids.services.receipt_outbox import enqueue_decision
 
 
@@ -35,5 +36,5 @@ async def decide_receipt(session: AsyncSession, receipt_id: int, decision: Decis
     if won:
         enqueue_decision(session, receipt_id)
         if decision is Decision.APPROVE:
-            await record_event(session, receipt.user_id, "approved", receipt.group_code)
+            await record_event(session, receipt.user_id, FunnelStep.APPROVED, receipt.group_code)
     return Outcome(won, await repo.get(session, receipt_id, fresh=True))

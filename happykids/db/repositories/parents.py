@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,11 +38,12 @@ async def mark_blocked(session: AsyncSession, user_id: int, blocked: bool = True
 
 
 async def record_event(session: AsyncSession, user_id: int, kind: str, group_code: str | None = None) -> None:
-    """Funnel kinds: started, group, confirmed, link, receipt, approved."""
+    """`kind`: a domain.reporting.FunnelStep (started, group, confirmed, link, receipt, approved)."""
     session.add(FunnelEvent(user_id=user_id, kind=kind, group_code=group_code))
 
 
-async def record_events(session: AsyncSession, user_id: int, kinds: list[str], group_code: str | None = None) -> None:
+async def record_events(session: AsyncSession, user_id: int, kinds: Sequence[str],
+                        group_code: str | None = None) -> None:
     """Several funnel steps reached at once, written as one INSERT statement."""
     await session.execute(insert(FunnelEvent).values(
         [{"user_id": user_id, "kind": kind, "group_code": group_code, "at": utcnow()} for kind in kinds]))

@@ -14,6 +14,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.config import Settings
+from happykids.domain.receipts import ReceiptStatus
 from happykids.handlers.admin.panel import InputStep
 from happykids.services.payments_export import (
     STATUS_ICONS,
@@ -49,9 +50,9 @@ def money(value: int) -> str:
 async def overview_text(session: AsyncSession, settings: Settings, texts: Texts) -> str:
     data = await overview(session, agency_tz(settings))
     return texts.fixed(
-        "panel_ops.payments", total=data.total, pending=data.count("pending"), approved=data.count("approved"),
-        rejected=data.count("rejected"), month=data.month.title, month_sum=money(data.month_sum),
-        month_count=data.month_count,
+        "panel_ops.payments", total=data.total, pending=data.count(ReceiptStatus.PENDING),
+        approved=data.count(ReceiptStatus.APPROVED), rejected=data.count(ReceiptStatus.REJECTED),
+        month=data.month.title, month_sum=money(data.month_sum), month_count=data.month_count,
     )
 
 
@@ -103,7 +104,7 @@ def search_text(texts: Texts, query: str, matches: list[ParentMatch], total: int
                 icon=STATUS_ICONS.get(row.status, "•"), date=_date(row.created_at),
                 group=row.group or "—", period=row.period or "—", children=row.children or "—",
                 amount=f", {money(row.amount)} ₽" if row.amount else "", status=row.status_title,
-                decided=f" ({row.decided_by})" if row.decided_by and row.status != "pending" else "",
+                decided=f" ({row.decided_by})" if row.decided_by and row.status != ReceiptStatus.PENDING else "",
             ))
         if match.total_receipts > len(match.receipts):
             block.append(texts.fixed("panel_ops.more_receipts", count=match.total_receipts - len(match.receipts)))
