@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from happykids.config import Settings
 from happykids.db.change_tracking import VersionBoard
-from happykids.db.engine import create_engine, create_session_factory
+from happykids.db.engine import create_engine, create_session_factory, updates_in_flight
 from happykids.db.fsm_storage import SqlStorage
 from happykids.db.migrate import upgrade_async
 from happykids.db.repositories.catalog import catalog_is_empty
@@ -37,7 +37,6 @@ from happykids.workers.hub import Workers
 
 log = logging.getLogger(__name__)
 
-MAX_CONCURRENT_UPDATES = 10  # bounds memory and SQLite lock contention under a burst (benchmarks/dialog_burst.py)
 
 
 @dataclass
@@ -135,7 +134,8 @@ async def _on_shutdown(app: App) -> None:
 async def run_polling(app: App, *, handle_signals: bool = True) -> None:
     await app.bot.delete_webhook(drop_pending_updates=False)
     try:
+        in_flight = updates_in_flight(app.settings.resolved_database_url)
         await app.dp.start_polling(app.bot, handle_signals=handle_signals, close_bot_session=False,
-                                   polling_timeout=20, tasks_concurrency_limit=MAX_CONCURRENT_UPDATES)
+                                   polling_timeout=20, tasks_concurrency_limit=in_flight)
     finally:
         await app.close()

@@ -15,13 +15,21 @@ def create_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # A handler holds its session while FSM storage and middlewares open their own: never cap the pool,
-        # or many parents at once would wait on each other (SQLite connections are cheap).
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=40, max_overflow=-1)
+        # One connection per update in flight, plus the background jobs and the CLI's short sessions: never
+        # cap the pool, or a burst would wait on connections instead of on the database (they are cheap here).
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=updates_in_flight(url) + 10,
+                                     max_overflow=-1)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    # Polling handles at most app.MAX_CONCURRENT_UPDATES at once, each using up to three connections.
-    return create_async_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=80)
+    # One connection per update in flight (one unit of work each) plus a few for the background jobs.
+    return create_async_engine(url, pool_pre_ping=True, pool_size=updates_in_flight(url) + 10, max_overflow=10)
+
+
+def updates_in_flight(url: str) -> int:
+    """How many updates the bot handles at once. SQLite has one writer: more in flight only queue on its
+    lock and stretch every parent's wait. A server database takes many at once, and the handlers mostly wait
+    on round trips, so throughput grows with concurrency up to about the pool size."""
+    return 10 if make_url(url).get_backend_name() == "sqlite" else 50
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
