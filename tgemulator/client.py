@@ -238,6 +238,18 @@ class FakeUser(ChatView):
             raise LookupError(f"button {button.text!r} is a {button.kind} button, not a callback")
         return await self._callback(view, message, button.callback_data or "")
 
+    async def press_on(self, message: BotMessage, button_text: str, *, chat_id: int | None = None) -> str:
+        """Press a button on a message as this user last saw it, even if it is gone from the chat since
+        (deleted on another device): what Telegram delivers is the press with that old message."""
+        button = message.find_button(button_text)
+        return await self._callback(self._view(chat_id), message, button.callback_data or "")
+
+    async def delete_message(self, message_id: int, *, chat_id: int | None = None) -> None:
+        """The user deletes a message in the chat (for both sides, as a private chat allows)."""
+        view = self._view(chat_id)
+        self._emu.world.delete(view.state, message_id)
+        await asyncio.sleep(0)
+
     async def press_data(self, message_id: int, data: str, *, chat_id: int | None = None) -> str:
         """A raw (possibly forged) callback query with arbitrary data on a message."""
         view = self._view(chat_id)

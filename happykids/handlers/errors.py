@@ -22,9 +22,10 @@ router = Router(name="errors")
 async def on_error(event: ErrorEvent, bot: Bot, texts: Texts, db: async_sessionmaker[AsyncSession],
                    answered_callbacks: AnsweredCallbacks) -> None:
     update = event.update
+    message = update.message or update.edited_message
     chat_id = None
-    if update.message:
-        chat_id = update.message.chat.id
+    if message:
+        chat_id = message.chat.id
     elif update.callback_query:
         chat_id = update.callback_query.from_user.id
     if isinstance(event.exception, TelegramForbiddenError) and chat_id:
@@ -36,5 +37,5 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts, db: async_sessionm
     with contextlib.suppress(TelegramAPIError):
         if update.callback_query and update.callback_query.id not in answered_callbacks:
             await update.callback_query.answer(await texts.plain("common.error"))
-        elif chat_id and (update.message is None or update.message.chat.type == "private"):
+        elif chat_id and (message is None or message.chat.type == "private"):
             await bot.send_message(chat_id, await texts.get("common.error"))

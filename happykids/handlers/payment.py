@@ -21,7 +21,7 @@ from happykids.texts.service import Texts
 from happykids.ui.callbacks import Nav, NavAction, Pick
 from happykids.ui.dialog_screens import choice_from, render
 from happykids.ui.states import PaymentDialog, short
-from happykids.ui.view import DIALOG_MSG, show_step
+from happykids.ui.view import VIEW_KEYS, show_step
 
 router = Router(name="payment")
 
@@ -40,9 +40,11 @@ KEEP_ON_RESTART = ("confirmed",)  # the last confirmed choice: a receipt sent la
 
 
 async def reset_choices(state: FSMContext) -> None:
-    """Back to step 1, keeping the last confirmed choice and the live dialog message (to retire it)."""
+    """Back to step 1, keeping the last confirmed choice and what the screen engine knows of the live dialog
+    message (which it is, to retire it later; what it shows, so a double tap edits nothing twice)."""
     data = await state.get_data()
-    await state.set_data({k: data[k] for k in KEEP_ON_RESTART if k in data} | {DIALOG_MSG: data.get(DIALOG_MSG)})
+    kept = {k: data[k] for k in (*KEEP_ON_RESTART, *VIEW_KEYS) if k in data}
+    await state.set_data(kept)
     await state.set_state(PaymentDialog.group)
 
 

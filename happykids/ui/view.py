@@ -5,6 +5,8 @@ rules live here once:
 
 * Telegram refuses an edit that changes nothing ("message is not modified"), so such an edit is skipped;
   the caller may know better than the pressed message's snapshot (two quick taps), see `put(changed=...)`.
+  Should one still be refused that way, the screen is shown already: never an error for the parent.
+* A pressed message that is gone (deleted on another device) cannot be edited: the screen is sent anew.
 * Only one message carries live buttons: an older one gets its keyboard removed (`retire`), so a step that
   has passed cannot be pressed again. It may be gone already: that is fine.
 * The dialog remembers which message is live and what it shows in its FSM data; the panel remembers the
@@ -32,8 +34,11 @@ from happykids.ui.dialog_screens import Screen
 from happykids.ui.keyboards.admin import cancel_keyboard
 from happykids.ui.states import CHOOSING
 
+NOT_MODIFIED = "message is not modified"
+GONE = ("message to edit not found", "message can't be edited")
 DIALOG_MSG = "dialog_msg"  # id of the message that carries the dialog's live choice buttons
 SHOWN = "dialog_shown"  # fingerprint of what that message shows now (a press carries an older snapshot)
+VIEW_KEYS = (DIALOG_MSG, SHOWN)  # the engine's own bookkeeping in the dialog's data: keep it on a reset
 
 
 # -- the engine ------------------------------------------------------------------------------------------
@@ -63,8 +68,16 @@ async def put(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | 
         changed = not looks_the_same(edit, text, markup)
     if not changed:
         return edit
-    edited = await bot.edit_message_text(chat_id=chat_id, message_id=edit.message_id, text=text,
-                                         reply_markup=markup, disable_web_page_preview=True)
+    try:
+        edited = await bot.edit_message_text(chat_id=chat_id, message_id=edit.message_id, text=text,
+                                             reply_markup=markup, disable_web_page_preview=True)
+    except TelegramBadRequest as exc:
+        if NOT_MODIFIED in exc.message:  # it already shows this (a press raced an edit): nothing to do
+            return edit
+        if not any(gone in exc.message for gone in GONE):
+            raise
+        # Deleted by the parent (on another device, say): the screen comes as a new message instead.
+        return await bot.send_message(chat_id, text, reply_markup=markup, disable_web_page_preview=True)
     return edited if isinstance(edited, Message) else edit
 
 
@@ -100,9 +113,10 @@ async def show_step(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, p
         await state.update_data({DIALOG_MSG: pressed.message_id if live else None, SHOWN: shown if live else None})
     await commit_before_showing()
     message = await put(bot, chat_id, screen.text, screen.markup, edit=pressed, changed=changed)
-    if pressed is None:
+    gone = pressed.message_id if pressed is not None and message.message_id != pressed.message_id else None
+    if pressed is None or gone:  # a new message carries the step now
         await state.update_data({DIALOG_MSG: message.message_id if live else None, SHOWN: shown if live else None})
-    if previous and previous != message.message_id:
+    if previous and previous not in (message.message_id, gone):
         await retire(bot, chat_id, previous)
 
 
