@@ -58,7 +58,7 @@ async def start_dialog(message: Message, state: FSMContext, session: AsyncSessio
     await show_step(bot, message.chat.id, state, await render(PaymentDialog.group.state, {}, catalog, texts))
 
 
-@router.message(CommandStart())
+@router.message(CommandStart(), F.chat.type == "private")
 async def cmd_start(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot,
                     catalog_cache: CatalogCache) -> None:
     await start_dialog(message, state, session, texts, bot, catalog_cache)
@@ -98,7 +98,7 @@ async def on_pick(callback: CallbackQuery, callback_data: Pick, state: FSMContex
     await show_step(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))
 
 
-@router.callback_query(Nav.filter(F.action == NavAction.BACK))
+@router.callback_query(Nav.filter(F.action == NavAction.BACK), F.message.chat.type == "private")
 async def on_back(callback: CallbackQuery, callback_data: Nav, state: FSMContext, session: AsyncSession,
                   texts: Texts, bot: Bot, catalog_cache: CatalogCache) -> None:
     catalog = await catalog_cache.get(session)
@@ -111,14 +111,14 @@ async def on_back(callback: CallbackQuery, callback_data: Nav, state: FSMContext
     await show_current(callback, state, texts, bot, catalog)
 
 
-@router.callback_query(Nav.filter(F.action == NavAction.RESTART))
+@router.callback_query(Nav.filter(F.action == NavAction.RESTART), F.message.chat.type == "private")
 async def on_restart(callback: CallbackQuery, state: FSMContext, session: AsyncSession, texts: Texts,
                      bot: Bot, catalog_cache: CatalogCache) -> None:
     await reset_choices(state)
     await show_current(callback, state, texts, bot, await catalog_cache.get(session))
 
 
-@router.callback_query(Nav.filter(F.action == NavAction.CONFIRM))
+@router.callback_query(Nav.filter(F.action == NavAction.CONFIRM), F.message.chat.type == "private")
 async def on_confirm(callback: CallbackQuery, callback_data: Nav, state: FSMContext, session: AsyncSession,
                      texts: Texts, bot: Bot, catalog_cache: CatalogCache) -> None:
     current = await state.get_state()

@@ -6,13 +6,14 @@ the catch-all mistake handling last. A new feature adds its router here.
 
 from aiogram import Router
 
-from happykids.handlers import errors, fallback, help, mistakes, payment, receipts, review
+from happykids.handlers import errors, fallback, groups, help, mistakes, payment, receipts, review
 from happykids.handlers.admin import admin_router
 
 
 def feature_routers() -> list[Router]:
     return [
         errors.router,
+        groups.router,  # /start in a group chat: points to the private chat
         help.router,
         admin_router,  # the director's panel; for non-admins the whole tree is skipped
         review.router,  # admins: decisions on receipts, /receipts, the rejection reason

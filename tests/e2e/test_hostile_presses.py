@@ -61,3 +61,15 @@ async def test_blocked_right_after_editing_a_message_is_marked_not_logged_as_a_f
         row = await session.scalar(select(Parent).where(Parent.user_id == 1204))
     assert row is not None and row.blocked
     assert "Failed to handle" not in caplog.text and "Traceback" not in caplog.text
+
+
+async def test_start_in_a_group_points_to_the_private_chat(emu, bot):
+    group = emu.chat(-100777, "supergroup", title="Родители Happy Kids")
+    parent = emu.user(1205, "Лиза")
+    await step(emu, parent.send_command("/start", chat_id=group.chat_id))
+    [answer] = group.bot_messages  # one short answer, no dialog in the group
+    assert "личном чате" in answer.text
+    [button] = [b for row in answer.raw["reply_markup"]["inline_keyboard"] for b in row]
+    assert button["url"] == f"https://t.me/{emu.world.bot_user['username']}"
+    assert not parent.bot_messages  # and nothing was started in her private chat either
+
