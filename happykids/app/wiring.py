@@ -19,6 +19,7 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from happykids.app.first_contact import reach_telegram
 from happykids.config import Settings
 from happykids.db.change_tracking import VersionBoard
 from happykids.db.engine import create_engine, create_session_factory, updates_in_flight
@@ -132,8 +133,8 @@ async def _on_shutdown(app: App) -> None:
 
 
 async def run_polling(app: App, *, handle_signals: bool = True) -> None:
-    await app.bot.delete_webhook(drop_pending_updates=False)
     try:
+        await reach_telegram(app.bot)
         in_flight = updates_in_flight(app.settings.resolved_database_url)
         await app.dp.start_polling(app.bot, handle_signals=handle_signals, close_bot_session=False,
                                    polling_timeout=20, tasks_concurrency_limit=in_flight)

@@ -63,6 +63,7 @@ def _run(settings: Settings) -> int:
     token = settings.require_token()  # before the slow aiogram import: a missing token answers at once
 
     from happykids.app import build_app, run_polling
+    from happykids.app.first_contact import StartupError
     from happykids.app.instance_lock import AlreadyRunning, InstanceLock
     from happykids.app.logging_setup import setup_logging
 
@@ -76,6 +77,9 @@ def _run(settings: Settings) -> int:
     except AlreadyRunning as exc:
         print(f"happykids: {exc}", file=sys.stderr)
         return 3
+    except StartupError as exc:
+        print(f"happykids: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,0 +1,43 @@
+"""The first request to Telegram at start-up, where an operator's mistake shows: one sentence, never a traceback.
+
+A wrong or revoked token (401, e.g. `.env.example` copied unchanged) cannot get better by waiting: the bot
+stops with a sentence naming BOT_TOKEN. No network yet (the server just booted, a DNS hiccup) usually does get
+better: the bot waits and tries again with growing pauses, one log line per attempt, until Telegram answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
+
+log = logging.getLogger(__name__)
+
+FIRST_PAUSE, MAX_PAUSE = 2.0, 60.0
+
+
+class StartupError(Exception):
+    """A setting is wrong in a way waiting cannot fix; the message is one sentence for the operator."""
+
+
+async def reach_telegram(bot: Bot) -> None:
+    """Return once Telegram accepted the token; raise StartupError if it refused it."""
+    pause = FIRST_PAUSE
+    while True:
+        try:
+            await bot.delete_webhook(drop_pending_updates=False)  # polling needs no webhook; it checks the token
+            return
+        except TelegramUnauthorizedError:
+            raise StartupError("Telegram does not accept BOT_TOKEN (wrong or revoked): copy the token from "
+                               "@BotFather into .env and start again.") from None
+        except (TelegramNetworkError, TelegramServerError, OSError) as exc:
+            log.warning("Cannot reach Telegram yet (%s); trying again in %.0f s", _short(exc), pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, MAX_PAUSE)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]

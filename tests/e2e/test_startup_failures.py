@@ -1,0 +1,41 @@
+"""Starting `happykids run` wrongly, through the real CLI process: one sentence, never a traceback.
+
+(Issue 9, item 9: the token and the network so far.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from tests.e2e.process import BotProcess
+
+
+async def test_a_wrong_token_is_one_sentence_and_a_nonzero_exit(emu, tmp_path):
+    wrong = emu.token.split(":")[0] + ":" + "x" * 35  # the shape of a token, not this bot's
+    bot = BotProcess(emu, tmp_path / "data", extra_env={"BOT_TOKEN": wrong})
+    await bot.start()
+    assert await asyncio.wait_for(bot.proc.wait(), 60) == 2
+    output = await bot.output()
+    assert "BOT_TOKEN" in output and "@BotFather" in output
+    assert "Traceback" not in output and wrong not in output
+    assert [e.error_code for e in emu.errors] == [401]  # the one request Telegram refused: expected here
+    emu.errors.clear()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens there once the socket is closed
+
+
+async def test_no_network_at_start_waits_and_says_so_once_per_attempt(emu, tmp_path):
+    unreachable = f"http://127.0.0.1:{_closed_port()}"
+    bot = BotProcess(emu, tmp_path / "data", extra_env={"BOT_API_URL": unreachable})
+    await bot.start()
+    await asyncio.sleep(10)  # start-up, the first attempt and the one after a 2 s pause
+    assert bot.proc.returncode is None, await bot.output()  # still waiting, not exited
+    log = await bot.stop()
+    attempts = log.count("Cannot reach Telegram yet")
+    assert attempts >= 2, log
+    assert "Traceback" not in log
