@@ -25,12 +25,12 @@ from happykids.db.change_tracking import VersionBoard
 from happykids.db.engine import create_engine, create_session_factory, updates_in_flight
 from happykids.db.fsm_storage import SqlStorage
 from happykids.db.migrate import upgrade_async
-from happykids.db.repositories.catalog import catalog_is_empty
 from happykids.domain import clock
 from happykids.handlers.middlewares import UnitOfWorkMiddleware
 from happykids.handlers.routers import feature_routers
 from happykids.services.archive import build_archive
 from happykids.services.caches import AdminCache, CatalogCache
+from happykids.services.startup_checks import operator_warnings
 from happykids.texts.service import Texts
 from happykids.ui.answered import AnsweredCallbacks
 from happykids.ui.commands import CommandMenus
@@ -122,9 +122,8 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
 async def _on_startup(app: App) -> None:
     await app.dp["command_menus"].refresh(app.bot, app.texts)
     async with app.sessions() as session:
-        if await catalog_is_empty(session):
-            log.warning("The catalog is empty: parents will see the contacts only. "
-                        "Load one with `happykids catalog import catalog.yaml`.")
+        for warning in await operator_warnings(session, app.settings):
+            log.warning(warning)
     await app.workers.start()
 
 

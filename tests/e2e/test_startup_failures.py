@@ -39,3 +39,17 @@ async def test_no_network_at_start_waits_and_says_so_once_per_attempt(emu, tmp_p
     attempts = log.count("Cannot reach Telegram yet")
     assert attempts >= 2, log
     assert "Traceback" not in log
+
+
+async def test_admins_who_never_wrote_are_named_at_start(emu, runner, caplog):
+    await runner.start()  # ADMIN_IDS=777000, who has not written to the bot yet
+    await emu.settle(quiet=0.3)
+    assert "Admin(s) 777000 never opened a chat with the bot" in caplog.text
+    assert "ADMIN_IDS is empty" not in caplog.text
+
+
+async def test_no_admins_at_all_is_said_at_start(emu, runner, caplog):
+    runner.settings.admin_ids = []
+    await runner.start()
+    await emu.settle(quiet=0.3)
+    assert "ADMIN_IDS is empty" in caplog.text

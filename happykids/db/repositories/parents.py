@@ -47,3 +47,10 @@ async def record_events(session: AsyncSession, user_id: int, kinds: Sequence[str
     """Several funnel steps reached at once, written as one INSERT statement."""
     await session.execute(insert(FunnelEvent).values(
         [{"user_id": user_id, "kind": kind, "group_code": group_code, "at": utcnow()} for kind in kinds]))
+
+
+async def known_ids(session: AsyncSession, user_ids: Sequence[int]) -> set[int]:
+    """Which of these people have written to the bot (only they can receive its messages)."""
+    if not user_ids:
+        return set()
+    return set((await session.scalars(select(Parent.user_id).where(Parent.user_id.in_(user_ids)))).all())
