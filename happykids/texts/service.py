@@ -98,10 +98,20 @@ class Texts:
         return fill(definition.default, merged)
 
     async def set_override(self, key: str, value: str, user_id: int | None) -> None:
+        """Inside an update the change joins its unit of work (committed with the audit entry by the
+        handler); outside one (tools, tests) it is committed at once."""
+        unit = UnitOfWork.current()
+        if unit is not None:
+            await repo.set_override(unit.session, key, value, user_id)
+            return
         async with self._sessions() as session, session.begin():
             await repo.set_override(session, key, value, user_id)
 
     async def reset(self, key: str) -> None:
+        unit = UnitOfWork.current()
+        if unit is not None:
+            await repo.delete_override(unit.session, key)
+            return
         async with self._sessions() as session, session.begin():
             await repo.delete_override(session, key)
 
