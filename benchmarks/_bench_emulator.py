@@ -30,6 +30,7 @@ PRESSES = ["Малыши", "1 месяц", "Назад", "1 месяц", "2 ре
 @dataclass
 class StepTiming:
     kind: str  # "start" | "press"
+    label: str = ""  # the command or the button's text
     pushed_at: float = 0.0
     update_id: int | None = None
     handed_at: float | None = None  # the emulator gave the update to the bot in getUpdates
@@ -49,6 +50,11 @@ class StepTiming:
     def felt_ms(self) -> float | None:
         """From the parent's tap (the update queued) to the screen: includes waiting to be fetched."""
         return None if self.screen_at is None else (self.screen_at - self.pushed_at) * 1000
+
+    @property
+    def felt_ack_ms(self) -> float | None:
+        """From the parent's tap to the spinner stopping, waiting to be fetched included."""
+        return None if self.ack_at is None else (self.ack_at - self.pushed_at) * 1000
 
 
 class TimedEmulator(BotAPIEmulator):
@@ -117,7 +123,7 @@ def _chat_of(update: dict[str, Any]) -> int | None:
 
 async def do_step(emu: TimedEmulator, user: FakeUser, kind: str, label: str, timeout: float) -> StepTiming:
     """One action of a parent, waited for until its screen is shown (TimeoutError after ``timeout``)."""
-    step = StepTiming(kind)
+    step = StepTiming(kind, label)
     emu.waiting[user.id] = step
     emu.steps.append(step)
     step.pushed_at = time.perf_counter()

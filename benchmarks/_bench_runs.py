@@ -56,6 +56,7 @@ class RunResult:
     ack_ms: list[float] = field(default_factory=list)
     screen_ms: list[float] = field(default_factory=list)
     felt_ms: list[float] = field(default_factory=list)  # tap -> screen, the wait to be fetched included
+    felt_ack_ms: list[float] = field(default_factory=list)  # tap -> answerCallbackQuery, likewise
     start_screen_ms: list[float] = field(default_factory=list)
     sql: dict[str, Counter[str]] = field(default_factory=dict)  # "press" / "start" / "other" -> kind -> count
     starts: int = 0
@@ -188,6 +189,8 @@ async def _measure(emu: TimedEmulator, parents: int, first_id: int, step_timeout
                 result.screen_ms.append(step.screen_ms)
             if step.felt_ms is not None:
                 result.felt_ms.append(step.felt_ms)
+            if step.felt_ack_ms is not None:
+                result.felt_ack_ms.append(step.felt_ack_ms)
         else:
             result.starts += 1
             if step.screen_ms is not None:
@@ -197,7 +200,7 @@ async def _measure(emu: TimedEmulator, parents: int, first_id: int, step_timeout
     return result
 
 
-async def run_bare(parents: int, step_timeout: float, backend: Backend) -> RunResult:
+async def run_bare(parents: int, step_timeout: float, backend: Backend, profiler: Any = None) -> RunResult:
     from _bare_bot import build
 
     first_id = fresh_ids()
@@ -206,7 +209,7 @@ async def run_bare(parents: int, step_timeout: float, backend: Backend) -> RunRe
     bot, dp = build(emu.base_url, emu.token)
     polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=20))
     try:
-        return await _measure(emu, parents, first_id, step_timeout, None, RunResult("bare", parents))
+        return await _measure(emu, parents, first_id, step_timeout, None, RunResult("bare", parents), profiler)
     finally:
         await _stop(polling, dp.stop_polling)
         await bot.session.close()
