@@ -91,7 +91,7 @@ class TimedEmulator(BotAPIEmulator):
             if kind == "callback_answer" and step.ack_at is None:
                 step.ack_at = now
             elif ((kind == "edit" and step.kind == "press") or (kind == "new" and step.kind == "start")) \
-                    and payload.from_bot and payload.buttons:
+                    and payload.from_bot and payload.buttons and step.screen_at is None:
                 step.screen_at = now
                 if step.kind == "start" or step.ack_at is not None:
                     step.done.set_result(None)
