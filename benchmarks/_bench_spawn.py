@@ -1,0 +1,149 @@
+"""The process-level numbers of press_speed.py: cold start and memory, each bot as its own process.
+
+Why it exists: cold start (how long a restart or a deploy keeps parents waiting) and resident memory after
+many parents are properties of a whole process, so they cannot be measured in the benchmark's own process,
+which also runs the emulator and the crowd. The project runs as the operator runs it (``happykids run`` with
+BOT_TOKEN / BOT_API_URL / DATA_DIR, the catalog imported beforehand), the baseline as
+``python benchmarks/_bare_bot.py``; both talk to a TimedEmulator here, which stamps the first getUpdates.
+Memory is VmRSS (and the peak, VmHWM) from /proc/<pid>/status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from _bench_emulator import TimedEmulator, crowd
+from _bench_runs import CATALOG, Backend, forget_redis_keys, fresh_ids, project_database
+
+BARE_SCRIPT = Path(__file__).resolve().parent / "_bare_bot.py"
+
+
+@dataclass
+class ProcessResult:
+    bot: str
+    cold_start_s: float | None = None
+    rss_idle_mb: float | None = None
+    rss_after_mb: float | None = None
+    peak_mb: float | None = None  # VmHWM: the most it ever held
+    parents_done: int = 0
+    failed: int = 0
+    error: str = ""
+
+
+def _happykids_command() -> list[str]:
+    script = Path(sys.executable).with_name("happykids")
+    return [str(script), "run"] if script.exists() else [sys.executable, "-m", "happykids", "run"]
+
+
+def memory_mb(pid: int) -> tuple[float, float | None]:
+    """(resident now, peak resident) of a process, in MB: /proc on Linux, psutil elsewhere (no peak there)."""
+    status = Path(f"/proc/{pid}/status")
+    if not status.exists():
+        import psutil
+
+        return psutil.Process(pid).memory_info().rss / 2**20, None
+    fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+@contextlib.asynccontextmanager
+async def spawned(bot: str, emu: TimedEmulator, backend: Backend, workdir: Path):
+    """The bot as a process polling ``emu``; yields (process, seconds from spawn to its first getUpdates)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "FSM_STORAGE_URL", "ADMIN_IDS", "BOT_TOKEN", "BOT_API_URL")}
+    env["PYTHONUNBUFFERED"] = "1"
+    async with project_database(backend if bot == "project" else Backend()) as database_url:
+        if bot == "project":
+            env.update(BOT_TOKEN=emu.token, BOT_API_URL=emu.base_url, DATA_DIR=str(workdir / "data"))
+            if database_url:
+                env["DATABASE_URL"] = database_url
+            if backend.fsm_storage_url:
+                env["FSM_STORAGE_URL"] = backend.fsm_storage_url
+            await _import_catalog(workdir / "data", database_url)  # an installed bot has its catalog already
+            command = _happykids_command()
+        else:
+            command = [sys.executable, str(BARE_SCRIPT), "--api-url", emu.base_url, "--token", emu.token]
+        log = (workdir / f"{bot}.log").open("wb")  # a file, not a pipe: a full pipe would stall the bot
+        emu.polled.clear()
+        emu.first_poll_at = None
+        started = time.perf_counter()
+        proc = await asyncio.create_subprocess_exec(*command, env=env, cwd=workdir, stdout=log, stderr=log)
+        try:
+            waiter = asyncio.create_task(emu.polled.wait())
+            exited = asyncio.create_task(proc.wait())
+            await asyncio.wait({waiter, exited}, timeout=120, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            exited.cancel()
+            if emu.first_poll_at is None:
+                raise RuntimeError(f"{bot} did not start polling: {(workdir / f'{bot}.log').read_text()[-2000:]}")
+            yield proc, emu.first_poll_at - started
+        finally:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(proc.wait(), 20)
+                except TimeoutError:
+                    proc.kill()
+                    await proc.wait()
+            log.close()
+
+
+async def _import_catalog(data_dir: Path, database_url: str | None) -> None:
+    from happykids.cli.catalog import import_catalog
+    from happykids.config import Settings
+
+    settings = Settings(_env_file=None, data_dir=data_dir, database_url=database_url)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert await import_catalog(settings, CATALOG) == 0
+
+
+async def cold_start(bot: str, backend: Backend) -> float:
+    """Seconds from spawning the bot's process to its first getUpdates (database migrated, catalog loaded)."""
+    emu = TimedEmulator()
+    await emu.start()
+    workdir = Path(tempfile.mkdtemp(prefix=f"press_speed_{bot}_"))
+    try:
+        async with spawned(bot, emu, backend, workdir) as (_proc, seconds):
+            await asyncio.sleep(0.3)  # let it finish its start-up calls before it is stopped
+            return seconds
+    finally:
+        await emu.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def memory_after(bot: str, backend: Backend, parents: int, at_once: int = 200,
+                       step_timeout: float = 120) -> ProcessResult:
+    """RSS of the bot's process at rest after ``parents`` parents each sent /start and pressed one button."""
+    result = ProcessResult(bot)
+    emu = TimedEmulator()
+    await emu.start()
+    workdir = Path(tempfile.mkdtemp(prefix=f"press_speed_{bot}_"))
+    first_id = fresh_ids()
+    try:
+        async with spawned(bot, emu, backend, workdir) as (proc, seconds):
+            result.cold_start_s = seconds
+            await asyncio.sleep(1.0)
+            result.rss_idle_mb, _ = memory_mb(proc.pid)
+            result.failed = await crowd(emu, parents, ["Малыши"], first_id=first_id, timeout=step_timeout,
+                                        at_once=at_once)
+            result.parents_done = parents - result.failed
+            await asyncio.sleep(2.0)  # at rest: in-flight work finished, buffers released
+            result.rss_after_mb, result.peak_mb = memory_mb(proc.pid)
+    except RuntimeError as exc:
+        result.error = str(exc)
+    finally:
+        await emu.stop()
+        if bot == "project" and backend.fsm_storage_url:
+            await forget_redis_keys(backend.fsm_storage_url, first_id)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return result
