@@ -23,6 +23,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
+from happykids.db.change_tracking import VersionBoard
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.db.models import Parent
@@ -70,7 +71,8 @@ async def run(parents: int, limit: int, rate: float, workers: int, blocked: int)
                 return message
 
             sender_module.send_content = timed
-            sender = sender_module.BroadcastSender(bot, sessions, Texts(sessions), rate=rate, workers=workers)
+            sender = sender_module.BroadcastSender(bot, sessions, Texts(sessions, VersionBoard()), rate=rate,
+                                                   workers=workers)
             started = time.monotonic()
             final = await sender.run_broadcast(broadcast.id)
             elapsed = time.monotonic() - started

@@ -56,9 +56,6 @@ class App:
         for router in list(self.dp.sub_routers):
             router._parent_router = None  # noqa: SLF001 - aiogram has no public detach
         self.dp.sub_routers.clear()
-        self.dp["catalog_cache"].close()
-        self.dp["admin_cache"].close()
-        self.texts.close()
         await self.workers.close()
         await self.dp.storage.close()
         await self.bot.session.close()
@@ -102,8 +99,8 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
     if migrate:
         await upgrade_async(settings.resolved_database_url)
     engine = create_engine(settings.resolved_database_url)
-    sessions = create_session_factory(engine)
     versions = VersionBoard()  # one look at the database a second tells every cache whether it is stale
+    sessions = create_session_factory(engine, versions)
     texts = Texts(sessions, versions)
     bot = build_bot(settings, token or settings.require_token())
     answered = AnsweredCallbacks()

@@ -5,7 +5,8 @@ overrides are read on nearly every update but change a few times a month. Caches
 must still never show stale data:
 
 * In this process: session events see every write to a tracked table, whatever code made it (ORM objects, or
-  update()/delete()/insert() statements run through a session), and after the commit tell the caches.
+  update()/delete()/insert() statements run through a session), and after the commit tell the caches, through
+  the app's `VersionBoard` that its session factory puts in every session's `info` (no global registry).
   Nothing has to remember to call "invalidate" — a new write path is covered the day it is written.
 * In other processes sharing the database (the `happykids catalog import` CLI, another replica): the same
   commit bumps a version number stored in the `settings` table, in the same transaction as the change. A cache
@@ -47,14 +48,7 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
     TextOverride.__tablename__: Topic.TEXTS,
 }
 _CHANGED = "changed_topics"  # key in Session.info: the topics this transaction wrote to
-
-_listeners: list[Callable[[Topic], None]] = []
-
-
-def on_change(listener: Callable[[Topic], None]) -> Callable[[], None]:
-    """Call `listener(topic)` after every commit in this process that changed `topic`; returns an unsubscribe."""
-    _listeners.append(listener)
-    return lambda: _listeners.remove(listener) if listener in _listeners else None
+BOARD = "version_board"  # key in Session.info (set by the app's session factory): whom to tell after a commit
 
 
 def _mark(session: Session, table_names: set[str]) -> None:
@@ -87,9 +81,10 @@ def _bump_versions(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _notify(session: Session) -> None:
+    board = session.info.get(BOARD)
     for topic in session.info.pop(_CHANGED, set()):
-        for listener in list(_listeners):
-            listener(topic)
+        if board is not None:
+            board.changed(topic)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -116,6 +111,15 @@ class VersionBoard:
     def __init__(self) -> None:
         self._versions: dict[str, int] = {}
         self._read_at = float("-inf")
+        self._listeners: list[Callable[[Topic], None]] = []
+
+    def on_change(self, listener: Callable[[Topic], None]) -> None:
+        """Call `listener(topic)` after every commit of this app's sessions that changed `topic`."""
+        self._listeners.append(listener)
+
+    def changed(self, topic: Topic) -> None:
+        for listener in self._listeners:
+            listener(topic)
 
     def due(self) -> bool:
         """Would the next `version()` ask the database?"""

@@ -9,6 +9,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from happykids.db.change_tracking import BOARD, VersionBoard
+
 
 def create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
@@ -41,5 +43,7 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor.close()
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def create_session_factory(engine: AsyncEngine, versions: VersionBoard | None = None
+                           ) -> async_sessionmaker[AsyncSession]:
+    """`versions`: the app's board, told after each commit what reference data changed (db/change_tracking.py)."""
+    return async_sessionmaker(engine, expire_on_commit=False, info={BOARD: versions} if versions else None)

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.db.change_tracking import Topic, VersionBoard, on_change
+from happykids.db.change_tracking import Topic, VersionBoard
 from happykids.db.repositories.admins import panel_admin_ids
 from happykids.db.repositories.catalog import load_catalog
 from happykids.domain.catalog import Catalog
@@ -29,7 +29,7 @@ class VersionedCache(Generic[T]):
         self._value: T | None = None
         self._version = -1
         self._changes = 0  # in-process changes seen; a load that overlapped one is not kept
-        self._unsubscribe = on_change(self._on_change)
+        board.on_change(self._on_change)
 
     def _on_change(self, topic: Topic) -> None:
         if topic == self._topic:
@@ -45,9 +45,6 @@ class VersionedCache(Generic[T]):
         if changes == self._changes:
             self._value, self._version = value, version
         return value
-
-    def close(self) -> None:
-        self._unsubscribe()
 
 
 class CatalogCache(VersionedCache[Catalog]):

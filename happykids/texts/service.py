@@ -10,7 +10,7 @@ import html
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from happykids.db.change_tracking import Topic, VersionBoard, on_change
+from happykids.db.change_tracking import Topic, VersionBoard
 from happykids.db.repositories import texts as repo
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.texts.defaults import DEFAULTS
@@ -38,12 +38,13 @@ class Texts:
     """The director's overrides are held in memory and reloaded only when they changed: at once after a change
     in this process, within a second after another process's (db/change_tracking.py)."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], versions: VersionBoard | None = None):
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], versions: VersionBoard):
+        """`versions`: the board `session_factory` reports its commits to (db.engine.create_session_factory)."""
         self._sessions = session_factory
-        self._versions = versions or VersionBoard()
+        self._versions = versions
         self._overrides: dict[str, str] = {}
         self._version = -1
-        self._unsubscribe = on_change(self._on_change)
+        self._versions.on_change(self._on_change)
 
     def _on_change(self, topic: Topic) -> None:
         if topic == Topic.TEXTS:
@@ -63,9 +64,6 @@ class Texts:
         version = await self._versions.version(session, Topic.TEXTS)
         if version != self._version:
             self._overrides, self._version = await repo.all_overrides(session), version
-
-    def close(self) -> None:
-        self._unsubscribe()
 
     def definition(self, key: str) -> TextDef:
         return DEFAULTS[key]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import happykids
+from happykids.db.change_tracking import VersionBoard
 from happykids.domain.catalog import CatalogKind
 from happykids.texts.defaults import DEFAULTS
 from happykids.texts.service import Texts
@@ -23,7 +24,7 @@ KEY_PATTERN = re.compile(r"""f["'](panel(?:_ops)?\.[a-z0-9_]+)\.\{kind\.value\}[
 
 @pytest.fixture
 def texts() -> Texts:
-    return Texts(None)  # type: ignore[arg-type]  # fixed texts never touch the database
+    return Texts(None, VersionBoard())  # type: ignore[arg-type]  # fixed texts never touch the database
 
 
 def test_every_panel_key_in_the_code_exists():

@@ -1,5 +1,6 @@
 """The texts interface: defaults in one place, escaping of values, overrides from the database."""
 
+from happykids.db.change_tracking import VersionBoard
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.texts.defaults import DEFAULTS
@@ -23,7 +24,8 @@ async def test_override_then_reset(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
     await upgrade_async(url)
     engine = create_engine(url)
-    texts = Texts(create_session_factory(engine))
+    versions = VersionBoard()  # wired as the app does: its sessions tell the texts when overrides change
+    texts = Texts(create_session_factory(engine, versions), versions)
     assert await texts.get("dialog.choose_group") == DEFAULTS["dialog.choose_group"].default
     await texts.set_override("dialog.choose_group", "Какая группа, {name}?", user_id=1)
     assert await texts.get("dialog.choose_group", name="<Аня>") == "Какая группа, &lt;Аня&gt;?"
