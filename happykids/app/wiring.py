@@ -34,6 +34,7 @@ from happykids.services.startup_checks import operator_warnings
 from happykids.texts.service import Texts
 from happykids.ui.answered import AnsweredCallbacks
 from happykids.ui.commands import CommandMenus
+from happykids.ui.response_types import PinResponseTypes
 from happykids.workers.hub import Workers
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
     bot = build_bot(settings, token or settings.require_token())
     answered = AnsweredCallbacks()
     bot.session.middleware(answered)
+    bot.session.middleware(PinResponseTypes())
     dp = build_dispatcher(settings, sessions, texts, versions)
     dp["answered_callbacks"] = answered
     dp["command_menus"] = CommandMenus()

@@ -1,39 +1,43 @@
-"""Inline keyboards of the payment dialog."""
+"""Inline keyboards of the payment dialog.
 
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+Built as plain InlineKeyboardMarkup rows: aiogram's InlineKeyboardBuilder deep-copies the whole keyboard on
+every button it adds, which was about a tenth of the bot's CPU per press (benchmarks/press_speed.py).
+"""
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from happykids.domain.catalog import CatalogKind, Option
 from happykids.ui.callbacks import Nav, NavAction, Pick
 
 
+def _nav(text: str, action: NavAction, screen: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=Nav(action=action, step=screen).pack())
+
+
 def options_keyboard(step: CatalogKind, options: list[Option], back_label: str | None,
                      screen: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for option in options:
-        kb.button(text=option.title, callback_data=Pick(step=step, id=option.id))
-    kb.adjust(1)
+    """One option per row; «Назад» shares the last row (short labels, one less row on a phone)."""
+    rows = [[InlineKeyboardButton(text=o.title, callback_data=Pick(step=step, id=o.id).pack())] for o in options]
     if back_label:
-        kb.row()
-        kb.button(text=back_label, callback_data=Nav(action=NavAction.BACK, step=screen))
-    return kb.as_markup()
+        back = _nav(back_label, NavAction.BACK, screen)
+        if rows:
+            rows[-1].append(back)
+        else:
+            rows.append([back])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def confirm_keyboard(confirm: str, back: str, restart: str, screen: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=confirm, callback_data=Nav(action=NavAction.CONFIRM, step=screen))
-    kb.button(text=back, callback_data=Nav(action=NavAction.BACK, step=screen))
-    kb.button(text=restart, callback_data=Nav(action=NavAction.RESTART, step=screen))
-    kb.adjust(1, 2)
-    return kb.as_markup()
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [_nav(confirm, NavAction.CONFIRM, screen)],
+        [_nav(back, NavAction.BACK, screen), _nav(restart, NavAction.RESTART, screen)],
+    ])
 
 
-def link_keyboard(pay_label: str, url: str | None, change: str, back: str | None, screen: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    if url:
-        kb.button(text=pay_label, url=url)
+def link_keyboard(pay_label: str, url: str | None, change: str, back: str | None,
+                  screen: str) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(text=pay_label, url=url)]] if url else []
     if back:
-        kb.button(text=back, callback_data=Nav(action=NavAction.BACK, step=screen))
-    kb.button(text=change, callback_data=Nav(action=NavAction.RESTART, step=screen))
-    kb.adjust(1)
-    return kb.as_markup()
+        rows.append([_nav(back, NavAction.BACK, screen)])
+    rows.append([_nav(change, NavAction.RESTART, screen)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
