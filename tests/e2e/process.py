@@ -26,8 +26,9 @@ class BotProcess:
         )
         return self.proc
 
-    async def wait_polling(self, timeout: float = 30) -> None:
-        """Until the process has asked the emulator for updates at least once."""
+    async def wait_polling(self, timeout: float = 90) -> None:
+        """Until the process has asked the emulator for updates at least once (a busy machine may take a
+        while just to import aiogram: the bound is generous, the wait usually a few seconds)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         start = sum(1 for method, _ in self.emu.calls if method == "getUpdates")
