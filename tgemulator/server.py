@@ -77,7 +77,7 @@ class BotAPIEmulator:
         self.rate_limited: list[EmulatorError] = []  # 429 answers of the simulated flood limit
         self.conflicts: list[EmulatorError] = []  # 409: ``conflict`` on, or a newer getUpdates
 
-        self.conflict = False  # True: getUpdates answers 409 like with a second instance
+        self._conflict = False
         self.idle_check: Callable[[], bool] | None = None  # extra condition for settle()
         self.webhook_url = ""
         self.commands: dict[str, list[dict[str, str]]] = {}
@@ -94,6 +94,17 @@ class BotAPIEmulator:
         self.base_url = ""
 
     # -- lifecycle ---------------------------------------------------------------------
+    @property
+    def conflict(self) -> bool:
+        """True: getUpdates answers 409 like with a second bot instance polling, a long poll in progress too."""
+        return self._conflict
+
+    @conflict.setter
+    def conflict(self, value: bool) -> None:
+        self._conflict = value
+        if value:
+            self.updates.supersede_pollers()
+
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)

@@ -144,6 +144,11 @@ class UpdateQueue:
             return kind not in DEFAULT_EXCLUDED
         return kind in self.allowed_updates
 
+    def supersede_pollers(self) -> None:
+        """Another instance started polling: a long poll in progress answers 409 now, as Telegram's does."""
+        self._poll_generation += 1
+        self.wake_pollers()
+
     def wake_pollers(self) -> None:
         """Wake every waiting long poll (new update, newer poller, shutdown)."""
         self._wakeup.set()
