@@ -39,7 +39,7 @@ async def mark_blocked(session: AsyncSession, user_id: int, blocked: bool = True
 
 async def record_event(session: AsyncSession, user_id: int, kind: str, group_code: str | None = None) -> None:
     """`kind`: a domain.reporting.FunnelStep (started, group, confirmed, link, receipt, approved)."""
-    session.add(FunnelEvent(user_id=user_id, kind=kind, group_code=group_code))
+    await record_events(session, user_id, [kind], group_code)
 
 
 async def record_events(session: AsyncSession, user_id: int, kinds: Sequence[str],
