@@ -1,11 +1,19 @@
 """Configuration from environment variables and an optional `.env` file.
 
 Every problem with a setting becomes one plain sentence (`ConfigError`) naming it, because the person
-running the bot should not have to read a pydantic traceback.
+running the bot should not have to read a pydantic traceback. `load_settings` (what every command uses)
+also checks what a setting needs from the machine before anything else starts: that DATA_DIR is a folder
+this user can write to, and that the driver a DATABASE_URL or FSM_STORAGE_URL needs is installed (the
+extras `.[postgres]` and `.[redis]`). Whether the servers answer is checked later, at start-up
+(app/preflight.py): `happykids catalog export` should not need Redis.
 """
 
 from __future__ import annotations
 
+import errno
+import importlib
+import os
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -46,6 +54,40 @@ class Settings(BaseSettings):
             return [int(p) for p in parts]
         if isinstance(value, int):
             return [value]
+        return value
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _check_data_dir(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            # Path("") is the current directory: the database would land wherever the bot happened to start.
+            raise ValueError("is empty: set it to the folder for the database and receipts, e.g. DATA_DIR=./data")
+        return value
+
+    @field_validator("database_url", "fsm_storage_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        scheme = value.partition("://")[0].lower()
+        if scheme.startswith("postgres") and scheme != "postgresql+asyncpg":
+            raise ValueError("must start with postgresql+asyncpg:// for PostgreSQL, "
+                             "e.g. postgresql+asyncpg://user:password@host/dbname")
+        if scheme not in ("postgresql+asyncpg", "sqlite+aiosqlite"):
+            raise ValueError("must be postgresql+asyncpg://user:password@host/dbname (or unset for SQLite in DATA_DIR)")
+        return value
+
+    @field_validator("fsm_storage_url")
+    @classmethod
+    def _check_fsm_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith(("redis://", "rediss://")):
+            raise ValueError("must be a Redis address such as redis://127.0.0.1:6379/0 (or unset to keep dialog "
+                             "state in the database)")
         return value
 
     @field_validator("timezone")
@@ -100,13 +142,59 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning validation errors into one readable ConfigError."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]).upper() if err["loc"] else "a setting"
         raise ConfigError(f"{name} is malformed: {_plain(err)}.") from None
     except (ValueError, TypeError) as exc:  # e.g. pydantic-settings failing to parse .env values
         raise ConfigError(f"Configuration is malformed: {exc}.") from None
+    check_extras(settings)
+    check_data_dir(settings.data_dir)
+    return settings
+
+
+# What a setting needs installed: (setting, module to import, the extra that brings it, what it is).
+def _needed_drivers(settings: Settings) -> list[tuple[str, str, str, str]]:
+    needed = []
+    if settings.database_url and settings.database_url.lower().startswith("postgresql"):
+        needed.append(("DATABASE_URL", "asyncpg", "postgres", "the PostgreSQL driver (asyncpg)"))
+    if settings.fsm_storage_url:
+        needed.append(("FSM_STORAGE_URL", "redis.asyncio", "redis", "the Redis client (redis)"))
+    return needed
+
+
+def check_extras(settings: Settings) -> None:
+    """The driver a DATABASE_URL or FSM_STORAGE_URL needs is importable, else one sentence naming the extra."""
+    for setting, module, extra, what in _needed_drivers(settings):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise ConfigError(f"{setting} needs {what}, which is not installed: run `pip install '.[{extra}]'` "
+                              "in the bot's folder and virtualenv, or unset the setting.") from None
+
+
+def check_data_dir(path: Path) -> None:
+    """DATA_DIR is a folder this user can create files in (created if missing), else one sentence saying why.
+
+    Only trying tells for sure: root passes every permission check but still cannot write to a read-only
+    mount, and a parent that is a regular file shows only when the folder is made.
+    """
+    shown = f"DATA_DIR={path}"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path, prefix=".write-check-"):
+            pass
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        where = "is a file" if blocker == path else f"is under a regular file ({blocker})"
+        raise ConfigError(f"{shown} {where}, not a folder: point DATA_DIR at a folder (it is created if "
+                          "missing), e.g. DATA_DIR=./data.") from None
+    except OSError as exc:
+        why = {errno.EACCES: "permission denied", errno.EPERM: "not permitted",
+               errno.EROFS: "read-only file system"}.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+        raise ConfigError(f"{shown} is not writable for this user (uid {os.getuid()}: {why}): give the user "
+                          "write access to it or point DATA_DIR at a folder it owns.") from None
 
 
 def _plain(err: ErrorDetails) -> str:

@@ -20,6 +20,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from happykids.app.first_contact import reach_telegram
+from happykids.app.preflight import check_services
 from happykids.config import Settings
 from happykids.db.change_tracking import VersionBoard
 from happykids.db.engine import create_engine, create_session_factory, updates_in_flight
@@ -97,6 +98,7 @@ def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSessi
 async def build_app(settings: Settings, *, token: str | None = None, migrate: bool = True) -> App:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     clock.configure(settings.timezone)
+    await check_services(settings)  # a database or Redis that cannot be used: one sentence, not a traceback
     if migrate:
         await upgrade_async(settings.resolved_database_url)
     engine = create_engine(settings.resolved_database_url)
