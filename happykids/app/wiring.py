@@ -19,6 +19,7 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from happykids.app.archive_watch import ArchiveWatch
 from happykids.app.first_contact import reach_telegram
 from happykids.app.preflight import check_services
 from happykids.config import Settings
@@ -112,11 +113,17 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
     dp = build_dispatcher(settings, sessions, texts, versions)
     dp["answered_callbacks"] = answered
     dp["command_menus"] = CommandMenus()
-    workers = Workers(bot=bot, sessions=sessions, texts=texts, settings=settings, archive=build_archive(settings))
+    archive = build_archive(settings, sessions)  # records every upload and error for the panel and health
+    workers = Workers(bot=bot, sessions=sessions, texts=texts, settings=settings, archive=archive)
     dp["workers"] = workers  # handlers take `workers: Workers` to wake a job after their commit
     app = App(settings, engine, sessions, texts, bot, dp, workers)
     dp.startup.register(partial(_on_startup, app))
     dp.shutdown.register(partial(_on_shutdown, app))
+    # The MEGA login, checked in the background once polling starts (app/archive_watch.py).
+    watch = ArchiveWatch(bot=bot, sessions=sessions, texts=texts, settings=settings, archive=archive,
+                         wake_outbox=workers.outbox.wake)
+    dp.startup.register(watch.start)
+    dp.shutdown.register(watch.stop)
     return app
 
 

@@ -1,11 +1,24 @@
-"""Which archive receives receipts: MEGA when it is configured, otherwise a folder in DATA_DIR."""
+"""Which archive receives receipts (MEGA when it is configured, otherwise a folder in DATA_DIR), and how it fares.
+
+Wrong MEGA credentials used to go unnoticed: the log said receipts were archived to MEGA before any login, and
+the outbox quietly retried for ever. Now every store() is recorded (`RecordingArchive`: the last upload, the
+last error), the login is checked at start-up (`check_login`, run in the background by app/archive_watch.py),
+and `archive_state(session)` reads it all back with the queue length for the panel and `happykids health`.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from happykids.config import Settings
-from happykids.storage.base import ArchiveBackend
+from happykids.db.repositories import archive as repo
+from happykids.domain.archive import ArchiveErrorKind
+from happykids.storage.base import ArchiveBackend, ArchiveError
 from happykids.storage.local import LocalArchive
 from happykids.storage.mega import MegaArchive, RetryPolicy
 
@@ -16,12 +29,112 @@ log = logging.getLogger(__name__)
 MEGA_RETRY = RetryPolicy(attempts=3, initial_delay=1.0, max_delay=10.0, attempt_timeout=300.0)
 
 
-def build_archive(settings: Settings) -> ArchiveBackend:
+@dataclass(frozen=True, slots=True)
+class ArchiveState:
+    """The archive at a glance. Times are UTC (naive, as stored); `backend` is "" before the first start."""
+
+    backend: str  # "mega" | "local": what the last start used
+    last_upload_at: datetime | None  # the last file that reached the archive
+    backlog: int  # receipts waiting to be archived (pending archive tasks in the outbox)
+    last_error: str | None  # None once the archive works again
+    last_error_kind: ArchiveErrorKind | None
+    last_error_at: datetime | None
+    login_checked_at: datetime | None  # MEGA only: the last login check at start-up
+
+    @property
+    def working(self) -> bool:
+        return self.last_error is None
+
+
+async def archive_state(session: AsyncSession) -> ArchiveState:
+    row = await repo.status(session)
+    backlog = await repo.backlog(session)
+    if row is None:
+        return ArchiveState("", None, backlog, None, None, None, None)
+    kind = ArchiveErrorKind(row.last_error_kind) if row.last_error_kind in set(ArchiveErrorKind) else None
+    return ArchiveState(row.backend, row.last_upload_at, backlog, row.last_error, kind, row.last_error_at,
+                        row.login_checked_at)
+
+
+class RecordingArchive:
+    """An archive backend that writes each outcome of store() to the database (its own short transaction)."""
+
+    def __init__(self, inner: ArchiveBackend, sessions: async_sessionmaker[AsyncSession]):
+        self.inner = inner
+        self.name = inner.name
+        self.sessions = sessions
+
+    async def store(self, local_path: Path, remote_path: PurePosixPath) -> str:
+        try:
+            where = await self.inner.store(local_path, remote_path)
+        except ArchiveError as exc:
+            kind = ArchiveErrorKind.LOGIN if "refused the login" in str(exc) else ArchiveErrorKind.UPLOAD
+            await self._record_error(kind, str(exc))
+            raise
+        try:
+            async with self.sessions() as session, session.begin():
+                await repo.record_upload(session, self.name)
+        except Exception:  # the file is archived; a missed note must not make the task retry
+            log.warning("Archive: could not record the upload of %s", remote_path, exc_info=True)
+        return where
+
+    async def _record_error(self, kind: ArchiveErrorKind, error: str, *, login_check: bool = False) -> None:
+        try:
+            async with self.sessions() as session, session.begin():
+                await repo.record_error(session, self.name, kind, error, login_check=login_check)
+        except Exception:  # the store's own error is what matters to the caller
+            log.warning("Archive: could not record an error", exc_info=True)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+@dataclass(frozen=True, slots=True)
+class LoginCheck:
+    ok: bool
+    error: str | None = None
+    refused: bool = False  # MEGA refused the credentials: waiting does not help, a human must fix .env
+    tell_admins: bool = False  # refused, and the admins have not been told about this error yet
+
+
+async def check_login(archive: RecordingArchive) -> LoginCheck:
+    """Log in to MEGA once (no-op for the local folder) and record the outcome; say whether to tell the admins."""
+    inner = archive.inner
+    sessions = archive.sessions
+    if not isinstance(inner, MegaArchive):
+        async with sessions() as session, session.begin():
+            await repo.record_backend(session, archive.name)
+        return LoginCheck(ok=True)
+    try:
+        await inner.verify_login()
+    except ArchiveError as exc:
+        kind = ArchiveErrorKind.LOGIN if exc.permanent else ArchiveErrorKind.UNREACHABLE
+        error = str(exc)
+        async with sessions() as session, session.begin():
+            told = (row := await repo.status(session)) is not None and row.told_admins == error
+            await repo.record_error(session, archive.name, kind, error, login_check=True)
+        return LoginCheck(ok=False, error=error, refused=exc.permanent, tell_admins=exc.permanent and not told)
+    async with sessions() as session, session.begin():
+        await repo.record_login_ok(session, archive.name)
+        hurried = await repo.hurry_pending(session)
+    if hurried:
+        log.info("MEGA works: %d receipt(s) waiting for the archive go up now", hurried)
+    return LoginCheck(ok=True)
+
+
+async def admins_told(sessions: async_sessionmaker[AsyncSession], error: str) -> None:
+    """Remember that the admins heard about `error`, so a restart with the same error stays quiet."""
+    async with sessions() as session, session.begin():
+        await repo.record_told(session, error)
+
+
+def build_archive(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> RecordingArchive:
     if settings.mega_enabled:
-        log.info("Receipts are archived to MEGA (%s, folder %r) and kept in DATA_DIR",
-                 settings.mega_email, settings.mega_folder)
-        return MegaArchive(settings.mega_email or "", settings.mega_password or "", settings.mega_folder,
-                           retry=MEGA_RETRY)
+        # Not "archived to MEGA" yet: nobody has logged in. app/archive_watch.py says how the login went.
+        log.info("MEGA is configured (%s, folder %r): checking the login in the background; receipts are kept in "
+                 "DATA_DIR and go up to MEGA once it works", settings.mega_email, settings.mega_folder)
+        return RecordingArchive(MegaArchive(settings.mega_email or "", settings.mega_password or "",
+                                            settings.mega_folder, retry=MEGA_RETRY), sessions)
     root = settings.data_dir / "archive"
     log.info("MEGA not configured: receipts are kept in DATA_DIR only (copies named for people in %s)", root)
-    return LocalArchive(root)
+    return RecordingArchive(LocalArchive(root), sessions)

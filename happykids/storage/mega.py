@@ -155,6 +155,27 @@ class MegaArchive:
         async with lock:
             return await self._store_with_retry(local_path, target)
 
+    async def verify_login(self) -> None:
+        """Log in now, if not logged in yet, and keep the session for the uploads (the bot checks this at
+        start-up instead of learning about wrong credentials from the first receipt).
+
+        Raises ``ArchiveError``: ``permanent`` when MEGA refused the e-mail or password, otherwise MEGA could
+        not be reached (try again later). One try: the caller decides about waiting.
+        """
+        if self._closed:
+            raise ArchiveError("MEGA archive is closed", permanent=True)
+        try:
+            async with asyncio.timeout(self.retry.attempt_timeout), self._lock:
+                await self._ready_client([])
+        except LoginRejected as exc:
+            raise ArchiveError(f"{exc} (check the MEGA e-mail and password)", permanent=True) from exc.cause
+        except asyncio.CancelledError:
+            raise
+        except ArchiveError:
+            raise
+        except Exception as exc:
+            raise ArchiveError(f"cannot reach MEGA to log in: {describe(exc)}") from exc
+
     async def close(self) -> None:
         self._closed = True
         async with self._lock:

@@ -66,6 +66,7 @@ class Section(StrEnum):
     PAYMENTS = "payments"
     STATS = "stats"
     BROADCAST = "broadcast"
+    ARCHIVE = "archive"  # the receipt archive's state (handlers/admin/archive.py)
 
 
 class AdminMenu(CallbackData, prefix="adm"):

@@ -2,13 +2,14 @@
 
 from happykids.db.base import Base
 from happykids.db.models.admin import Admin, AuditEntry
+from happykids.db.models.archive import ArchiveStatus
 from happykids.db.models.broadcast import Broadcast, BroadcastDelivery
 from happykids.db.models.catalog import CatalogGroup, CatalogPeriod, ChildrenOption, PaymentLink, Setting
 from happykids.db.models.dialog import FsmRecord, FunnelEvent, Parent, TextOverride
 from happykids.db.models.receipt import OutboxTask, Receipt, ReceiptFile, ReviewMessage
 
 __all__ = [
-    "Admin", "AuditEntry", "Base", "Broadcast", "BroadcastDelivery", "CatalogGroup", "CatalogPeriod",
+    "Admin", "ArchiveStatus", "AuditEntry", "Base", "Broadcast", "BroadcastDelivery", "CatalogGroup", "CatalogPeriod",
     "ChildrenOption", "FsmRecord", "FunnelEvent", "OutboxTask", "Parent", "PaymentLink", "Receipt",
     "ReceiptFile", "ReviewMessage", "Setting", "TextOverride",
 ]

@@ -8,6 +8,7 @@ from aiogram import Router
 
 from happykids.handlers.admin import (
     admins,
+    archive,
     audit,
     broadcast,
     catalog,
@@ -43,6 +44,7 @@ admin_router.include_routers(
     payments.router,
     stats.router,
     broadcast.router,
+    archive.router,
     menu.fallback_router,  # last: answers menu sections that have no handler yet
 )
 

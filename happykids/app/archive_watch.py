@@ -1,0 +1,91 @@
+"""The MEGA login check at start-up, in the background: polling starts at once, whatever MEGA says.
+
+Wrong credentials cannot get better by waiting, but the bot works without the archive (receipts stay in
+DATA_DIR and go up once the login works), so this does not stop the bot: it logs one clear line and tells the
+admins once in Telegram. «Once» survives restarts: the error they were told about is in the database
+(services/archive.py), and a restart with the same error stays quiet; a working login forgets it. If the
+process dies between sending and recording, the admins may hear the same warning again after the restart:
+the lesser evil next to never hearing it. MEGA not answering at all is retried with growing pauses, one log
+line each, and is not worth an admin's attention (the outbox catches up by itself when MEGA is back).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from happykids.config import Settings
+from happykids.db.repositories.admins import all_admin_ids
+from happykids.services.archive import RecordingArchive, admins_told, check_login
+from happykids.texts.service import Texts
+
+log = logging.getLogger(__name__)
+
+FIRST_PAUSE, MAX_PAUSE = 5.0, 300.0  # MEGA not answering: check again after 5 s, 10 s, ... at most 5 min
+
+
+class ArchiveWatch:
+    def __init__(self, *, bot: Bot, sessions: async_sessionmaker[AsyncSession], texts: Texts, settings: Settings,
+                 archive: RecordingArchive, wake_outbox: Callable[[], None]):
+        self.bot, self.sessions, self.texts, self.settings = bot, sessions, texts, settings
+        self.archive = archive
+        self.wake_outbox = wake_outbox
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """On the dispatcher's startup: check in the background, never delaying polling."""
+        self._task = asyncio.create_task(self.run(), name="ArchiveWatch")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def run(self) -> None:
+        pause = FIRST_PAUSE
+        while True:
+            try:
+                result = await check_login(self.archive)
+            except Exception:  # e.g. the database is busy: the uploads themselves still record what happens
+                log.exception("Archive: could not check the MEGA login")
+                return
+            if result.ok:
+                if self.archive.name == "mega":
+                    log.info("MEGA login works: receipts are archived to MEGA (%s, folder %r)",
+                             self.settings.mega_email, self.settings.mega_folder)
+                    self.wake_outbox()  # anything that waited for MEGA goes up now
+                return
+            if result.refused:
+                log.error("MEGA refuses the login of MEGA_EMAIL=%s (%s): fix MEGA_EMAIL / MEGA_PASSWORD in .env and "
+                          "restart; until then receipts stay in DATA_DIR and go up to MEGA once the login works",
+                          self.settings.mega_email, result.error)
+                if result.tell_admins and result.error:
+                    await self.tell_admins(result.error)
+                return
+            log.warning("Cannot reach MEGA to check the login yet (%s); trying again in %.0f s", result.error, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, MAX_PAUSE)
+
+    async def tell_admins(self, error: str) -> None:
+        text = self.texts.fixed("archive.login_refused", email=self.settings.mega_email or "")
+        async with self.sessions() as session:
+            admins = await all_admin_ids(session, self.settings.admin_ids)
+        told = 0
+        for chat_id in admins:
+            try:
+                await self.bot.send_message(chat_id, text)
+                told += 1
+            except (TelegramForbiddenError, TelegramBadRequest) as exc:  # never opened the bot, or blocked it
+                log.warning("Archive: cannot tell admin %s about the MEGA login: %s", chat_id, exc.message)
+            except Exception:  # one admin's failure must not keep the others uninformed
+                log.warning("Archive: cannot tell admin %s about the MEGA login", chat_id, exc_info=True)
+        if told:
+            await admins_told(self.sessions, error)
