@@ -6,7 +6,8 @@ admins once in Telegram. «Once» survives restarts: the error they were told ab
 (services/archive.py), and a restart with the same error stays quiet; a working login forgets it. If the
 process dies between sending and recording, the admins may hear the same warning again after the restart:
 the lesser evil next to never hearing it. MEGA not answering at all is retried with growing pauses, one log
-line each, and is not worth an admin's attention (the outbox catches up by itself when MEGA is back).
+line each, and is not worth an admin's attention (the outbox catches up by itself when MEGA is back). An upload
+that finds the login refused later (the password changed while the bot ran) is said the same way, once.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from happykids.config import Settings
 from happykids.db.repositories.admins import all_admin_ids
-from happykids.services.archive import RecordingArchive, admins_told, check_login
+from happykids.services.archive import RecordingArchive, admins_told, admins_were_told, check_login
 from happykids.texts.service import Texts
 
 log = logging.getLogger(__name__)
@@ -37,17 +38,22 @@ class ArchiveWatch:
         self.archive = archive
         self.wake_outbox = wake_outbox
         self._task: asyncio.Task[None] | None = None
+        self._saying = asyncio.Lock()  # the start-up check and a failing upload may find the error at once
+        self._said: str | None = None  # the refusal this process has logged already
+        self._later: set[asyncio.Task[None]] = set()
+        archive.on_login_refused = self._refused_later
 
     async def start(self) -> None:
         """On the dispatcher's startup: check in the background, never delaying polling."""
         self._task = asyncio.create_task(self.run(), name="ArchiveWatch")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        for task in [self._task, *self._later]:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = None
 
     async def run(self) -> None:
         pause = FIRST_PAUSE
@@ -64,15 +70,32 @@ class ArchiveWatch:
                     self.wake_outbox()  # anything that waited for MEGA goes up now
                 return
             if result.refused:
-                log.error("MEGA refuses the login of MEGA_EMAIL=%s (%s): fix MEGA_EMAIL / MEGA_PASSWORD in .env and "
-                          "restart; until then receipts stay in DATA_DIR and go up to MEGA once the login works",
-                          self.settings.mega_email, result.error)
-                if result.tell_admins and result.error:
-                    await self.tell_admins(result.error)
+                await self.refused(result.error or "")
                 return
             log.warning("Cannot reach MEGA to check the login yet (%s); trying again in %.0f s", result.error, pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, MAX_PAUSE)
+
+    def _refused_later(self, error: str) -> None:
+        """From RecordingArchive when an upload finds the login refused (in the outbox's task: do not wait)."""
+        task = asyncio.create_task(self.refused(error), name="ArchiveWatch.refused")
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+
+    async def refused(self, error: str) -> None:
+        """One log line per process and error; the admins once per error across restarts."""
+        async with self._saying:
+            if self._said == error:
+                return
+            self._said = error
+            log.error("MEGA refuses the login of MEGA_EMAIL=%s (%s): fix MEGA_EMAIL / MEGA_PASSWORD in .env and "
+                      "restart; until then receipts stay in DATA_DIR and go up to MEGA once the login works",
+                      self.settings.mega_email, error)
+            try:
+                if not await admins_were_told(self.sessions, error):
+                    await self.tell_admins(error)
+            except Exception:  # the database is busy: the next start tries again
+                log.warning("Archive: could not tell the admins about the MEGA login", exc_info=True)
 
     async def tell_admins(self, error: str) -> None:
         text = self.texts.fixed("archive.login_refused", email=self.settings.mega_email or "")

@@ -9,6 +9,7 @@ and `archive_state(session)` reads it all back with the queue length for the pan
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from happykids.config import Settings
 from happykids.db.repositories import archive as repo
 from happykids.domain.archive import ArchiveErrorKind
-from happykids.storage.base import ArchiveBackend, ArchiveError
+from happykids.storage.base import ArchiveBackend, ArchiveError, LoginRefused
 from happykids.storage.local import LocalArchive
 from happykids.storage.mega import MegaArchive, RetryPolicy
 
@@ -57,19 +58,26 @@ async def archive_state(session: AsyncSession) -> ArchiveState:
 
 
 class RecordingArchive:
-    """An archive backend that writes each outcome of store() to the database (its own short transaction)."""
+    """An archive backend that writes each outcome of store() to the database (its own short transaction).
+
+    `on_login_refused(error)` is called when an upload finds MEGA refusing the login (the password changed
+    while the bot ran, or the start-up check could not reach MEGA): app/archive_watch.py tells the admins.
+    """
 
     def __init__(self, inner: ArchiveBackend, sessions: async_sessionmaker[AsyncSession]):
         self.inner = inner
         self.name = inner.name
         self.sessions = sessions
+        self.on_login_refused: Callable[[str], None] | None = None
 
     async def store(self, local_path: Path, remote_path: PurePosixPath) -> str:
         try:
             where = await self.inner.store(local_path, remote_path)
         except ArchiveError as exc:
-            kind = ArchiveErrorKind.LOGIN if "refused the login" in str(exc) else ArchiveErrorKind.UPLOAD
-            await self._record_error(kind, str(exc))
+            refused = isinstance(exc, LoginRefused)
+            await self._record_error(ArchiveErrorKind.LOGIN if refused else ArchiveErrorKind.UPLOAD, str(exc))
+            if refused and self.on_login_refused is not None:
+                self.on_login_refused(str(exc))
             raise
         try:
             async with self.sessions() as session, session.begin():
@@ -94,11 +102,10 @@ class LoginCheck:
     ok: bool
     error: str | None = None
     refused: bool = False  # MEGA refused the credentials: waiting does not help, a human must fix .env
-    tell_admins: bool = False  # refused, and the admins have not been told about this error yet
 
 
 async def check_login(archive: RecordingArchive) -> LoginCheck:
-    """Log in to MEGA once (no-op for the local folder) and record the outcome; say whether to tell the admins."""
+    """Log in to MEGA once (no-op for the local folder) and record the outcome."""
     inner = archive.inner
     sessions = archive.sessions
     if not isinstance(inner, MegaArchive):
@@ -108,18 +115,24 @@ async def check_login(archive: RecordingArchive) -> LoginCheck:
     try:
         await inner.verify_login()
     except ArchiveError as exc:
-        kind = ArchiveErrorKind.LOGIN if exc.permanent else ArchiveErrorKind.UNREACHABLE
-        error = str(exc)
+        refused = isinstance(exc, LoginRefused)
+        kind = ArchiveErrorKind.LOGIN if refused else ArchiveErrorKind.UNREACHABLE
         async with sessions() as session, session.begin():
-            told = (row := await repo.status(session)) is not None and row.told_admins == error
-            await repo.record_error(session, archive.name, kind, error, login_check=True)
-        return LoginCheck(ok=False, error=error, refused=exc.permanent, tell_admins=exc.permanent and not told)
+            await repo.record_error(session, archive.name, kind, str(exc), login_check=True)
+        return LoginCheck(ok=False, error=str(exc), refused=refused)
     async with sessions() as session, session.begin():
         await repo.record_login_ok(session, archive.name)
         hurried = await repo.hurry_pending(session)
     if hurried:
         log.info("MEGA works: %d receipt(s) waiting for the archive go up now", hurried)
     return LoginCheck(ok=True)
+
+
+async def admins_were_told(sessions: async_sessionmaker[AsyncSession], error: str) -> bool:
+    """Whether the admins already heard about exactly this error (and nothing worked since)."""
+    async with sessions() as session:
+        row = await repo.status(session)
+    return row is not None and row.told_admins == error
 
 
 async def admins_told(sessions: async_sessionmaker[AsyncSession], error: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Protocol, runtime_checkable
 
-__all__ = ["ArchiveBackend", "ArchiveError", "normalize_remote_path"]
+__all__ = ["ArchiveBackend", "ArchiveError", "LoginRefused", "normalize_remote_path"]
 
 
 class ArchiveError(Exception):
@@ -19,6 +19,13 @@ class ArchiveError(Exception):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class LoginRefused(ArchiveError):
+    """The archive refused the credentials (MEGA's e-mail or password): only a human can fix it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
 
 
 @runtime_checkable

@@ -47,7 +47,7 @@ from tenacity import (
     wait_random,
 )
 
-from happykids.storage.base import ArchiveError, normalize_remote_path
+from happykids.storage.base import ArchiveError, LoginRefused, normalize_remote_path
 from happykids.storage.mega_client import (
     ESID,
     LOGIN_REJECTED_CODES,
@@ -159,8 +159,8 @@ class MegaArchive:
         """Log in now, if not logged in yet, and keep the session for the uploads (the bot checks this at
         start-up instead of learning about wrong credentials from the first receipt).
 
-        Raises ``ArchiveError``: ``permanent`` when MEGA refused the e-mail or password, otherwise MEGA could
-        not be reached (try again later). One try: the caller decides about waiting.
+        Raises ``LoginRefused`` when MEGA refused the e-mail or password, ``ArchiveError`` when it could not
+        be reached (try again later). One try: the caller decides about waiting.
         """
         if self._closed:
             raise ArchiveError("MEGA archive is closed", permanent=True)
@@ -168,7 +168,7 @@ class MegaArchive:
             async with asyncio.timeout(self.retry.attempt_timeout), self._lock:
                 await self._ready_client([])
         except LoginRejected as exc:
-            raise ArchiveError(f"{exc} (check the MEGA e-mail and password)", permanent=True) from exc.cause
+            raise LoginRefused(f"{exc} (check the MEGA e-mail and password)") from exc.cause
         except asyncio.CancelledError:
             raise
         except ArchiveError:
@@ -233,7 +233,7 @@ class MegaArchive:
         except ArchiveError:
             raise
         except LoginRejected as exc:
-            raise ArchiveError(f"{exc} (check the MEGA e-mail and password)", permanent=True) from exc.cause
+            raise LoginRefused(f"{exc} (check the MEGA e-mail and password)") from exc.cause
         except (ValidationError, InvalidNameError) as exc:
             raise ArchiveError(f"MEGA refused {target}: {exc}", permanent=True) from exc
         except asyncio.CancelledError:

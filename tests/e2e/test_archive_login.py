@@ -17,7 +17,7 @@ from happykids.services.archive import archive_state
 from tests.catalogs import SMALL_CATALOG
 from tests.e2e.admin_helpers import SETTLE, press
 from tests.e2e.conftest import ADMIN_ID, BotRunner
-from tests.e2e.receipt_helpers import confirm_choice, outbox_drained, receipts, tasks
+from tests.e2e.receipt_helpers import confirm_choice, fast_outbox, outbox_drained, receipts, tasks  # noqa: F401
 
 EMAIL, PASSWORD = "archive@happykids.example", "пароль от MEGA"
 REFUSED_LINE = "MEGA refuses the login of MEGA_EMAIL=archive@happykids.example"
@@ -118,3 +118,42 @@ async def test_without_mega_the_panel_shows_the_local_folder(emu, bot):
     screen = await open_archive(emu, director)
     assert "папка archive на сервере бота" in screen.text and "✅ Работает" in screen.text
     assert "Ждут выгрузки: 0" in screen.text
+
+
+@pytest.mark.usefixtures("fast_outbox")  # retries within a second, so several refusals happen quickly
+async def test_a_password_changed_while_running_is_said_once_too(emu, settings, fake_mega, caplog):
+    fake_mega.add_account(EMAIL, PASSWORD)
+    right = settings.model_copy(update={"mega_email": EMAIL, "mega_password": SecretStr(PASSWORD)})
+    director = emu.user(ADMIN_ID, "Директор")
+    runner = BotRunner(right, emu)
+    await runner.load_catalog(SMALL_CATALOG)
+    caplog.set_level("INFO", logger="happykids")
+    try:
+        await runner.start()
+        for _ in range(400):
+            if "MEGA login works" in caplog.text:
+                break
+            await asyncio.sleep(0.05)
+        assert "MEGA login works" in caplog.text and REFUSED_LINE not in caplog.text
+
+        fake_mega.add_account(EMAIL, "новый пароль, которого бот не знает")  # changed on mega.nz
+        fake_mega.expire_sessions()  # the bot's session ends: its next upload logs in again and is refused
+        for number in (1, 2):
+            parent = emu.user(5400 + number, f"Мама{number}")
+            await confirm_choice(emu, parent)
+            await parent.send_photo()
+            await parent.wait_for(lambda m: "получили" in m.text)
+        await director.wait_for(lambda m: "Чеки не попадают в архив MEGA" in m.text, timeout=20)
+        for _ in range(400):  # the archive task keeps retrying (refused each time) meanwhile
+            if max(t.attempts for t in await tasks(runner.app) if t.kind == "receipt.archive") >= 3:
+                break
+            await asyncio.sleep(0.05)
+        await emu.settle(**SETTLE)
+        assert max(t.attempts for t in await tasks(runner.app) if t.kind == "receipt.archive") >= 3
+        assert caplog.text.count(REFUSED_LINE) == 1
+        assert len(alerts(director)) == 1
+        async with runner.app.sessions() as session:
+            state = await archive_state(session)
+        assert state.backlog == 2 and state.last_error_kind == "login"
+    finally:
+        await runner.stop()
