@@ -175,21 +175,20 @@ def check_extras(settings: Settings) -> None:
 
 
 def check_data_dir(path: Path) -> None:
-    """DATA_DIR is a folder this user can create files in (created if missing), else one sentence saying why.
+    """DATA_DIR is a folder this user can create files in, or can be created: else one sentence saying why.
 
-    Only trying tells for sure: root passes every permission check but still cannot write to a read-only
-    mount, and a parent that is a regular file shows only when the folder is made.
+    Only trying tells for sure (root passes every permission check but still cannot write to a read-only
+    mount), so a scratch folder is made and removed where DATA_DIR is, or where it would be created. Nothing
+    is left behind: `happykids demo --data-dir elsewhere` should not find a ./data it did not ask for.
     """
     shown = f"DATA_DIR={path}"
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path, prefix=".write-check-"):
-            pass
-    except (FileExistsError, NotADirectoryError):
-        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
-        where = "is a file" if blocker == path else f"is under a regular file ({blocker})"
-        raise ConfigError(f"{shown} {where}, not a folder: point DATA_DIR at a folder (it is created if "
-                          "missing), e.g. DATA_DIR=./data.") from None
+        existing = next(p for p in (path, *path.parents) if p.exists())
+        if not existing.is_dir():
+            where = "is a file" if existing == path else f"is under a regular file ({existing})"
+            raise ConfigError(f"{shown} {where}, not a folder: point DATA_DIR at a folder (it is created if "
+                              "missing), e.g. DATA_DIR=./data.")
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".happykids-write-check-"))
     except OSError as exc:
         why = {errno.EACCES: "permission denied", errno.EPERM: "not permitted",
                errno.EROFS: "read-only file system"}.get(exc.errno or 0, exc.strerror or type(exc).__name__)

@@ -1,0 +1,63 @@
+"""What load_settings checks on the machine: DATA_DIR can be written, the extras a URL needs are installed."""
+
+import sys
+
+import pytest
+
+from happykids.config import ConfigError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    for name in ("BOT_TOKEN", "BOT_API_URL", "ADMIN_IDS", "DATA_DIR", "DATABASE_URL", "FSM_STORAGE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_the_check_leaves_nothing_behind(tmp_path):
+    settings = load_settings()
+    assert settings.data_dir.name == "data" and list(tmp_path.iterdir()) == []  # made later, by who needs it
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_data_dir(monkeypatch, value):
+    monkeypatch.setenv("DATA_DIR", value)
+    with pytest.raises(ConfigError, match=r"^DATA_DIR is malformed: is empty"):
+        load_settings()
+
+
+def test_data_dir_is_a_file(monkeypatch, tmp_path):
+    (tmp_path / "data").write_text("")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    with pytest.raises(ConfigError, match=r"is a file, not a folder"):
+        load_settings()
+
+
+@pytest.mark.parametrize(("url", "words"), [
+    ("postgresql://u:p@h/db", "postgresql+asyncpg://"),
+    ("mysql+aiomysql://u:p@h/db", "must be postgresql+asyncpg://"),
+])
+def test_a_database_url_the_bot_cannot_use(monkeypatch, url, words):
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(ConfigError, match=r"^DATABASE_URL is malformed") as err:
+        load_settings()
+    assert words in str(err.value) and "p@h" not in str(err.value)
+
+
+def test_missing_drivers_name_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "asyncpg", None)  # import asyncpg now raises ImportError
+    monkeypatch.setitem(sys.modules, "redis.asyncio", None)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u:p@h/db")
+    with pytest.raises(ConfigError, match=r"pip install '\.\[postgres\]'"):
+        load_settings()
+    monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.setenv("FSM_STORAGE_URL", "redis://127.0.0.1:6379/0")
+    with pytest.raises(ConfigError, match=r"pip install '\.\[redis\]'"):
+        load_settings()
+
+
+def test_blank_urls_are_unset(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "")
+    monkeypatch.setenv("FSM_STORAGE_URL", " ")
+    settings = load_settings()
+    assert settings.database_url is None and settings.fsm_storage_url is None
