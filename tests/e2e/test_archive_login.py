@@ -79,7 +79,7 @@ async def test_wrong_mega_password_is_said_once_shown_in_the_panel_and_healed(em
 
         screen = await open_archive(emu, director)
         assert "MEGA не принимает логин или пароль" in screen.text
-        assert "Ждут выгрузки: 1" in screen.text and "Последняя выгрузка: ещё не было" in screen.text
+        assert "Ждут выгрузки: 1" in screen.text and "Последняя выгрузка: пока нет" in screen.text
         assert "Последняя ошибка" in screen.text and "refused the login" in screen.text
         async with runner.app.sessions() as session:
             state = await archive_state(session)
@@ -106,7 +106,7 @@ async def test_wrong_mega_password_is_said_once_shown_in_the_panel_and_healed(em
         assert "MEGA login works: receipts are archived to MEGA" in caplog.text
         screen = await open_archive(emu, director)
         assert "✅ Работает" in screen.text and "Ждут выгрузки: 0" in screen.text
-        assert "ещё не было" not in screen.text and "Последняя ошибка" not in screen.text
+        assert "пока нет" not in screen.text and "Последняя ошибка" not in screen.text
         assert len(alerts(director)) == 1
         assert receipt.id == (await receipts(app))[0].id
     finally:

@@ -30,7 +30,8 @@ def archive_screen(texts: Texts, settings: Settings, state: ArchiveState) -> str
         where = texts.fixed("archive.where_mega", email=settings.mega_email, folder=settings.mega_folder)
     else:
         where = texts.fixed("archive.where_local")
-    status = texts.fixed(f"archive.status.{state.last_error_kind or 'ok'}")
+    checking = settings.mega_enabled and state.login_checked_at is None and state.last_upload_at is None
+    status = texts.fixed(f"archive.status.{state.last_error_kind or ('checking' if checking else 'ok')}")
     text = texts.fixed("archive.screen", where=Markup(where), status=Markup(status),
                        last_upload=when(state.last_upload_at), backlog=state.backlog)
     if state.last_error:

@@ -21,11 +21,12 @@ WHERE_MEGA = "Куда: MEGA ({email}), папка «{folder}»"
 WHERE_LOCAL = "Куда: папка archive на сервере бота (MEGA не подключена)"
 STATUS = {
     "ok": "✅ Работает",
+    "checking": "⏳ Проверяю вход в MEGA…",
     "login": "⚠️ MEGA не принимает логин или пароль: проверьте MEGA_EMAIL и MEGA_PASSWORD в .env и перезапустите бота",
     "unreachable": "⏳ MEGA не отвечает — бот повторит попытку сам",
     "upload": "⏳ Выгрузка не удалась — бот повторит попытку сам",
 }
-NEVER = "ещё не было"
+NEVER = "пока нет"
 LAST_ERROR = "\n\nПоследняя ошибка ({at}):\n<code>{error}</code>"
 
 TEXTS: list[TextDef] = fixed_texts(globals(), "archive", "Панель")
