@@ -18,6 +18,7 @@ class BotProcess:
             "ADMIN_IDS": admin_ids, "PYTHONUNBUFFERED": "1", **(extra_env or {}),
         }
         self.proc: asyncio.subprocess.Process | None = None
+        self._err_seen = b""  # stderr already read by wait_for_log, given back by output()
 
     async def start(self, *args: str) -> asyncio.subprocess.Process:
         self.proc = await asyncio.create_subprocess_exec(
@@ -37,6 +38,23 @@ class BotProcess:
                 raise AssertionError(f"bot did not start polling: {await self.output()}")
             await asyncio.sleep(0.05)
 
+    async def wait_for_log(self, needle: str, times: int = 1, timeout: float = 90) -> None:
+        """Until `needle` appeared `times` times on stderr (the log): a bound, not a sleep of a guessed length."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._err_seen.decode(errors="replace").count(needle) < times:
+            left = deadline - loop.time()
+            if left <= 0:
+                seen = self._err_seen.decode(errors="replace")
+                raise AssertionError(f"{needle!r} not seen {times}x in the log: {seen}")
+            try:
+                line = await asyncio.wait_for(self.proc.stderr.readline(), left)
+            except TimeoutError:
+                continue
+            if not line:
+                raise AssertionError(f"process ended before {needle!r}: {await self.output()}")
+            self._err_seen += line
+
     def kill9(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
 
@@ -54,5 +72,5 @@ class BotProcess:
         if self.proc.returncode is None:
             return "(still running)"
         out = await self.proc.stdout.read()
-        err = await self.proc.stderr.read()
+        err = self._err_seen + await self.proc.stderr.read()
         return (out + err).decode(errors="replace")

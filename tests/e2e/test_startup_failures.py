@@ -33,7 +33,7 @@ async def test_no_network_at_start_waits_and_says_so_once_per_attempt(emu, tmp_p
     unreachable = f"http://127.0.0.1:{_closed_port()}"
     bot = BotProcess(emu, tmp_path / "data", extra_env={"BOT_API_URL": unreachable})
     await bot.start()
-    await asyncio.sleep(15)  # start-up (slow on a busy machine), the first attempt, the one 2 s later
+    await bot.wait_for_log("Cannot reach Telegram yet", times=2)  # the first attempt and the one after back-off
     assert bot.proc.returncode is None, await bot.output()  # still waiting, not exited
     log = await bot.stop()
     attempts = log.count("Cannot reach Telegram yet")
