@@ -20,6 +20,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from happykids.app.first_contact import reach_telegram
+from happykids.app.health_server import install_health
 from happykids.config import Settings
 from happykids.db.change_tracking import VersionBoard
 from happykids.db.engine import create_engine, create_session_factory, updates_in_flight
@@ -113,6 +114,7 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
     workers = Workers(bot=bot, sessions=sessions, texts=texts, settings=settings, archive=build_archive(settings))
     dp["workers"] = workers  # handlers take `workers: Workers` to wake a job after their commit
     app = App(settings, engine, sessions, texts, bot, dp, workers)
+    install_health(app)  # heartbeat of getUpdates for `happykids health`; GET /healthz when HEALTH_PORT is set
     dp.startup.register(partial(_on_startup, app))
     dp.shutdown.register(partial(_on_shutdown, app))
     return app

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from happykids.cli import ops
 from happykids.config import ConfigError, Settings, load_settings
 
 
@@ -28,10 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply schema migrations (run and demo do this themselves)")
+    ops.add_commands(sub)  # health, backup, restore (cli/ops.py)
 
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
+        if (code := ops.run(args, settings)) is not None:
+            return code
         if args.command == "run":
             return _run(settings)
         if args.command == "demo":
