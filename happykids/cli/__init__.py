@@ -9,6 +9,7 @@ from pathlib import Path
 
 from happykids.cli import ops
 from happykids.config import ConfigError, Settings, load_settings
+from happykids.db.errors import MigrationFailed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             upgrade(settings.resolved_database_url)
             print("Database is up to date.")
             return 0
-    except ConfigError as exc:
+    except (ConfigError, MigrationFailed) as exc:
         print(f"happykids: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
