@@ -224,8 +224,9 @@ async def restore_backup(settings: Settings, archive: Path) -> RestoreResult:
     data_dir = settings.data_dir
     database = sqlite_path(settings.resolved_database_url)
     await asyncio.to_thread(_check_target, data_dir, archive, database)
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.restore-", dir=data_dir.parent))
+    # Staged inside DATA_DIR itself: the bot's user may own only that directory, not its parent (/var/lib).
+    await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=data_dir))
     try:
         manifest, files = await asyncio.to_thread(_extract, archive, staging)
         restored = database is not None and manifest.database_included
@@ -307,6 +308,5 @@ def _put_in_place(staging: Path, data_dir: Path, database: Path | None) -> None:
         else:
             database.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(staging / DATABASE_MEMBER, database)
-    if data_dir.exists():
-        data_dir.rmdir()  # empty, checked above
-    data.replace(data_dir)
+    for entry in data.iterdir():  # DATA_DIR holds only the staging directory: nothing is overwritten
+        entry.replace(data_dir / entry.name)
