@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -37,8 +38,14 @@ def installed(tmp_path_factory) -> Path:
     through a .pth file) so the test needs no download of them."""
     work = tmp_path_factory.mktemp("package")
     assert "pip wheel --no-cache-dir --no-deps --wheel-dir /wheels ." in dockerfile_run(r"^RUN pip wheel .*$")
+    source = work / "src"  # what the Dockerfile copies into its build stage, and nothing else
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    for package in ("happykids", "tgemulator", "tgtext"):
+        shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-cache-dir", "--no-deps", "--wheel-dir",
-                    str(work / "wheels"), str(ROOT)], check=True, timeout=300)
+                    str(work / "wheels"), "."], check=True, timeout=300, cwd=source)
     [wheel] = (work / "wheels").glob("happykids_bot-*.whl")
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
