@@ -27,6 +27,7 @@ from happykids.db.engine import create_engine, create_session_factory, updates_i
 from happykids.db.fsm_storage import SqlStorage
 from happykids.db.migrate import upgrade_async
 from happykids.domain import clock
+from happykids.handlers.log_context import LogContextMiddleware
 from happykids.handlers.middlewares import UnitOfWorkMiddleware
 from happykids.handlers.routers import feature_routers
 from happykids.services.archive import build_archive
@@ -89,6 +90,7 @@ def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSessi
         settings=settings, texts=texts, db=sessions,
         catalog_cache=CatalogCache(versions), admin_cache=AdminCache(versions),
     )
+    dp.update.outer_middleware(LogContextMiddleware())  # update_id and user_id on every log line of the update
     # Outer, so the filters (IsAdmin) already share the update's session and transaction.
     dp.update.outer_middleware(UnitOfWorkMiddleware(sessions))
     dp.include_routers(*feature_routers())

@@ -70,9 +70,9 @@ def _run(settings: Settings) -> int:
     from happykids.app import build_app, run_polling
     from happykids.app.first_contact import StartupError
     from happykids.app.instance_lock import AlreadyRunning, InstanceLock
-    from happykids.app.logging_setup import setup_logging
+    from happykids.app.logging_setup import setup_logging_from
 
-    setup_logging(settings.log_level)
+    setup_logging_from(settings)  # LOG_LEVEL, LOG_FORMAT, secrets hidden
     try:
         with InstanceLock(settings.data_dir):
             async def go() -> None:
