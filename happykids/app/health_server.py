@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from aiohttp import web
-
 from happykids.app.heartbeat import Heartbeat
 from happykids.services.health import check_health
 
 if TYPE_CHECKING:
+    from aiohttp import web
+
     from happykids.app.wiring import App
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ class HealthServer:
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
+        from aiohttp import web  # only when HEALTH_PORT is set: aiohttp's server side is a slow import
+
         web_app = web.Application()
         web_app.router.add_get("/healthz", self.healthz)
         self._runner = web.AppRunner(web_app, access_log=None)
@@ -41,6 +43,8 @@ class HealthServer:
             self._runner = None
 
     async def healthz(self, _request: web.Request) -> web.Response:
+        from aiohttp import web
+
         report = await check_health(self.app.settings, self.app.sessions)
         return web.json_response(report.as_json(), status=200 if report.healthy else 503)
 
