@@ -212,12 +212,13 @@ class RestoreResult:
 
     def summary(self) -> str:
         counts = self.manifest.counts
-        text = (f"Restored into {self.data_dir}: {counts.get('receipts', 0)} receipt(s), {self.files} file(s), "
+        if not self.database_restored:
+            return (f"Restored {self.files} file(s) into {self.data_dir}; every checksum matches the manifest. The "
+                    "database was not restored (DATABASE_URL is not SQLite): load it from your pg_dump "
+                    "(docs/operations.md).")
+        return (f"Restored into {self.data_dir}: {counts.get('receipts', 0)} receipt(s), {self.files} file(s), "
                 f"{counts.get('text_overrides', 0)} text override(s), {counts.get('payment_links', 0)} link(s); "
                 "every checksum and row count matches the manifest.")
-        if not self.database_restored:
-            text += " The database was not restored: load it from your pg_dump (docs/operations.md)."
-        return text
 
 
 async def restore_backup(settings: Settings, archive: Path) -> RestoreResult:
