@@ -86,6 +86,8 @@ def is_data_file(relative: PurePosixPath) -> bool:
     if not parts or parts[0] in _SKIPPED_TOP:
         return False
     name = parts[-1]
+    if name.endswith(SUFFIX) and name.startswith((MANUAL_PREFIX, DAILY_PREFIX)):
+        return False  # an earlier backup written elsewhere in DATA_DIR
     return not (name.startswith(".") and name.endswith(".part"))  # a download still being written
 
 

@@ -143,8 +143,14 @@ def _write_archive(data_dir: Path, database: Path | None, manifest: Manifest, ex
         with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
             if database is not None:
                 manifest.files.append(_add_file(tar, database, DATABASE_MEMBER))
+            # Not the backup being written, nor its working copy (PATH may lie inside DATA_DIR).
+            own = {target.parent.resolve() / n for n in (target.name, partial.name)}
+            work = database.parent.resolve() if database is not None else None
             for path in sorted(data_dir.rglob("*")):
                 relative = PurePosixPath(path.relative_to(data_dir).as_posix())
+                resolved = path.resolve()
+                if resolved in own or (work is not None and work in resolved.parents):
+                    continue
                 if path.is_file() and not path.is_symlink() and is_data_file(relative):
                     manifest.files.append(_add_file(tar, path, f"{DATA_PREFIX}{relative}"))
             for name, content in exports.items():
