@@ -58,6 +58,9 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
     except BackupError as exc:
         print(f"happykids: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(f"happykids: {_os_error(exc)}", file=sys.stderr)
+        return 1
     print(result.summary())
     return 0
 
@@ -70,5 +73,15 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
     except BackupError as exc:
         print(f"happykids: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(f"happykids: {_os_error(exc)}", file=sys.stderr)
+        return 1
     print(result.summary())
     return 0
+
+
+def _os_error(exc: OSError) -> str:
+    """`Permission denied: /var/lib/happykids` and the like, with the usual cause."""
+    where = f": {exc.filename}" if exc.filename else ""
+    hint = " (run the command as the bot's user, e.g. sudo -u happykids)" if isinstance(exc, PermissionError) else ""
+    return f"{exc.strerror or exc}{where}{hint}."
