@@ -44,6 +44,38 @@ class Settings(BaseSettings):
     timezone: str = DEFAULT_TIMEZONE  # the agency's local time for people, months and file names
     log_level: str = "INFO"
 
+    # --- Operations (issue #11): health, backups, logs. Kept in one block; docs/operations.md explains each. ---
+    health_port: int | None = None  # serve GET /healthz on 127.0.0.1:<port> from the running bot
+    health_max_poll_age: int = 120  # seconds without a successful getUpdates before the bot counts as unhealthy
+    health_archive_stuck_minutes: int = 60  # the oldest receipt waiting for the archive may wait this long
+    backup_enabled: bool = True  # a daily backup into DATA_DIR/backups (and MEGA when configured)
+    backup_time: str = "03:30"  # local time (TIMEZONE) of the daily backup, HH:MM
+    backup_keep: int = 14  # how many daily backups stay in DATA_DIR/backups
+    log_format: str = "text"  # text (for people) | json (one object per line)
+
+    @field_validator("backup_time")
+    @classmethod
+    def _check_backup_time(cls, value: str) -> str:
+        hours, _, minutes = value.strip().partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError("must be a time of day as HH:MM, e.g. 03:30")
+        return f"{int(hours):02d}:{int(minutes):02d}"
+
+    @field_validator("log_format")
+    @classmethod
+    def _check_log_format(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value.lower()
+
+    @field_validator("backup_keep", "health_max_poll_age", "health_archive_stuck_minutes")
+    @classmethod
+    def _check_positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be a positive number")
+        return value
+    # --- end of operations settings ---
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:

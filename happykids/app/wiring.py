@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from happykids.app.archive_watch import ArchiveWatch
 from happykids.app.first_contact import reach_telegram
+from happykids.app.health_server import install_health
 from happykids.app.preflight import check_services
 from happykids.config import Settings
 from happykids.db.change_tracking import VersionBoard
@@ -28,6 +29,7 @@ from happykids.db.engine import create_engine, create_session_factory, updates_i
 from happykids.db.fsm_storage import SqlStorage
 from happykids.db.migrate import upgrade_async
 from happykids.domain import clock
+from happykids.handlers.log_context import LogContextMiddleware
 from happykids.handlers.middlewares import UnitOfWorkMiddleware
 from happykids.handlers.routers import feature_routers
 from happykids.services.archive import build_archive
@@ -90,6 +92,7 @@ def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSessi
         settings=settings, texts=texts, db=sessions,
         catalog_cache=CatalogCache(versions), admin_cache=AdminCache(versions),
     )
+    dp.update.outer_middleware(LogContextMiddleware())  # update_id and user_id on every log line of the update
     # Outer, so the filters (IsAdmin) already share the update's session and transaction.
     dp.update.outer_middleware(UnitOfWorkMiddleware(sessions))
     dp.include_routers(*feature_routers())
@@ -117,6 +120,7 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
     workers = Workers(bot=bot, sessions=sessions, texts=texts, settings=settings, archive=archive)
     dp["workers"] = workers  # handlers take `workers: Workers` to wake a job after their commit
     app = App(settings, engine, sessions, texts, bot, dp, workers)
+    install_health(app)  # heartbeat of getUpdates for `happykids health`; GET /healthz when HEALTH_PORT is set
     dp.startup.register(partial(_on_startup, app))
     dp.shutdown.register(partial(_on_shutdown, app))
     # The MEGA login, checked in the background once polling starts (app/archive_watch.py).

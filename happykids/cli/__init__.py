@@ -7,7 +7,9 @@ import asyncio
 import sys
 from pathlib import Path
 
+from happykids.cli import ops
 from happykids.config import ConfigError, Settings, load_settings
+from happykids.db.errors import MigrationFailed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,10 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply schema migrations (run and demo do this themselves)")
+    ops.add_commands(sub)  # health, backup, restore (cli/ops.py)
 
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
+        if (code := ops.run(args, settings)) is not None:
+            return code
         if args.command == "run":
             return _run(settings)
         if args.command == "demo":
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             upgrade(settings.resolved_database_url)
             print("Database is up to date.")
             return 0
-    except ConfigError as exc:
+    except (ConfigError, MigrationFailed) as exc:
         print(f"happykids: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -65,9 +70,9 @@ def _run(settings: Settings) -> int:
     from happykids.app import build_app, run_polling
     from happykids.app.first_contact import StartupError
     from happykids.app.instance_lock import AlreadyRunning, InstanceLock
-    from happykids.app.logging_setup import setup_logging
+    from happykids.app.logging_setup import setup_logging_from
 
-    setup_logging(settings.log_level)
+    setup_logging_from(settings)  # LOG_LEVEL, LOG_FORMAT, secrets hidden
     try:
         with InstanceLock(settings.data_dir):
             async def go() -> None:

@@ -3,12 +3,21 @@
 Most starts find the schema already current. Asking Alembic costs an import of Alembic, a second engine and
 its env.py on every start (a third of the bot's extra cold start over a bare aiogram bot), so the current
 revision is read with one query first and Alembic runs only when there is something to apply.
+
+An upgrade is safe to start on the agency's only copy of its payment records: before a migration touches a
+SQLite database that already has a schema, a copy is taken through SQLite's online backup API into
+<database folder>/backups/ and the log says where. If a migration fails, that copy is put back, so the database
+is exactly as it was and the previous version of the bot can keep running on it; `MigrationFailed` says so in
+one sentence. PostgreSQL runs the whole upgrade in one transaction (transactional DDL), so a failure there
+leaves the old schema by itself; take a pg_dump before upgrading (docs/operations.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,8 +25,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from happykids.db.errors import MigrationFailed
+from happykids.db.snapshot import copy_database, put_back, sqlite_path
+
 if TYPE_CHECKING:
     from alembic.config import Config
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*['"]?([\w]+)['"]?""", re.M)
@@ -32,7 +46,12 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str) -> None:
+    """`happykids db upgrade`: the same safe upgrade as at start-up, from synchronous code."""
+    asyncio.run(upgrade_async(database_url))
+
+
+def _alembic_upgrade(database_url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(database_url), revision)
@@ -64,7 +83,39 @@ async def current_revision(database_url: str) -> str | None:
 
 
 async def upgrade_async(database_url: str) -> None:
-    if await current_revision(database_url) == head_revision():
+    current, head = await current_revision(database_url), head_revision()
+    if current == head:
         return
     # Alembic's env.py runs its own event loop for the async driver, so keep it off ours.
-    await asyncio.to_thread(upgrade, database_url)
+    await asyncio.to_thread(_safe_upgrade, database_url, current, head)
+
+
+def _safe_upgrade(database_url: str, current: str | None, head: str) -> None:
+    database = sqlite_path(database_url)
+    copy = None
+    if current is not None and database is not None:
+        stamp = f"{datetime.now(UTC):%Y%m%d-%H%M%S}"
+        copy = database.parent / "backups" / f"before-upgrade-{current}-to-{head}-{stamp}.sqlite3"
+        copy_database(database, copy)
+        log.warning("Upgrading the database schema from %s to %s; the database as it was is copied to %s",
+                    current, head, copy)
+    elif current is not None:
+        log.warning("Upgrading the database schema from %s to %s (no automatic copy of a server database: take "
+                    "a pg_dump before upgrades)", current, head)
+    try:
+        _alembic_upgrade(database_url)
+    except Exception as exc:  # whatever broke, the old database is put back and the reason told (re-raised)
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        if copy is not None and database is not None:
+            put_back(copy, database)
+            raise MigrationFailed(
+                f"The database upgrade from schema {current} to {head} failed ({reason}); the database is back "
+                f"exactly as it was (copy: {copy}), so the previous version of the bot can keep running on it."
+            ) from exc
+        if current is not None:
+            raise MigrationFailed(
+                f"The database upgrade from schema {current} to {head} failed ({reason}); the database rolled the "
+                "upgrade back, so the previous version of the bot can keep running on it."
+            ) from exc
+        raise MigrationFailed(f"Creating the database schema failed ({reason}); check DATABASE_URL and that the "
+                              "database is empty and writable.") from exc

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from happykids.config import Settings
 from happykids.storage.base import ArchiveBackend
 from happykids.texts.service import Texts
+from happykids.workers.backups import DailyBackups
 from happykids.workers.broadcasts import BroadcastSender
 from happykids.workers.outbox import OutboxWorker
 from happykids.workers.receipt_tasks import EXECUTORS, ReceiptTaskDeps
@@ -47,6 +48,7 @@ class Workers:
                                              ReceiptTaskDeps(bot, sessions, texts, settings, archive)))
         # sends queued broadcasts, paced; resumes them after a restart
         self.broadcasts = self._job(BroadcastSender(bot, sessions, texts))
+        self.backups = self._job(DailyBackups(settings, archive))  # at BACKUP_TIME into DATA_DIR/backups (+MEGA)
 
     def _job(self, job: J) -> J:
         self._jobs.append(job)

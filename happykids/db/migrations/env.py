@@ -32,9 +32,11 @@ def _url() -> str:
 
 async def _run_async() -> None:
     engine = create_engine(_url())
-    async with engine.connect() as connection:
-        await connection.run_sync(_run)
-    await engine.dispose()
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_run)
+    finally:  # also after a failed migration: db/migrate.py then puts the old database back
+        await engine.dispose()
 
 
 if context.is_offline_mode():

@@ -1,0 +1,111 @@
+"""Whether the running bot is healthy, decided from plain facts: one sentence per problem, for the operator.
+
+The facts are gathered elsewhere (services/health.py reads the database, the heartbeat file and the lock file);
+here is only the judgement, so `happykids health` and `GET /healthz` can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+HEARTBEAT_FILE = "heartbeat.json"  # in DATA_DIR: the time of the last successful getUpdates
+HEARTBEAT_EVERY_SECONDS = 5.0  # the bot rewrites the file at most this often
+
+
+@dataclass(frozen=True, slots=True)
+class HealthFacts:
+    now: datetime  # UTC, naive like the database's timestamps
+    bot_pid: int | None  # the process holding DATA_DIR's lock, if it is alive
+    last_poll: datetime | None  # the last successful getUpdates
+    database_error: str | None  # None: a query answered
+    archive_waiting: int = 0  # receipt archive tasks still pending
+    archive_oldest: datetime | None = None  # when the oldest of them was made
+    archive_last_error: str | None = None  # why the oldest one failed last time, if it did
+    mega_enabled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HealthLimits:
+    max_poll_age: timedelta
+    archive_stuck_after: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    problems: list[str]
+    checks: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+    def sentence(self) -> str:
+        """The first problem (the one to fix first), or a one-line summary when all is well."""
+        if self.problems:
+            return self.problems[0]
+        poll = self.checks.get("last_get_updates_seconds_ago")
+        waiting = self.checks.get("archive_waiting", 0)
+        return (f"Healthy: the last getUpdates answered {poll} s ago, the database answers, "
+                f"{waiting} receipt(s) waiting for the archive.")
+
+    def as_json(self) -> dict[str, Any]:
+        return {"healthy": self.healthy, "status": "ok" if self.healthy else "unhealthy",
+                "message": self.sentence(), "problems": self.problems, "checks": self.checks}
+
+
+def evaluate(facts: HealthFacts, limits: HealthLimits) -> HealthReport:
+    """The problems, most basic first: not running, no database, no Telegram, archive stuck or MEGA refusing."""
+    problems: list[str] = []
+    poll_age = _seconds(facts.now - facts.last_poll) if facts.last_poll else None
+    archive_age = _seconds(facts.now - facts.archive_oldest) if facts.archive_oldest else None
+    checks: dict[str, Any] = {
+        "bot_pid": facts.bot_pid, "database": facts.database_error or "ok",
+        "last_get_updates_seconds_ago": poll_age, "archive_waiting": facts.archive_waiting,
+        "archive_oldest_seconds": archive_age, "archive_target": "mega" if facts.mega_enabled else "local",
+    }
+    if facts.bot_pid is None:
+        problems.append("The bot is not running: no live process holds the lock in DATA_DIR "
+                        "(start it with `happykids run` or your service manager).")
+    if facts.database_error is not None:
+        problems.append(f"The database does not answer ({facts.database_error}): check DATABASE_URL and that "
+                        "the database server is running.")
+    if facts.bot_pid is not None:
+        if poll_age is None:
+            problems.append("The bot has not had a successful getUpdates from Telegram yet: it is starting, or it "
+                            "cannot reach Telegram (network, BOT_API_URL, another copy polling the same token).")
+        elif poll_age > limits.max_poll_age.total_seconds():
+            problems.append(f"No successful getUpdates for {poll_age} s: the bot cannot reach Telegram (network, "
+                            "BOT_API_URL, another copy polling the same token) or its polling loop is stuck.")
+    if archive_age is not None and archive_age > limits.archive_stuck_after.total_seconds():
+        where = "MEGA" if facts.mega_enabled else "the archive folder"
+        reason = f" (last error: {_short(facts.archive_last_error)})" if facts.archive_last_error else ""
+        problems.append(f"{facts.archive_waiting} receipt(s) have waited {archive_age // 60} min to be archived "
+                        f"to {where}{reason}: {_archive_advice(facts)}")
+    elif facts.mega_enabled and facts.archive_last_error and _is_login_error(facts.archive_last_error):
+        problems.append(f"MEGA refuses to log in ({_short(facts.archive_last_error)}): check MEGA_EMAIL and "
+                        "MEGA_PASSWORD (two-factor login must be off for this account).")
+    return HealthReport(problems, checks)
+
+
+def _archive_advice(facts: HealthFacts) -> str:
+    if not facts.mega_enabled:
+        return "check that DATA_DIR is writable and has free space."
+    if facts.archive_last_error and _is_login_error(facts.archive_last_error):
+        return "MEGA refuses the login; check MEGA_EMAIL and MEGA_PASSWORD (two-factor login off)."
+    return "check that MEGA is reachable and the account has free space; uploads resume by themselves."
+
+
+def _is_login_error(error: str) -> bool:
+    lowered = error.lower()
+    return any(word in lowered for word in ("login", "password", "e-mail", "credential"))
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(0, int(delta.total_seconds()))
+
+
+def _short(text: str | None, limit: int = 160) -> str:
+    line = (text or "").strip().splitlines()[0] if text and text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
