@@ -24,6 +24,7 @@ class HealthFacts:
     archive_oldest: datetime | None = None  # when the oldest of them was made
     archive_last_error: str | None = None  # why the oldest one failed last time, if it did
     mega_enabled: bool = False
+    mega_login_refused: bool = False  # the archive's own record (services/archive.py): MEGA said no to the login
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ def evaluate(facts: HealthFacts, limits: HealthLimits) -> HealthReport:
         reason = f" (last error: {_short(facts.archive_last_error)})" if facts.archive_last_error else ""
         problems.append(f"{facts.archive_waiting} receipt(s) have waited {archive_age // 60} min to be archived "
                         f"to {where}{reason}: {_archive_advice(facts)}")
-    elif facts.mega_enabled and facts.archive_last_error and _is_login_error(facts.archive_last_error):
+    elif facts.mega_enabled and (facts.mega_login_refused or _is_login_error(facts.archive_last_error)):
         problems.append(f"MEGA refuses to log in ({_short(facts.archive_last_error)}): check MEGA_EMAIL and "
                         "MEGA_PASSWORD (two-factor login must be off for this account).")
     return HealthReport(problems, checks)
@@ -92,13 +93,13 @@ def evaluate(facts: HealthFacts, limits: HealthLimits) -> HealthReport:
 def _archive_advice(facts: HealthFacts) -> str:
     if not facts.mega_enabled:
         return "check that DATA_DIR is writable and has free space."
-    if facts.archive_last_error and _is_login_error(facts.archive_last_error):
+    if facts.mega_login_refused or _is_login_error(facts.archive_last_error):
         return "MEGA refuses the login; check MEGA_EMAIL and MEGA_PASSWORD (two-factor login off)."
     return "check that MEGA is reachable and the account has free space; uploads resume by themselves."
 
 
-def _is_login_error(error: str) -> bool:
-    lowered = error.lower()
+def _is_login_error(error: str | None) -> bool:
+    lowered = (error or "").lower()
     return any(word in lowered for word in ("login", "password", "e-mail", "credential"))
 
 

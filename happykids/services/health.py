@@ -4,7 +4,8 @@
   the lock itself and cannot make a starting bot think another copy runs);
 - the last successful getUpdates: DATA_DIR/heartbeat.json, written by the running bot (app/heartbeat.py) and
   counted only when it was written by that same process (a file left by an earlier run says nothing);
-- the database: one query; the receipt archive queue: how many wait and since when, and the last error.
+- the database: one query; the receipt archive queue: how many wait and since when, and the last error;
+  whether MEGA refuses the login, from the archive's own record (services/archive.py `archive_state`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from happykids.config import Settings
 from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.repositories.ops import ArchiveQueue, archive_queue, ping
+from happykids.domain.archive import ArchiveErrorKind
 from happykids.domain.health import HEARTBEAT_FILE, HealthFacts, HealthLimits, HealthReport, evaluate
+from happykids.services.archive import archive_state
 
 LOCK_FILE = "happykids.lock"  # app/instance_lock.py writes the owner's pid into it
 DB_TIMEOUT_SECONDS = 10.0
@@ -34,11 +37,11 @@ async def check_health(settings: Settings, sessions: async_sessionmaker[AsyncSes
     """`sessions`: the running bot's own (the /healthz server); None opens a short-lived engine (the CLI)."""
     pid = await asyncio.to_thread(_live_pid, settings.data_dir / LOCK_FILE)
     last_poll = await asyncio.to_thread(_last_poll, settings.data_dir / HEARTBEAT_FILE, pid)
-    database_error, queue = await _database(settings, sessions)
+    database_error, queue, login_refused = await _database(settings, sessions)
     facts = HealthFacts(
         now=datetime.now(UTC).replace(tzinfo=None), bot_pid=pid, last_poll=last_poll,
         database_error=database_error, archive_waiting=queue.waiting, archive_oldest=queue.oldest,
-        archive_last_error=queue.last_error, mega_enabled=settings.mega_enabled,
+        archive_last_error=queue.last_error, mega_enabled=settings.mega_enabled, mega_login_refused=login_refused,
     )
     limits = HealthLimits(max_poll_age=timedelta(seconds=settings.health_max_poll_age),
                           archive_stuck_after=timedelta(minutes=settings.health_archive_stuck_minutes))
@@ -46,7 +49,7 @@ async def check_health(settings: Settings, sessions: async_sessionmaker[AsyncSes
 
 
 async def _database(settings: Settings, sessions: async_sessionmaker[AsyncSession] | None
-                    ) -> tuple[str | None, ArchiveQueue]:
+                    ) -> tuple[str | None, ArchiveQueue, bool]:
     empty = ArchiveQueue(0, None, None)
     url = settings.resolved_database_url
     engine = None
@@ -54,17 +57,18 @@ async def _database(settings: Settings, sessions: async_sessionmaker[AsyncSessio
         database = make_url(url).database
         if (make_url(url).get_backend_name() == "sqlite" and database
                 and not await asyncio.to_thread(Path(database).exists)):
-            return f"no database file {database}: the bot never started with this DATA_DIR", empty
+            return f"no database file {database}: the bot never started with this DATA_DIR", empty, False
         engine = create_engine(url)
         sessions = create_session_factory(engine)
     try:
         async with asyncio.timeout(DB_TIMEOUT_SECONDS), sessions() as session:
             await ping(session)
-            return None, await archive_queue(session)
+            state = await archive_state(session)  # the archive's own record of its last error (MEGA login)
+            return None, await archive_queue(session), state.last_error_kind is ArchiveErrorKind.LOGIN
     except TimeoutError:
-        return f"no answer in {DB_TIMEOUT_SECONDS:.0f} s", empty
+        return f"no answer in {DB_TIMEOUT_SECONDS:.0f} s", empty, False
     except (SQLAlchemyError, OSError) as exc:
-        return _one_line(exc), empty
+        return _one_line(exc), empty, False
     finally:
         if engine is not None:
             await engine.dispose()

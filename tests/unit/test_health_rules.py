@@ -49,3 +49,9 @@ def test_mega_stuck_queue():
                                  "check that MEGA is reachable and the account has free space; uploads resume by "
                                  "themselves.")
 
+
+
+def test_mega_login_refused_as_the_archive_recorded_it_with_an_empty_queue():
+    # The start-up login check (app/archive_watch.py) records the refusal before any receipt waits.
+    report = evaluate(facts(mega_enabled=True, mega_login_refused=True), LIMITS)
+    assert not report.healthy and report.sentence().startswith("MEGA refuses to log in")
