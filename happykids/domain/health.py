@@ -85,7 +85,8 @@ def evaluate(facts: HealthFacts, limits: HealthLimits) -> HealthReport:
         problems.append(f"{facts.archive_waiting} receipt(s) have waited {archive_age // 60} min to be archived "
                         f"to {where}{reason}: {_archive_advice(facts)}")
     elif facts.mega_enabled and (facts.mega_login_refused or _is_login_error(facts.archive_last_error)):
-        problems.append(f"MEGA refuses to log in ({_short(facts.archive_last_error)}): check MEGA_EMAIL and "
+        said = f" ({_short(facts.archive_last_error)})" if facts.archive_last_error else ""
+        problems.append(f"MEGA refuses to log in{said}: check MEGA_EMAIL and "
                         "MEGA_PASSWORD (two-factor login must be off for this account).")
     return HealthReport(problems, checks)
 

@@ -54,4 +54,5 @@ def test_mega_stuck_queue():
 def test_mega_login_refused_as_the_archive_recorded_it_with_an_empty_queue():
     # The start-up login check (app/archive_watch.py) records the refusal before any receipt waits.
     report = evaluate(facts(mega_enabled=True, mega_login_refused=True), LIMITS)
-    assert not report.healthy and report.sentence().startswith("MEGA refuses to log in")
+    assert report.sentence() == ("MEGA refuses to log in: check MEGA_EMAIL and MEGA_PASSWORD "
+                                 "(two-factor login must be off for this account).")
