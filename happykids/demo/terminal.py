@@ -123,30 +123,41 @@ async def run_demo(settings: Settings, data_dir: Path | None = None, as_admin: b
     world = data_dir / WORLD_FILE
     resumed = load_world(emu, world)
     await emu.start()
-    demo_settings = Settings(
-        _env_file=None, bot_token=emu.token, bot_api_url=emu.base_url, data_dir=data_dir,
-        admin_ids=[DIRECTOR["user_id"]],
-    )
-    app = await build_app(demo_settings)
-    await _seed_catalog(app)
-    out_dir = data_dir / "downloads"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    chat = DemoChat(emu, sides, out_dir, color=sys.stdout.isatty(), expects_text=_expects_text(app))
-    polling = asyncio.create_task(run_polling(app, handle_signals=False))
-    watcher = asyncio.create_task(chat.watch())
-    chat.print("Happy Kids — демо-режим: настоящий бот, без интернета и без токена.\n" + HELP)
-    chat.print(f"Данные демо: {data_dir}." + (" Продолжаем с того места, где остановились." if resumed else ""))
+    app: App | None = None
+    polling: asyncio.Task[None] | None = None
+    try:  # from here on, Ctrl+C at any moment stops what has started, and nothing else
+        app = await build_app(Settings(
+            _env_file=None, bot_token=emu.token, bot_api_url=emu.base_url, data_dir=data_dir,
+            admin_ids=[DIRECTOR["user_id"]],
+        ))
+        await _seed_catalog(app)
+        out_dir = data_dir / "downloads"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        chat = DemoChat(emu, sides, out_dir, color=sys.stdout.isatty(), expects_text=_expects_text(app))
+        chat.prompt = sys.stdin.isatty()
+        polling = asyncio.create_task(run_polling(app, handle_signals=False))
+        await asyncio.sleep(0)  # it has begun: its own `finally` closes the app from now on
+        chat.print("Happy Kids — демо-режим: настоящий бот, без интернета и без токена.\n" + HELP)
+        chat.print(f"Данные демо: {data_dir}." + (" Продолжаем с того места, где остановились." if resumed else ""))
+        await _converse(chat, emu, world, "admin" if as_admin else "parent")
+    finally:
+        await _stop(app, polling, emu)
+        save_world(emu, world)
+    return 0
+
+
+async def _converse(chat: DemoChat, emu: BotAPIEmulator, world: Path, side: str) -> None:
+    """Read lines until /quit, the end of input or Ctrl+C; print what each one caused."""
     lines = TypedLines(asyncio.get_running_loop(), sys.stdin.fileno())
-    typing = chat.prompt = sys.stdin.isatty()
+    watcher = asyncio.create_task(chat.watch())
     try:
-        await chat.switch("admin" if as_admin else "parent", greeting="\nВы пишете как "
-                          f"{'директор' if as_admin else 'родитель'}.")
+        await chat.switch(side, greeting=f"\nВы пишете как {chat.sides[side].title}.")
         while True:
             chat.show_prompt()
             line = await lines.get()
-            if line is None:  # end of input (a script piped in)
+            if line is None:  # end of input: Ctrl+D, or the end of a script piped in
                 break
-            if not typing and line.strip():  # a script piped in: show what was "typed", so the output reads like a chat
+            if not chat.prompt and line.strip():  # a script: show what was "typed", so it reads like a chat
                 chat.print(f"\n» {line.strip()}")
             chat.busy = True
             try:
@@ -161,19 +172,21 @@ async def run_demo(settings: Settings, data_dir: Path | None = None, as_admin: b
         await _settle(emu, 0.5)
         await chat.flush()
     finally:
-        await _stop(app, polling, watcher, emu)
-        save_world(emu, world)
-    return 0
+        if chat.prompt:
+            print(flush=True)  # off the prompt line, so the shell's prompt starts on its own
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
 
 
-async def _stop(app: App, polling: asyncio.Task[None], watcher: asyncio.Task[None], emu: BotAPIEmulator) -> None:
-    if app.dp._running_lock.locked():  # noqa: SLF001 - aiogram has no public "is polling"
-        await app.dp.stop_polling()
-    else:  # still starting (Ctrl+C at once): nothing to stop gracefully
-        polling.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await asyncio.wait_for(polling, 10)
-    watcher.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await watcher
+async def _stop(app: App | None, polling: asyncio.Task[None] | None, emu: BotAPIEmulator) -> None:
+    if polling is not None:
+        if app is not None and app.dp._running_lock.locked():  # noqa: SLF001 - aiogram has no public "is polling"
+            await app.dp.stop_polling()
+        else:  # still reaching the emulator (Ctrl+C at once): nothing to stop gracefully
+            polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(polling, 10)
+    elif app is not None:
+        await app.close()
     await emu.stop()
