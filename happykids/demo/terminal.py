@@ -122,6 +122,7 @@ async def run_demo(settings: Settings, data_dir: Path | None = None, as_admin: b
     ]
     world = data_dir / WORLD_FILE
     resumed = load_world(emu, world)
+    orphaned = not resumed and (data_dir / "happykids.sqlite3").exists()  # made by a demo that kept no chats
     await emu.start()
     app: App | None = None
     polling: asyncio.Task[None] | None = None
@@ -139,6 +140,9 @@ async def run_demo(settings: Settings, data_dir: Path | None = None, as_admin: b
         await asyncio.sleep(0)  # it has begun: its own `finally` closes the app from now on
         chat.print("Happy Kids — демо-режим: настоящий бот, без интернета и без токена.\n" + HELP)
         chat.print(f"Данные демо: {data_dir}." + (" Продолжаем с того места, где остановились." if resumed else ""))
+        if orphaned:
+            chat.print("Переписка прошлых запусков не сохранилась (их сделала прежняя версия демо): бот может "
+                       f"не найти старые сообщения. Начать с чистого листа — удалить папку {data_dir}.")
         await _converse(chat, emu, world, "admin" if as_admin else "parent")
     finally:
         await _stop(app, polling, emu)
