@@ -31,18 +31,23 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    bot_token: SecretStr | None = None
-    bot_api_url: str | None = None
-    data_dir: Path = Path("./data")
-    database_url: str | None = None
-    fsm_storage_url: str | None = None  # redis://… to keep dialog state in Redis instead of the database
-    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    receipts_chat_id: int | None = None
-    mega_email: str | None = None
-    mega_password: SecretStr | None = None
-    mega_folder: str = "HappyKids/Чеки"
-    timezone: str = DEFAULT_TIMEZONE  # the agency's local time for people, months and file names
-    log_level: str = "INFO"
+    bot_token: SecretStr | None = Field(None, description="токен от @BotFather; нужен для run, в журнал не попадает")
+    bot_api_url: str | None = Field(None, description="адрес своего сервера Bot API, например http://127.0.0.1:8081 "
+                                                      "(без него — серверы Telegram)")
+    data_dir: Path = Field(Path("./data"), description="папка для базы данных, чеков и файла блокировки")
+    database_url: str | None = Field(None, description="адрес базы, например postgresql+asyncpg://user:pass@host/db "
+                                                       "(нужен .[postgres]); без него — SQLite в DATA_DIR")
+    fsm_storage_url: str | None = Field(None, description="redis://host:6379/0 — хранить шаги диалогов в Redis "
+                                                          "(нужен .[redis]); без него — в базе")
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="Telegram-id директора и "
+                                                      "менеджеров через запятую")
+    receipts_chat_id: int | None = Field(None, description="id группы, куда тоже приходит каждый чек")
+    mega_email: str | None = Field(None, description="почта аккаунта MEGA для архива чеков (вместе с MEGA_PASSWORD)")
+    mega_password: SecretStr | None = Field(None, description="пароль аккаунта MEGA")
+    mega_folder: str = Field("HappyKids/Чеки", description="папка архива в MEGA")
+    timezone: str = Field(DEFAULT_TIMEZONE, description="местное время агентства: даты в карточках, месяцы в "
+                                                       "выгрузках, имена файлов")
+    log_level: str = Field("INFO", description="подробность журнала: DEBUG, INFO, WARNING или ERROR")
 
     # --- Operations (issue #11): health, backups, logs. Kept in one block; docs/operations.md explains each. ---
     health_port: int | None = None  # serve GET /healthz on 127.0.0.1:<port> from the running bot

@@ -1,7 +1,7 @@
 """`happykids health | backup | restore`: the operator's commands for keeping the bot running for years.
 
-Registered in cli/__init__.py with one line (`ops.add_commands(sub)`); each command sets `ops_command`, which
-`main` runs. Every failure is one sentence and a non-zero exit, never a traceback.
+Registered in cli/__init__.py with one line (`ops.register` in REGISTRARS); each command sets its `handler`,
+which `main` runs. Every failure is one sentence and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from happykids.config import Settings
@@ -18,25 +17,27 @@ from happykids.config import Settings
 # The services are imported inside each command: `happykids run` and `--help` do not pay for them.
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # argparse's own type, private in name only
-    health = sub.add_parser("health", help="is the running bot healthy? exit 0, or 1 with one sentence")
-    health.add_argument("--json", action="store_true", help="print the whole report as JSON")
-    health.set_defaults(ops_command=_health)
+def register(sub: argparse._SubParsersAction) -> None:  # argparse's own type, private in name only
+    health = sub.add_parser("health", help="здоров ли работающий бот: код 0, или 1 и одна фраза о причине",
+                            description="Проверяет работающего бота: процесс жив, база отвечает, Telegram "
+                                        "недавно отдавал обновления, очередь архива чеков не стоит, MEGA пускает. "
+                                        "Код выхода 0 — всё хорошо; 1 — и одна фраза о том, что не так.")
+    health.add_argument("--json", action="store_true", help="напечатать весь отчёт в JSON")
+    health.set_defaults(handler=_health)
 
-    backup = sub.add_parser("backup", help="write one consistent archive of the database, receipts, catalog, texts")
-    backup.add_argument("path", type=Path, nargs="?",
-                        help="archive file or directory (default: DATA_DIR/backups/happykids-backup-<time>.tar.gz)")
-    backup.set_defaults(ops_command=_backup)
+    backup = sub.add_parser("backup", help="резервная копия: база, чеки, каталог и тексты в одном архиве",
+                            description="Пишет один согласованный архив, пока бот работает: базу (SQLite — "
+                                        "через online backup API), файлы чеков, каталог, тексты и опись с "
+                                        "количествами и контрольными суммами.")
+    backup.add_argument("path", type=Path, nargs="?", metavar="ПУТЬ",
+                        help="файл архива или папка (по умолчанию DATA_DIR/backups/happykids-backup-<время>.tar.gz)")
+    backup.set_defaults(handler=_backup)
 
-    restore = sub.add_parser("restore", help="restore a backup into an empty DATA_DIR")
-    restore.add_argument("path", type=Path, help="the .tar.gz written by `happykids backup`")
-    restore.set_defaults(ops_command=_restore)
-
-
-def run(args: argparse.Namespace, settings: Settings) -> int | None:
-    """The command's exit code, or None when the command is not one of these."""
-    command: Callable[[argparse.Namespace, Settings], int] | None = getattr(args, "ops_command", None)
-    return command(args, settings) if command else None
+    restore = sub.add_parser("restore", help="восстановить резервную копию в пустой DATA_DIR",
+                             description="Проверяет архив (контрольные суммы, опись) и восстанавливает его в "
+                                         "пустой DATA_DIR; непустой не трогает.")
+    restore.add_argument("path", type=Path, metavar="АРХИВ", help="файл .tar.gz, записанный happykids backup")
+    restore.set_defaults(handler=_restore)
 
 
 def _health(args: argparse.Namespace, settings: Settings) -> int:

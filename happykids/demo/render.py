@@ -19,13 +19,20 @@ def html_to_terminal(source: str, color: bool) -> str:
     return html.unescape(text)
 
 
-def render_message(message: BotMessage, numbers: dict[int, Button], color: bool, label: str = "Бот") -> str:
-    """`numbers` is filled with the button number -> Button mapping the user can type."""
+def dim(text: str, color: bool) -> str:
+    return f"{DIM}{text}{RESET}" if color else text
+
+
+def render_message(message: BotMessage, numbers: dict[int, tuple[int, Button]], color: bool,
+                   label: str = "Бот", *, edited: bool | None = None) -> str:
+    """`numbers` (number -> (message id, button)) is extended with the buttons the user can now press by number.
+
+    `edited`: whether to mark the message as changed (the caller knows if the person saw an older version)."""
     body = html_to_terminal(message.html or message.text, color) if message.parse_mode == "HTML" else message.text
     head = f"── {label}"
     if message.kind not in ("text", "other"):
         head += f" · {message.kind}" + (f" {message.file_name}" if message.file_name else "")
-    if message.edited:
+    if message.edited if edited is None else edited:
         head += " · (изменено)"
     lines = [head]
     for paragraph in (body or "").split("\n"):
@@ -34,8 +41,13 @@ def render_message(message: BotMessage, numbers: dict[int, Button], color: bool,
         cells = []
         for button in row:
             number = len(numbers) + 1
-            numbers[number] = button
+            numbers[number] = (message.message_id, button)
             suffix = " ↗" if button.url else ""
             cells.append(f"[{number}] {button.text}{suffix}")
         lines.append("   " + "   ".join(cells))
     return "\n".join(lines)
+
+
+def first_line(message: BotMessage, limit: int = 60) -> str:
+    text = (message.text or message.kind).strip().split("\n")[0]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
