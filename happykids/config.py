@@ -50,13 +50,18 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="подробность журнала: DEBUG, INFO, WARNING или ERROR")
 
     # --- Operations (issue #11): health, backups, logs. Kept in one block; docs/operations.md explains each. ---
-    health_port: int | None = None  # serve GET /healthz on 127.0.0.1:<port> from the running bot
-    health_max_poll_age: int = 120  # seconds without a successful getUpdates before the bot counts as unhealthy
-    health_archive_stuck_minutes: int = 60  # the oldest receipt waiting for the archive may wait this long
-    backup_enabled: bool = True  # a daily backup into DATA_DIR/backups (and MEGA when configured)
-    backup_time: str = "03:30"  # local time (TIMEZONE) of the daily backup, HH:MM
-    backup_keep: int = 14  # how many daily backups stay in DATA_DIR/backups
-    log_format: str = "text"  # text (for people) | json (one object per line)
+    health_port: int | None = Field(None, description="порт, на котором работающий бот отвечает на "
+                                    "GET /healthz (только 127.0.0.1)")
+    health_max_poll_age: int = Field(120, description="сколько секунд без ответа Telegram на getUpdates бот ещё "
+                                     "считается здоровым")
+    health_archive_stuck_minutes: int = Field(60, description="сколько минут старейший чек может ждать архива, "
+                                              "прежде чем health скажет, что очередь стоит")
+    backup_enabled: bool = Field(True, description="ежедневная резервная копия в DATA_DIR/backups (и в MEGA, "
+                                 "если она настроена): true или false")
+    backup_time: str = Field("03:30", description="во сколько делать ежедневную копию, ЧЧ:ММ по TIMEZONE")
+    backup_keep: int = Field(14, description="сколько ежедневных копий хранить в DATA_DIR/backups")
+    log_format: str = Field("text", description="вид журнала: text (для людей) или json (одна строка — один "
+                            "объект)")
 
     @field_validator("backup_time")
     @classmethod
