@@ -29,9 +29,12 @@ from happykids.texts.validation import (
 )
 from happykids.ui.callbacks import AdminMenu, Section, TextAct, TextAction, TextCard, TextScreen
 from happykids.ui.commands import CommandMenus
+from happykids.ui.director_text import director_html, tag_problems
 from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
 from happykids.ui.states import AdminInput
 from happykids.ui.view import ask, ask_again, retire, show
+from tgtext.explain import NO_FORMATTING
+from tgtext.typed import as_typed
 
 router = Router(name="admin.texts")
 router.message.filter(F.chat.type == "private")
@@ -119,7 +122,7 @@ async def screen_list(callback: CallbackQuery, texts: Texts, index: int, page: i
 async def card(event: CallbackQuery | Message, texts: Texts, definition: TextDef) -> None:
     key = definition.key
     overridden = key in await texts.overrides()
-    source = await texts.template(key)
+    source = as_typed(await texts.template(key))
     shown = source if len(source) <= MAX_SOURCE_SHOWN else source[:MAX_SOURCE_SHOWN] + "…"
     hint = texts.fixed("panel.text_placeholders_hint", names=names(definition)) if definition.placeholders else ""
     status = texts.fixed("panel.text_status_changed" if overridden else "panel.text_status_default")
@@ -252,14 +255,16 @@ async def edit(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
               key=definition.key)
 
 
-def typed_source(message: Message) -> str:
-    """What she meant: HTML typed as text ("<b>…</b>"), or text formatted with Telegram's own buttons
-    (bold, italic…), which we turn into the same HTML. Typed tags win when both are present."""
+def typed_source(message: Message, definition: TextDef) -> tuple[str, list[str]]:
+    """What she meant, and what stops it from working. A message text: her formatting (the app's Bold
+    button and typed tags alike) as HTML, a stray `<` or `&` as a character (ui/director_text.py). A label,
+    popup or command description: the text as typed, which Telegram shows without formatting."""
+    if definition.kind is TextKind.MESSAGE:
+        formatted = director_html(message)
+        return formatted.html, tag_problems(formatted)
     text = message.text or ""  # typed text: the input step's F.text filter guarantees it
-    formatted = any(e.type in FORMATTING for e in (message.entities or []))
-    if formatted and "<" not in text:
-        return message.html_text
-    return text
+    formatted_with_buttons = any(e.type in FORMATTING for e in (message.entities or []))
+    return text, [NO_FORMATTING] if formatted_with_buttons else []
 
 
 @router.message(InputStep(AdminInput.text), F.text, ~F.text.startswith("/"))
@@ -271,9 +276,10 @@ async def text_typed(message: Message, admin_state: FSMContext, texts: Texts, se
         await admin_state.clear()
         await texts_menu(message, texts)
         return
-    template = normalize(definition, typed_source(message))
+    source, problems = typed_source(message, definition)
+    template = normalize(definition, source)
     values = await sample_values(session, texts)
-    problems = check_text(definition, template, values)
+    problems = problems or check_text(definition, template, values)
     if problems:
         listed = "\n".join(f"• {p}" for p in problems)
         await ask_again(message, admin_state, texts, texts.fixed("panel.text_problems", problems=listed))

@@ -147,7 +147,8 @@ TEXT_STATUS_DEFAULT = "Стандартный текст"
 TEXT_STATUS_CHANGED = "✏️ Изменён вами"
 TEXT_PLACEHOLDERS_HINT = "\n\nВ фигурных скобках бот подставляет данные — их нужно оставить: {names}"
 ASK_TEXT_MESSAGE = ("Пришлите новый текст одним сообщением.\n\n"
-                    "Оформление: {tags}.{placeholders}")
+                    "Оформление — кнопками Telegram (жирный, курсив…) или тегами: {tags}. "
+                    "Знаки «&lt;» и «&amp;» можно писать как есть.{placeholders}")
 ASK_TEXT_PLAIN = "Пришлите новую надпись одним сообщением — простым текстом, без оформления.{placeholders}"
 ASK_TEXT_PLACEHOLDERS = "\nОбязательно оставьте: {names}"
 TEXT_PROBLEMS = "Этот вариант сохранить нельзя:\n{problems}"
