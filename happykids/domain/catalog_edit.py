@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from happykids.domain.catalog import CatalogError, CatalogKind, check_amount, check_url
 from happykids.domain.catalog_yaml import MAX_CONTACTS, MAX_TITLE
+from happykids.domain.wording import count_of
 
 MAX_CHILDREN = 20  # the same bounds the YAML format uses
 
@@ -85,11 +86,7 @@ def pick_code(kind: CatalogKind, title: str, taken: Set[str]) -> str:
 
 def children_title(count: int) -> str:
     """Russian plural: 1 ребёнок, 2 ребёнка, 5 детей, 21 ребёнок."""
-    if count % 10 == 1 and count % 100 != 11:
-        return f"{count} ребёнок"
-    if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
-        return f"{count} ребёнка"
-    return f"{count} детей"
+    return count_of(count, "ребёнок", "ребёнка", "детей")
 
 
 def parse_children_count(text: str) -> int:

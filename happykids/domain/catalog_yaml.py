@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from happykids.domain.catalog import CatalogError, Link, check_amount, check_url
+from happykids.domain.wording import quoted
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 MAX_TITLE = 64  # a button label must stay readable on a phone
@@ -107,7 +108,7 @@ def _fields(mapping: YamlMap) -> set[Any]:
 
 
 def _show(value: object) -> str:
-    return f"«{value}»"
+    return quoted(str(value))
 
 
 QUOTE_HINT = "числа и слова вроде yes, no, on, off пишите в кавычках"
