@@ -32,7 +32,8 @@ from happykids.ui.commands import CommandMenus
 from happykids.ui.director_text import director_html, tag_problems
 from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
 from happykids.ui.states import AdminInput
-from happykids.ui.view import ask, ask_again, retire, show
+from happykids.ui.texts_editor import listing, matches
+from happykids.ui.view import ask, ask_again, finish_input, retire, show
 from tgtext.explain import NO_FORMATTING
 from tgtext.typed import as_typed
 
@@ -85,9 +86,13 @@ async def sample_values(session: AsyncSession, texts: Texts) -> dict[str, object
 
 # -- screens ---------------------------------------------------------------------------------------------
 
+SEARCH = TextAction(key="*", action=TextAct.SEARCH)
+MAX_FOUND = 15
+
+
 async def texts_menu(event: CallbackQuery | Message, texts: Texts) -> None:
     overrides = await texts.overrides()
-    buttons: list[list[Button]] = []
+    buttons: list[list[Button]] = [[(texts.fixed("panel.btn_search_text"), SEARCH)]]
     for index, screen in enumerate(screens()):
         keys = [d.key for d in texts_of(screen)]
         changed = sum(1 for key in keys if key in overrides)
@@ -97,6 +102,7 @@ async def texts_menu(event: CallbackQuery | Message, texts: Texts) -> None:
 
 
 async def screen_list(callback: CallbackQuery, texts: Texts, index: int, page: int) -> None:
+    """One page of a screen's texts: numbered, each with a preview of what parents read; pages labelled."""
     all_screens = screens()
     if not 0 <= index < len(all_screens):
         await texts_menu(callback, texts)
@@ -105,18 +111,46 @@ async def screen_list(callback: CallbackQuery, texts: Texts, index: int, page: i
     pages = max(1, -(-len(definitions) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     overrides = await texts.overrides()
-    rows: list[list[Button]] = [
-        [(label(d.description + (" ✏️" if d.key in overrides else "")), TextCard(key=d.key))]
-        for d in definitions[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-    ]
+    first = page * PAGE_SIZE
+    items = [(first + n + 1, d, overrides.get(d.key, d.default))
+             for n, d in enumerate(definitions[first:first + PAGE_SIZE])]
+    lines, rows = listing(texts, items, set(overrides))
     nav: list[Button] = []
     if page > 0:
-        nav.append(("⬅️", TextScreen(screen=index, page=page - 1)))
+        nav.append((texts.fixed("panel.btn_page_prev", page=page), TextScreen(screen=index, page=page - 1)))
     if page < pages - 1:
-        nav.append(("➡️", TextScreen(screen=index, page=page + 1)))
-    text = texts.fixed("panel.text_screen", screen=all_screens[index])
+        nav.append((texts.fixed("panel.btn_page_next", page=page + 2), TextScreen(screen=index, page=page + 1)))
+    page_label = texts.fixed("panel.text_page", page=page + 1, pages=pages) if pages > 1 else ""
+    text = texts.fixed("panel.text_screen", screen=all_screens[index], page=page_label, lines=Markup(lines))
     back = (texts.fixed("panel.btn_back"), AdminMenu(section=Section.TEXTS))
     await show(callback, text, keyboard(*rows, nav, [back]))
+
+
+# -- search ----------------------------------------------------------------------------------------------
+
+@router.callback_query(TextAction.filter(F.action == TextAct.SEARCH))
+async def ask_search(callback: CallbackQuery, texts: Texts, admin_state: FSMContext) -> None:
+    await ask(callback, admin_state, texts, AdminInput.text_search, texts.fixed("panel.ask_text_search"),
+              AdminMenu(section=Section.TEXTS))
+
+
+@router.message(InputStep(AdminInput.text_search), F.text, ~F.text.startswith("/"))
+async def search_typed(message: Message, admin_state: FSMContext, texts: Texts) -> None:
+    """Texts whose title or current wording holds every word she typed, as buttons; nothing found: she is
+    told so and can type another word."""
+    query = " ".join((message.text or "").split())[:100]
+    overrides = await texts.overrides()
+    found = [d for d in DEFAULTS.values() if d.editable and matches(query, d, overrides.get(d.key, d.default))]
+    if not query or not found:
+        await ask_again(message, admin_state, texts, texts.fixed("panel.text_not_found", query=query))
+        return
+    items = [(n, d, overrides.get(d.key, d.default)) for n, d in enumerate(found[:MAX_FOUND], 1)]
+    lines, rows = listing(texts, items, set(overrides))
+    more = texts.fixed("panel.text_found_more", shown=MAX_FOUND) if len(found) > MAX_FOUND else ""
+    await finish_input(message, admin_state)
+    text = texts.fixed("panel.text_found", query=query, count=len(found), lines=Markup(lines + more))
+    await show(message, text, keyboard(*rows, [(texts.fixed("panel.btn_search_text"), SEARCH)],
+                                      [(texts.fixed("panel.btn_back"), AdminMenu(section=Section.TEXTS))]))
 
 
 async def card(event: CallbackQuery | Message, texts: Texts, definition: TextDef) -> None:
