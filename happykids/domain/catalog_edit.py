@@ -8,11 +8,11 @@ Errors are `CatalogEditError` with a short Russian sentence the panel shows as i
 from __future__ import annotations
 
 import re
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from urllib.parse import urlparse
 
 from happykids.domain.catalog import CatalogError, CatalogKind, check_amount, check_url
-from happykids.domain.catalog_yaml import MAX_CONTACTS, MAX_TITLE
+from happykids.domain.catalog_yaml import MAX_CONTACTS, MAX_TITLE, title_key
 from happykids.domain.wording import count_of
 
 MAX_CHILDREN = 20  # the same bounds the YAML format uses
@@ -26,9 +26,27 @@ class ItemInUse(CatalogEditError):
     """The item is referred to by receipts, so deleting it would orphan their history."""
 
     def __init__(self, receipts: int):
-        super().__init__(f"По этой группе уже есть чеки ({receipts}), поэтому удалить её нельзя. "
+        receipts_text = count_of(receipts, "чек", "чека", "чеков")
+        super().__init__(f"По этой группе уже есть {receipts_text}, поэтому удалить её нельзя. "
                          "Скройте её — родители перестанут её видеть, а история чеков сохранится.")
         self.receipts = receipts
+
+
+class DuplicateTitle(CatalogEditError):
+    """Another item of the same list has this title already: parents would see two identical buttons."""
+
+    def __init__(self, existing: str) -> None:
+        super().__init__(f"«{existing}» уже есть в этом списке — у родителей были бы две одинаковые кнопки. "
+                         "Напишите другое название.")
+
+
+def check_unique_title(title: str, others: Iterable[str]) -> str:
+    """`title`, unless one of `others` reads the same (case, ё/е and spaces aside): DuplicateTitle."""
+    key = title_key(title)
+    existing = next((other for other in others if title_key(other) == key), None)
+    if existing is not None:
+        raise DuplicateTitle(existing)
+    return title
 
 
 class ItemGone(CatalogEditError):

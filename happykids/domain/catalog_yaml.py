@@ -211,8 +211,30 @@ def _hidden(entry: _Entry) -> bool:
     return hidden
 
 
+def title_key(title: str) -> str:
+    """Titles that parents could not tell apart on two buttons compare equal: case, ё/е and spaces aside."""
+    return " ".join(title.split()).casefold().replace("ё", "е")
+
+
+class _Titles:
+    """Refuses a title already used above in the same section (two identical buttons for parents)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.seen: dict[str, str] = {}
+
+    def check(self, entry: _Entry, title: str) -> str:
+        key = title_key(title)
+        if key in self.seen:
+            raise CatalogError(f"{entry.at('title')}: title {_show(title)} уже встречается выше в {self.name} "
+                               f"({_show(self.seen[key])}) — у родителей были бы две одинаковые кнопки")
+        self.seen[key] = title
+        return title
+
+
 def _coded(doc: YamlMap, name: str) -> list[CodedItem]:
     seen: set[str] = set()
+    titles = _Titles(name)
     out = []
     for entry in _items(doc, name, '{id: ..., title: "..."}'):
         entry.unknown_fields(("id", "title", "hidden"))
@@ -226,12 +248,13 @@ def _coded(doc: YamlMap, name: str) -> list[CodedItem]:
         if code in seen:
             raise CatalogError(f"{where}: id {_show(code)} уже встречается выше в {name}")
         seen.add(code)
-        out.append(CodedItem(code, _title(entry), _hidden(entry)))
+        out.append(CodedItem(code, titles.check(entry, _title(entry)), _hidden(entry)))
     return out
 
 
 def _children(doc: YamlMap) -> list[ChildrenItem]:
     seen: set[int] = set()
+    titles = _Titles("children")
     out = []
     for entry in _items(doc, "children", '{count: 1, title: "1 ребёнок"}'):
         entry.unknown_fields(("count", "title", "hidden"))
@@ -243,7 +266,7 @@ def _children(doc: YamlMap) -> list[ChildrenItem]:
         if count in seen:
             raise CatalogError(f"{where}: count {_show(count)} уже встречается выше в children")
         seen.add(count)
-        out.append(ChildrenItem(count, _title(entry), _hidden(entry)))
+        out.append(ChildrenItem(count, titles.check(entry, _title(entry)), _hidden(entry)))
     return out
 
 

@@ -37,6 +37,6 @@ async def test_find_a_text_by_a_word_of_its_wording_or_title(emu, bot):
     assert "текстов не нашла" in nothing.text and nothing.has_button("Отмена"), "she can type another word"
     one = await say(emu, boss, "голосовое")  # a word of a title only
     assert "нашла 1 текст:" in one.text
-    assert [b.text for row in one.buttons for b in row][0].startswith("1. Ответ на стикер, голосовое")
+    assert next(b.text for row in one.buttons for b in row).startswith("1. Ответ на стикер, голосовое")
     await step(emu, boss.press("Назад"))
     assert "Тексты для родителей" in panel(boss).text
