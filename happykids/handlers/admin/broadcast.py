@@ -16,7 +16,7 @@ While it is sent, the progress message carries «⏹ Остановить рас
 from __future__ import annotations
 
 import secrets
-from html import escape
+from html import escape, unescape
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -287,7 +287,8 @@ async def send(callback: CallbackQuery, callback_data: BroadcastAction, admin_st
     progress = await show(callback, texts.fixed("panel_ops.starting", number=broadcast.id, count=counts.pending),
                           kb.stop_menu(texts, broadcast.id))
     await set_progress_message(session, broadcast.id, progress.message_id if progress else None)
-    await record(session, callback.from_user, "broadcast.send", f"№{broadcast.id}", new=draft["audience"])
+    await record(session, callback.from_user, "broadcast.send", f"№{broadcast.id}",
+                 new=unescape(await audience_title(session, texts, audience)))  # in words, not "group:kids"
     await uow.commit()
     workers.broadcasts.wake()
 
