@@ -55,7 +55,8 @@ async def test_journal_names_texts_and_recipients_as_people_know_them(emu, bot):
     at = datetime(2026, 1, 1, 9, 0)
     async with bot.sessions() as session, session.begin():
         session.add_all([  # written by an older version, which kept keys
-            AuditEntry(actor_id=1, actor_name="Марина", action="text.set", target="Вопрос о группе (dialog.choose_group)",
+            AuditEntry(actor_id=1, actor_name="Марина", action="text.set",
+                       target="Вопрос о группе (dialog.choose_group)",
                        old_value="<b>Шаг 1 из 3.</b> Выберите группу:", new_value="<b>Шаг 1.</b> Группа? &lt;3",
                        at=at),
             AuditEntry(actor_id=1, actor_name="Марина", action="text.reset", target="Кнопка «Назад» (btn.back)",
