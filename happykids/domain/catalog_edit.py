@@ -69,7 +69,8 @@ def clean_title(text: str) -> str:
 
 
 def clean_contacts(text: str) -> str:
-    """Contacts are plain text (escaped wherever they are shown); line breaks are kept."""
+    """Contacts as the director typed them (tags like <b> allowed, a stray "<" is a character: tgtext.typed
+    turns them into HTML wherever they are shown); line breaks are kept."""
     contacts = "\n".join(line.rstrip() for line in text.strip().splitlines())
     if not contacts:
         raise CatalogEditError("Контакты не могут быть пустыми.")

@@ -11,6 +11,8 @@ import yaml
 
 from happykids.domain.catalog import CatalogError, Link, check_amount, check_url
 from happykids.domain.wording import quoted
+from tgtext.explain import explain_tag_issue
+from tgtext.typed import to_html
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 MAX_TITLE = 64  # a button label must stay readable on a phone
@@ -139,7 +141,11 @@ def parse_catalog_yaml(text: str) -> CatalogSpec:
         raise _unknown(unknown, f"строка {_line(doc, first)}", SECTIONS)
 
     contacts = doc.get("contacts", "")
-    spec = CatalogSpec(contacts=_text(contacts, f"строка {_line(doc, 'contacts')}", "contacts", MAX_CONTACTS))
+    where = f"строка {_line(doc, 'contacts')}"
+    spec = CatalogSpec(contacts=_text(contacts, where, "contacts", MAX_CONTACTS))
+    issues = to_html(spec.contacts).issues  # formatted like everything she writes: a broken tag is an error
+    if issues:
+        raise CatalogError(f"{where}: contacts — {explain_tag_issue(issues[0])}")
     spec.groups = _coded(doc, "groups")
     spec.periods = _coded(doc, "periods")
     spec.children = _children(doc)

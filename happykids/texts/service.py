@@ -1,7 +1,9 @@
 """One interface for every text: the director's override from the DB, else the default from the code.
 
 Values put into a template are always HTML-escaped (titles may contain < > &); templates themselves are
-Telegram HTML that the admin panel validates before saving.
+Telegram HTML that the admin panel validates before saving. One value is written by the director with
+formatting: the agency's contacts, kept as she typed them (tags like <b> work, a stray "<" is a character)
+and turned into HTML here by tgtext.typed, the one way her typing becomes a message.
 """
 
 from __future__ import annotations
@@ -15,14 +17,21 @@ from happykids.db.repositories import texts as repo
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.texts.defaults import DEFAULTS
 from happykids.texts.model import TextDef, substitute
+from tgtext.typed import to_html
 
 
 class Markup(str):
     """A value that is already safe HTML and must not be escaped again (e.g. a rendered sub-template)."""
 
 
+FORMATTED_VALUES = frozenset({"contacts"})  # typed by the director, formatting included (tgtext.typed)
+
+
 def fill(template: str, values: dict[str, object]) -> str:
     """Replace `{name}` placeholders; unknown ones and other braces stay as they are."""
+    values = {name: Markup(to_html(str(value)).html)
+              if name in FORMATTED_VALUES and value is not None and not isinstance(value, Markup) else value
+              for name, value in values.items()}
 
     return substitute(template, values,
                       lambda value: value if isinstance(value, Markup) else html.escape(str(value), quote=False))

@@ -75,3 +75,21 @@ async def test_texts_editor_bold_button_with_a_heart_saves_and_shows_it(emu, bot
 
     _, question = await parent_choices(emu, 8201)
     assert question.text == "Шаг 1. Выберите группу <3 & удачи" and bold_parts(question) == ["Шаг 1."]
+
+
+async def test_contacts_keep_her_formatting_wherever_parents_see_them(emu, bot):
+    boss = director(emu)
+    await open_panel(emu, boss)
+    await press(emu, boss, "Контакты", "Изменить")
+    answer = await say(emu, boss, "<b>Звоните: +7 (343) 111-22-33")
+    assert "не закрыт" in answer.text and answer.has_button("Отмена"), "a broken tag is explained, not saved"
+    typed = "Звоните: +7 (343) 111-22-33 <3 & <i>пн–пт</i>"
+    await step(emu, boss._send({"text": typed, "entities": [bold_entity(typed, "+7 (343) 111-22-33")]}, None))
+    screen = panel(boss)
+    assert "Звоните: +7 (343) 111-22-33 <3 & пн–пт" in screen.text and "+7 (343) 111-22-33" in bold_parts(screen)
+
+    parent = emu.user(8301, "Вера")
+    await step(emu, parent.send_command("/help"))
+    assert "Звоните: +7 (343) 111-22-33 <3 & пн–пт" in parent.last.text
+    assert bold_parts(parent.last)[-1] == "+7 (343) 111-22-33"
+    assert any(e["type"] == "italic" for e in parent.last.entities)

@@ -36,3 +36,11 @@ def test_check_unique_title():
     assert check_unique_title("Подростки", ["Малыши", "Юниоры"]) == "Подростки"
     with pytest.raises(DuplicateTitle, match="«Малыши» уже есть"):
         check_unique_title("  МАЛЫШИ ", ["Малыши", "Юниоры"])
+
+
+def test_contacts_in_the_file_may_be_formatted_but_not_broken():
+    text = SMALL_CATALOG.replace('contacts: "Администратор:', 'contacts: "<b>Администратор</b> <3:', 1)
+    assert parse_catalog_yaml(text).contacts.startswith("<b>Администратор</b> <3:")
+    broken = SMALL_CATALOG.replace('contacts: "Администратор:', 'contacts: "<b>Администратор:', 1)
+    with pytest.raises(CatalogError, match="строка 1: contacts — Тег <b> открыт, но не закрыт"):
+        parse_catalog_yaml(broken)
