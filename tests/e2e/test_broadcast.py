@@ -105,7 +105,7 @@ async def test_preview_group_audience_and_report(emu, bot):
     assert preview.html == "Дорогие родители! Завтра <b>занятий нет</b> — праздник 🎉", "exactly what parents get"
     assert preview.entities and preview.entities[0]["type"] == "bold"
     assert "Малыши (4–6 лет)" in confirm.text and "Получателей: 2" in confirm.text
-    assert "ещё 1 родитель заблокировал бота" in confirm.text  # plural agrees
+    assert "(ещё 1 родитель заблокировал бота — ему не отправится)" in confirm.text  # plural agrees
     assert not got(emu, 7001), "nothing is sent before the confirmation"
 
     await step(emu, admin.press("Отправить (2)"), "запускается")
