@@ -10,6 +10,7 @@ from __future__ import annotations
 from aiogram.types import Message
 
 from tgtext.explain import explain_tag_issue
+from tgtext.html import parse_html
 from tgtext.typed import Formatted, to_html
 
 
@@ -20,6 +21,11 @@ def director_html(message: Message) -> Formatted:
     else:
         text, entities = message.caption or "", message.caption_entities
     return to_html(text, [entity.model_dump(mode="json", exclude_none=True) for entity in entities or []])
+
+
+def shown_text(html_text: str) -> str:
+    """What a person reads of `html_text` (no tags, characters decoded): the length Telegram counts."""
+    return parse_html(html_text, strict=False).text
 
 
 def tag_problems(formatted: Formatted) -> list[str]:

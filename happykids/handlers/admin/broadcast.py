@@ -45,7 +45,7 @@ from happykids.services.payments_export import Month, agency_tz, to_local
 from happykids.texts.service import Markup, Texts
 from happykids.ui.broadcast_content import send_content
 from happykids.ui.callbacks import AdminMenu, BcAct, BroadcastAction, BroadcastAudience, BroadcastStop, Section
-from happykids.ui.director_text import director_html, tag_problems
+from happykids.ui.director_text import director_html, shown_text, tag_problems
 from happykids.ui.keyboards import broadcast as kb
 from happykids.ui.states import BroadcastInput
 from happykids.ui.view import ask, ask_again, finish_input, retire, show
@@ -150,7 +150,7 @@ async def on_content(message: Message, admin_state: FSMContext, session: AsyncSe
         await _refuse(message, admin_state, texts, escape("\n".join(problems), quote=False))
         return
     if message.photo:
-        caption = message.caption or ""
+        caption = shown_text(formatted.html)  # typed tags do not count towards Telegram's limit
         if problem := _caption_too_long(texts, caption):
             await _refuse(message, admin_state, texts, problem)
             return
