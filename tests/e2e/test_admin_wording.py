@@ -70,3 +70,30 @@ async def test_numbers_agree_with_their_words(emu, bot):
     await emu.settle(quiet=0.15, timeout=15)
     assert any(params.get("text", "").endswith("запускается: 1 получатель…")
                for params in emu.calls_of("editMessageText")), "«1 получатель», not «1 получателей»"
+
+
+async def test_the_link_card_says_the_amount_once(emu, bot):
+    boss = director(emu)
+    await open_panel(emu, boss)
+    await press(emu, boss, "Ссылки", "Малыши")
+    card = await press(emu, boss, "1 месяц · 2 ребёнка")
+    assert "Сумма не указана — родители увидят ссылку без суммы" in card.text
+    assert "Сумма: сумма" not in card.text and card.text.count("Сумма") == 1
+    card = await press(emu, boss, "К таблице", "1 месяц · 1 ребёнок")
+    assert "Сумма: 6 000 ₽" in card.text
+    card = await press(emu, boss, "К таблице", "3 месяца · 1 ребёнок")
+    assert "Сумма" not in card.text, "no link, no amount line"
+
+
+async def test_a_title_with_quotes_gets_inner_quotes_inside_guillemets(emu, bot):
+    boss = director(emu)
+    await open_panel(emu, boss)
+    await press(emu, boss, "Каталог", "Группы", "Добавить")
+    await say(emu, boss, "Фото-студия «Звёздочка»")
+    await press(emu, boss, "Удалить")
+    assert "Удалить группу «Фото-студия „Звёздочка“»?" in panel(boss).text
+    await open_panel(emu, boss)
+    await press(emu, boss, "Рассылка", "Новая рассылка")
+    await say(emu, boss, "Завтра занятий нет")
+    await press(emu, boss, "Родителям группы", "Фото-студия")
+    assert "Получателей нет: родители группы «Фото-студия „Звёздочка“»" in panel(boss).text
