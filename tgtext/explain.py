@@ -14,6 +14,7 @@ from collections.abc import Callable
 from tgtext import limits
 from tgtext.entities import EntityParseError, utf16_len
 from tgtext.html import parse_html
+from tgtext.typed import TagIssue
 
 EMPTY = "Текст пустой — напишите, пожалуйста, хотя бы несколько слов."
 NOTHING_LEFT = "После оформления не остаётся текста — добавьте слова."
@@ -41,6 +42,27 @@ _HTML_ERRORS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
      lambda m: "Тег не дописан: после имени тега нужна скобка «>», например <b>, а ссылка пишется так: "
                '<a href="https://…">текст</a>. Если нужен сам знак «<», напишите &lt;'),
 ]
+
+
+LITERAL_LT = "Если нужен сам знак «<», напишите &lt;"
+
+
+def explain_tag_issue(issue: TagIssue) -> str:
+    """A typed tag that cannot work (``tgtext.typed``), as advice."""
+    tag = issue.tag
+    if issue.kind == "unsupported":
+        return f"Тег <{tag}> Telegram не поддерживает. Можно: {ALLOWED_TAGS_HINT}. {LITERAL_LT}."
+    if issue.kind == "unclosed":
+        return f"Тег <{tag}> открыт, но не закрыт — добавьте </{tag}> там, где оформление заканчивается."
+    if issue.kind == "stray":
+        return f"Лишний закрывающий тег </{tag}> — у него нет открывающего <{tag}>."
+    if issue.kind == "crossed":
+        return (f"Теги перепутаны: сначала нужно закрыть </{issue.other}>, а стоит </{tag}>. "
+                f"Правильно так: <{tag}>…<{issue.other}>…</{issue.other}></{tag}>.")
+    if tag == "a":
+        return 'Ссылка пишется так: <a href="https://…">текст</a>.'
+    return (f"Тег <{tag}> не дописан: после имени тега нужна скобка «>», например <{tag}>…</{tag}>. "
+            f"{LITERAL_LT}.")
 
 
 def explain_html_error(detail: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from happykids.domain.catalog_edit import money
 from happykids.domain.catalog_yaml import CatalogSpec, ChildrenItem, CodedItem
+from happykids.domain.wording import quoted
 
 SpecItem = CodedItem | ChildrenItem
 LinkKey = tuple[str, str, int]  # group code, period code, children count
@@ -52,9 +53,9 @@ class CatalogChanges:
         """Plain Russian lines (not HTML) describing the change, longest lists cut at `limit`."""
         lines: list[str] = []
         for name, changes in (("Группы", self.groups), ("Периоды", self.periods), ("Количество детей", self.children)):
-            lines += [f"{name}: добавится «{t}»" for t in changes.added]
-            lines += [f"{name}: удалится «{t}»" for t in changes.removed]
-            lines += [f"{name}: «{old}» → «{new}»" for old, new in changes.renamed]
+            lines += [f"{name}: добавится {quoted(t)}" for t in changes.added]
+            lines += [f"{name}: удалится {quoted(t)}" for t in changes.removed]
+            lines += [f"{name}: {quoted(old)} → {quoted(new)}" for old, new in changes.renamed]
         lines += [f"Изменится порядок: {name}" for name in self.reordered]
         lines += _capped("Новые ссылки", self.links_added, limit)
         lines += _capped("Удалятся ссылки", self.links_removed, limit)
@@ -62,9 +63,9 @@ class CatalogChanges:
         if self.contacts_changed:
             lines.append("Изменятся контакты")
         if self.hiding:
-            lines.append("Будут скрыты от родителей: " + ", ".join(f"«{t}»" for t in self.hiding))
+            lines.append("Будут скрыты от родителей: " + ", ".join(quoted(t) for t in self.hiding))
         if self.showing:
-            lines.append("Снова станут видны родителям: " + ", ".join(f"«{t}»" for t in self.showing))
+            lines.append("Снова станут видны родителям: " + ", ".join(quoted(t) for t in self.showing))
         return lines
 
 

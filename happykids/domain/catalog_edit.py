@@ -8,11 +8,12 @@ Errors are `CatalogEditError` with a short Russian sentence the panel shows as i
 from __future__ import annotations
 
 import re
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from urllib.parse import urlparse
 
 from happykids.domain.catalog import CatalogError, CatalogKind, check_amount, check_url
-from happykids.domain.catalog_yaml import MAX_CONTACTS, MAX_TITLE
+from happykids.domain.catalog_yaml import MAX_CONTACTS, MAX_TITLE, title_key
+from happykids.domain.wording import count_of
 
 MAX_CHILDREN = 20  # the same bounds the YAML format uses
 
@@ -25,9 +26,27 @@ class ItemInUse(CatalogEditError):
     """The item is referred to by receipts, so deleting it would orphan their history."""
 
     def __init__(self, receipts: int):
-        super().__init__(f"По этой группе уже есть чеки ({receipts}), поэтому удалить её нельзя. "
+        receipts_text = count_of(receipts, "чек", "чека", "чеков")
+        super().__init__(f"По этой группе уже есть {receipts_text}, поэтому удалить её нельзя. "
                          "Скройте её — родители перестанут её видеть, а история чеков сохранится.")
         self.receipts = receipts
+
+
+class DuplicateTitle(CatalogEditError):
+    """Another item of the same list has this title already: parents would see two identical buttons."""
+
+    def __init__(self, existing: str) -> None:
+        super().__init__(f"«{existing}» уже есть в этом списке — у родителей были бы две одинаковые кнопки. "
+                         "Напишите другое название.")
+
+
+def check_unique_title(title: str, others: Iterable[str]) -> str:
+    """`title`, unless one of `others` reads the same (case, ё/е and spaces aside): DuplicateTitle."""
+    key = title_key(title)
+    existing = next((other for other in others if title_key(other) == key), None)
+    if existing is not None:
+        raise DuplicateTitle(existing)
+    return title
 
 
 class ItemGone(CatalogEditError):
@@ -50,7 +69,8 @@ def clean_title(text: str) -> str:
 
 
 def clean_contacts(text: str) -> str:
-    """Contacts are plain text (escaped wherever they are shown); line breaks are kept."""
+    """Contacts as the director typed them (tags like <b> allowed, a stray "<" is a character: tgtext.typed
+    turns them into HTML wherever they are shown); line breaks are kept."""
     contacts = "\n".join(line.rstrip() for line in text.strip().splitlines())
     if not contacts:
         raise CatalogEditError("Контакты не могут быть пустыми.")
@@ -85,11 +105,7 @@ def pick_code(kind: CatalogKind, title: str, taken: Set[str]) -> str:
 
 def children_title(count: int) -> str:
     """Russian plural: 1 ребёнок, 2 ребёнка, 5 детей, 21 ребёнок."""
-    if count % 10 == 1 and count % 100 != 11:
-        return f"{count} ребёнок"
-    if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
-        return f"{count} ребёнка"
-    return f"{count} детей"
+    return count_of(count, "ребёнок", "ребёнка", "детей")
 
 
 def parse_children_count(text: str) -> int:

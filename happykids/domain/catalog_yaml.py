@@ -10,6 +10,9 @@ from typing import Any
 import yaml
 
 from happykids.domain.catalog import CatalogError, Link, check_amount, check_url
+from happykids.domain.wording import quoted
+from tgtext.explain import explain_tag_issue
+from tgtext.typed import to_html
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 MAX_TITLE = 64  # a button label must stay readable on a phone
@@ -107,7 +110,7 @@ def _fields(mapping: YamlMap) -> set[Any]:
 
 
 def _show(value: object) -> str:
-    return f"«{value}»"
+    return quoted(str(value))
 
 
 QUOTE_HINT = "числа и слова вроде yes, no, on, off пишите в кавычках"
@@ -138,7 +141,11 @@ def parse_catalog_yaml(text: str) -> CatalogSpec:
         raise _unknown(unknown, f"строка {_line(doc, first)}", SECTIONS)
 
     contacts = doc.get("contacts", "")
-    spec = CatalogSpec(contacts=_text(contacts, f"строка {_line(doc, 'contacts')}", "contacts", MAX_CONTACTS))
+    where = f"строка {_line(doc, 'contacts')}"
+    spec = CatalogSpec(contacts=_text(contacts, where, "contacts", MAX_CONTACTS))
+    issues = to_html(spec.contacts).issues  # formatted like everything she writes: a broken tag is an error
+    if issues:
+        raise CatalogError(f"{where}: contacts — {explain_tag_issue(issues[0])}")
     spec.groups = _coded(doc, "groups")
     spec.periods = _coded(doc, "periods")
     spec.children = _children(doc)
@@ -210,8 +217,30 @@ def _hidden(entry: _Entry) -> bool:
     return hidden
 
 
+def title_key(title: str) -> str:
+    """Titles that parents could not tell apart on two buttons compare equal: case, ё/е and spaces aside."""
+    return " ".join(title.split()).casefold().replace("ё", "е")
+
+
+class _Titles:
+    """Refuses a title already used above in the same section (two identical buttons for parents)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.seen: dict[str, str] = {}
+
+    def check(self, entry: _Entry, title: str) -> str:
+        key = title_key(title)
+        if key in self.seen:
+            raise CatalogError(f"{entry.at('title')}: title {_show(title)} уже встречается выше в {self.name} "
+                               f"({_show(self.seen[key])}) — у родителей были бы две одинаковые кнопки")
+        self.seen[key] = title
+        return title
+
+
 def _coded(doc: YamlMap, name: str) -> list[CodedItem]:
     seen: set[str] = set()
+    titles = _Titles(name)
     out = []
     for entry in _items(doc, name, '{id: ..., title: "..."}'):
         entry.unknown_fields(("id", "title", "hidden"))
@@ -225,12 +254,13 @@ def _coded(doc: YamlMap, name: str) -> list[CodedItem]:
         if code in seen:
             raise CatalogError(f"{where}: id {_show(code)} уже встречается выше в {name}")
         seen.add(code)
-        out.append(CodedItem(code, _title(entry), _hidden(entry)))
+        out.append(CodedItem(code, titles.check(entry, _title(entry)), _hidden(entry)))
     return out
 
 
 def _children(doc: YamlMap) -> list[ChildrenItem]:
     seen: set[int] = set()
+    titles = _Titles("children")
     out = []
     for entry in _items(doc, "children", '{count: 1, title: "1 ребёнок"}'):
         entry.unknown_fields(("count", "title", "hidden"))
@@ -242,7 +272,7 @@ def _children(doc: YamlMap) -> list[ChildrenItem]:
         if count in seen:
             raise CatalogError(f"{where}: count {_show(count)} уже встречается выше в children")
         seen.add(count)
-        out.append(ChildrenItem(count, _title(entry), _hidden(entry)))
+        out.append(ChildrenItem(count, titles.check(entry, _title(entry)), _hidden(entry)))
     return out
 
 

@@ -20,6 +20,7 @@ from happykids.domain.catalog_edit import (
     ItemGone,
     ItemInUse,
     check_children_count,
+    check_unique_title,
     children_title,
     clean_title,
     pick_code,
@@ -54,7 +55,7 @@ async def add_item(session: AsyncSession, kind: CatalogKind, title: str) -> Cata
     """A new group or period at the end of the list, with a generated code."""
     if kind is CatalogKind.CHILDREN:
         raise CatalogEditError("Для количества детей укажите число.")
-    title = clean_title(title)
+    title = check_unique_title(clean_title(title), [item.title for item in await rows.list_items(session, kind)])
     return await rows.add_coded(session, kind, await free_code(session, kind, title), title,
                                 await rows.next_position(session, kind))
 
@@ -63,14 +64,16 @@ async def add_children(session: AsyncSession, count: int, title: str | None = No
     check_children_count(count)
     if await rows.children_by_count(session, count) is not None:
         raise CatalogEditError(f"Вариант «{children_title(count)}» уже есть.")
-    return await rows.add_children(session, count, clean_title(title or children_title(count)),
-                                   await rows.next_position(session, CatalogKind.CHILDREN))
+    title = check_unique_title(clean_title(title or children_title(count)),
+                               [item.title for item in await rows.list_items(session, CatalogKind.CHILDREN)])
+    return await rows.add_children(session, count, title, await rows.next_position(session, CatalogKind.CHILDREN))
 
 
 async def rename_item(session: AsyncSession, kind: CatalogKind, item_id: int, title: str) -> tuple[str, str]:
     """Returns (old title, new title)."""
     item = await _require(session, kind, item_id)
     old, new = item.title, clean_title(title)
+    check_unique_title(new, [other.title for other in await rows.list_items(session, kind) if other.id != item_id])
     await rows.set_title(session, item, new)
     return old, new
 

@@ -36,7 +36,7 @@ def funnel_png(report: FunnelReport) -> bytes:
         note = f"{step.count}" if step.of_first is None else f"{step.count}  ({percent(step.of_first)} от начавших)"
         top.text(bar.get_width() + peak * 0.01, bar.get_y() + bar.get_height() / 2, note, va="center", fontsize=10)
     top.set_xlim(0, peak * 1.35)
-    top.set_title(f"Воронка {report.period.label}", fontsize=13, loc="left")
+    top.set_title(f"Воронка {report.period.label} (проценты — от начавших)", fontsize=13, loc="left")
     top.spines[["top", "right"]].set_visible(False)
     top.xaxis.get_major_locator().set_params(integer=True)
 

@@ -176,18 +176,25 @@ def percent(value: float | None) -> str:
 
 
 def render_text(report: FunnelReport, max_groups: int = 15) -> str:
-    """The report as Telegram HTML (every title escaped)."""
+    """The report as Telegram HTML (every title escaped). Each share names its base: of everyone who started
+    (the base of the chart too) and of the step before."""
     lines = [f"📊 <b>Воронка {html.escape(report.period.label)}</b>"]
     if report.empty:
         lines.append("\nЗа этот период событий нет.")
         return "\n".join(lines)
     lines.append("")
     for step in report.overall.steps:
-        tail = "" if step.of_previous is None else f"  ({percent(step.of_previous)} от пред.)"
+        shares = []
+        if step.of_first is not None:
+            shares.append(f"{percent(step.of_first)} от начавших")
+        if step.of_previous is not None:
+            shares.append(f"{percent(step.of_previous)} от предыдущего шага")
+        tail = f" — {', '.join(shares)}" if shares else ""
         lines.append(f"{html.escape(step.title)}: <b>{step.count}</b>{tail}")
-    lines.append(f"\nИтого конверсия в оплату: <b>{percent(report.overall.conversion)}</b>")
+    lines.append(f"\nДошли до оплаты: <b>{percent(report.overall.conversion)}</b> от начавших")
     if report.groups:
-        lines.append("\n<b>По группам</b> (выбрали → подтвердили → ссылка → чек → оплата):")
+        lines.append("\n<b>По группам</b> (выбрали → подтвердили → ссылка → чек → оплата; "
+                     "в скобках — доля выбравших группу, дошедших до оплаты):")
         for group in report.groups[:max_groups]:
             counts = " → ".join(str(step.count) for step in group.funnel.steps)
             lines.append(f"• {html.escape(group.title)}: {counts} ({percent(group.funnel.conversion)})")

@@ -1,7 +1,9 @@
 """One interface for every text: the director's override from the DB, else the default from the code.
 
 Values put into a template are always HTML-escaped (titles may contain < > &); templates themselves are
-Telegram HTML that the admin panel validates before saving.
+Telegram HTML that the admin panel validates before saving. One value is written by the director with
+formatting: the agency's contacts, kept as she typed them (tags like <b> work, a stray "<" is a character)
+and turned into HTML here by tgtext.typed, the one way her typing becomes a message.
 """
 
 from __future__ import annotations
@@ -14,24 +16,25 @@ from happykids.db.change_tracking import Topic, VersionBoard
 from happykids.db.repositories import texts as repo
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.texts.defaults import DEFAULTS
-from happykids.texts.model import PLACEHOLDER_RE, TextDef
+from happykids.texts.model import TextDef, substitute
+from tgtext.typed import to_html
 
 
 class Markup(str):
     """A value that is already safe HTML and must not be escaped again (e.g. a rendered sub-template)."""
 
 
+FORMATTED_VALUES = frozenset({"contacts"})  # typed by the director, formatting included (tgtext.typed)
+
+
 def fill(template: str, values: dict[str, object]) -> str:
     """Replace `{name}` placeholders; unknown ones and other braces stay as they are."""
+    values = {name: Markup(to_html(str(value)).html)
+              if name in FORMATTED_VALUES and value is not None and not isinstance(value, Markup) else value
+              for name, value in values.items()}
 
-    def sub(match):  # noqa: ANN001, ANN202
-        name = match.group(1)
-        if name not in values:
-            return match.group(0)
-        value = values[name]
-        return value if isinstance(value, Markup) else html.escape(str(value), quote=False)
-
-    return PLACEHOLDER_RE.sub(sub, template)
+    return substitute(template, values,
+                      lambda value: value if isinstance(value, Markup) else html.escape(str(value), quote=False))
 
 
 class Texts:
@@ -82,7 +85,7 @@ class Texts:
     async def plain(self, key: str, **values: object) -> str:
         """For button labels and popup answers, which Telegram shows without HTML."""
         template = await self.template(key)
-        return PLACEHOLDER_RE.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
+        return substitute(template, values)
 
     def fixed(self, key: str, values: dict[str, object] | None = None, /, **more: object) -> str:
         """A text the director cannot edit (the panel's own wording): no override to look up, so no await.
@@ -92,7 +95,7 @@ class Texts:
             raise KeyError(f"{key} is editable: read it with `await texts.get()` so her version is used")
         merged = {**(values or {}), **more}
         if definition.plain:
-            return PLACEHOLDER_RE.sub(lambda m: str(merged.get(m.group(1), m.group(0))), definition.default)
+            return substitute(definition.default, merged)
         return fill(definition.default, merged)
 
     async def set_override(self, key: str, value: str, user_id: int | None) -> None:

@@ -9,7 +9,7 @@ match the default's exactly: a missing one loses information, an unknown one wou
 
 from __future__ import annotations
 
-from happykids.texts.model import PLACEHOLDER_RE, TextDef, TextKind
+from happykids.texts.model import TextDef, TextKind, placeholder_names, substitute
 from happykids.texts.service import fill
 from tgtext import limits
 from tgtext.explain import (
@@ -49,6 +49,7 @@ PLACEHOLDER_MEANING = {
     "amount_line": "строка с суммой",
     "url": "ссылка на оплату",
     "name_part": "имя родителя",
+    "count": "число",
 }
 
 
@@ -71,12 +72,13 @@ def render(definition: TextDef, template: str, values: dict[str, object]) -> str
     """The text exactly as a parent gets it (mirrors Texts.get / Texts.plain)."""
     if definition.kind is TextKind.MESSAGE:
         return fill(template, values)
-    return PLACEHOLDER_RE.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
+    return substitute(template, values)
 
 
 def sample_for(name: str) -> str:
     """A believable value for a placeholder, so the length check and the preview look like the real thing."""
-    return {"amount": "6 000", "url": "https://pay.example.com/sample", "name_part": ", Анна"}.get(name, "пример")
+    samples = {"count": "2", "amount": "6 000", "url": "https://pay.example.com/sample", "name_part": ", Анна"}
+    return samples.get(name, "пример")
 
 
 def check_text(definition: TextDef, template: str, values: dict[str, object] | None = None) -> list[str]:
@@ -95,7 +97,7 @@ def check_text(definition: TextDef, template: str, values: dict[str, object] | N
 
 
 def _placeholder_problems(definition: TextDef, template: str) -> list[str]:
-    used = set(PLACEHOLDER_RE.findall(template))
+    used = placeholder_names(template)
     expected = definition.placeholders
     problems = []
     for name in sorted(expected - used):

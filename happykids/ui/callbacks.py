@@ -163,6 +163,7 @@ class TextAct(StrEnum):
     RESET_YES = "resetok"
     SAVE = "save"
     SAMPLE = "try"  # the sample button / popup in a preview
+    SEARCH = "find"  # find a text by a word (key: "*")
 
 
 class TextAction(CallbackData, prefix="ata"):

@@ -55,7 +55,10 @@ async def render(state: str | None, data: dict[str, Any], catalog: Catalog, text
         link = catalog.link_for(choice)
         values = dict(group=group.title, period=period.title, children=children.title)
         if state == PaymentDialog.confirm.state:
-            text = await texts.get("dialog.confirm", amount_line=await amount_line(texts, link), **values)
+            if link is None:  # say now what «Подтвердить» will bring: contacts, not a payment link
+                text = await texts.get("dialog.confirm_no_link", contacts=catalog.contacts, **values)
+            else:
+                text = await texts.get("dialog.confirm", amount_line=await amount_line(texts, link), **values)
             markup = confirm_keyboard(
                 await texts.plain("btn.confirm"), back, await texts.plain("btn.restart"), short(state)
             )

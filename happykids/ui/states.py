@@ -40,6 +40,7 @@ class AdminInput(StatesGroup):
     link_amount = State()
     contacts = State()
     text = State()  # a new version of a parent-facing text
+    text_search = State()  # a word to find texts by
     admin_id = State()  # a forwarded message or a user id
     catalog_file = State()  # the catalog YAML as a document
 

@@ -178,3 +178,24 @@ async def test_admin_gets_panel_commands_in_her_own_menu_only(emu, bot):
         menus[(scope["type"], scope.get("chat_id"))] = {c["command"] for c in commands}
     assert menus[("default", None)] == {"start", "help"}
     assert menus[("chat", ADMIN_ID)] == {"start", "help", "admin", "receipts"}
+
+
+async def test_admin_can_be_added_by_the_username_of_someone_who_wrote_to_the_bot(emu, bot):
+    """Issue #10: a @username works for anyone who has written to the bot; otherwise the ways that work."""
+    boss = director(emu)
+    helper = emu.user(3003, "Ольга", username="Olga_Manager")
+    await step(emu, helper.send_command("/start"))
+    await open_panel(emu, boss)
+    prompt = await press(emu, boss, "Админы", "Добавить админа")
+    assert "перешлите" in prompt.text and "@username" in prompt.text and "id" in prompt.text
+
+    answer = await say(emu, boss, "@stranger_mom")
+    assert "@stranger_mom ещё не писал(а) этому боту" in answer.text and "/start" in answer.text
+    assert "перешлите" in answer.text and "id цифрами" in answer.text and answer.has_button("Отмена")
+
+    await say(emu, boss, "@olga_manager")  # usernames ignore case
+    assert any("Ольга" in m.text and "теперь админ" in m.text for m in boss.bot_messages)
+    async with bot.sessions() as session:
+        assert await session.get(Admin, 3003) is not None
+    menu = await open_panel(emu, helper)
+    assert menu.has_button("Каталог")

@@ -48,3 +48,26 @@ async def test_journal_is_paginated(emu, bot):
     assert "new 0" in page.text and not page.has_button("Старее")
     page = await press(emu, boss, "Новее")
     assert "Страница 2 из 3" in page.text
+
+
+async def test_journal_names_texts_and_recipients_as_people_know_them(emu, bot):
+    """Issue #10: never `group:kids` or `(dialog.greeting)`; titles with quotes get „inner“ ones."""
+    at = datetime(2026, 1, 1, 9, 0)
+    async with bot.sessions() as session, session.begin():
+        session.add_all([  # written by an older version, which kept keys
+            AuditEntry(actor_id=1, actor_name="Марина", action="text.set",
+                       target="Вопрос о группе (dialog.choose_group)",
+                       old_value="<b>Шаг 1 из 3.</b> Выберите группу:", new_value="<b>Шаг 1.</b> Группа? &lt;3",
+                       at=at),
+            AuditEntry(actor_id=1, actor_name="Марина", action="text.reset", target="Кнопка «Назад» (btn.back)",
+                       old_value="Назад", new_value="⬅️ Назад", at=at + timedelta(minutes=1)),
+            AuditEntry(actor_id=1, actor_name="Марина", action="broadcast.send", target="№1", new_value="group:kids",
+                       at=at + timedelta(minutes=2)),
+        ])
+    boss = director(emu)
+    await open_panel(emu, boss)
+    text = (await press(emu, boss, "Журнал")).text
+    assert "изменил(а) текст: «Вопрос о группе»\nШаг 1 из 3. Выберите группу: → Шаг 1. Группа? <3" in text
+    assert "вернул(а) стандартный текст: «Кнопка „Назад“»" in text
+    assert "запустил(а) рассылку: №1\nродители группы «Малыши (4–6 лет)»" in text
+    assert "group:kids" not in text and "dialog." not in text and "btn.back" not in text

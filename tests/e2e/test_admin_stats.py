@@ -74,7 +74,10 @@ async def test_funnel_for_a_scripted_set_of_parents(emu, bot):
     assert line(week, "Получили ссылку").startswith("Получили ссылку: 1")
     assert line(week, "Прислали чек").startswith("Прислали чек: 1")
     assert line(week, "Оплата подтверждена").startswith("Оплата подтверждена: 1")
-    assert "конверсия в оплату: 33%" in week
+    assert "Дошли до оплаты: 33% от начавших" in week
+    # Every share names its base (issue #10): the text shows both, the chart the one it draws.
+    assert line(week, "Подтвердили выбор").endswith("— 33% от начавших, 50% от предыдущего шага")
+    assert "от всех, кто начал" in chart.text
     assert "Малыши (4–6 лет): 1 → 1 → 1 → 1 → 1 (100%)" in week
     assert "Юниоры (7–11 лет): 1 → 0 → 0 → 0 → 0 (0%)" in week
 

@@ -30,7 +30,7 @@ async def test_texts_are_grouped_by_screen_with_descriptions(emu, bot):
     assert screen.has_button("Вопрос о группе") and not screen.has_button("Кнопка «Назад»")
     second = await press(emu, boss, "➡️")
     assert second.has_button("Кнопка «Назад»") and second.message_id == screen.message_id
-    card = await press(emu, boss, "⬅️", "Вопрос о группе")
+    card = await press(emu, boss, "⬅️ Страница 1", "Вопрос о группе")
     assert "<b>Шаг 1 из 3.</b> Выберите группу:" in card.text  # the source, ready to copy
     assert "Стандартный текст" in card.text
 
@@ -122,7 +122,7 @@ async def test_button_label_is_plain_short_and_live(emu, bot):
 
 async def test_popup_preview_and_command_description_refresh(emu, bot):
     boss = director(emu)
-    await open_text(emu, boss, "Оплата", "Всплывающий ответ на старую")
+    await open_text(emu, boss, "Оплата", "Всплывающий ответ на старую", page=1)
     await step(emu, boss.press("Как видят родители"))
     assert popups(boss)[-1] == "Эта кнопка устарела — показываю текущий шаг"
 

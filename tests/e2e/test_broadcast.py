@@ -105,7 +105,7 @@ async def test_preview_group_audience_and_report(emu, bot):
     assert preview.html == "Дорогие родители! Завтра <b>занятий нет</b> — праздник 🎉", "exactly what parents get"
     assert preview.entities and preview.entities[0]["type"] == "bold"
     assert "Малыши (4–6 лет)" in confirm.text and "Получателей: 2" in confirm.text
-    assert "1 заблокировали бота" in confirm.text
+    assert "(ещё 1 родитель заблокировал бота — ему не отправится)" in confirm.text  # plural agrees
     assert not got(emu, 7001), "nothing is sent before the confirmation"
 
     await step(emu, admin.press("Отправить (2)"), "запускается")
@@ -449,7 +449,9 @@ async def test_album_while_composing_takes_the_first_photo(emu, bot, caption_on)
 
     await step(emu, admin.press("Всем родителям (2)"), "Отправить?")
     preview = admin.bot_messages[-2]
-    assert preview.kind == "photo" and preview.text == "Фото с <b>праздника</b>", "the caption, as plain text"
+    # Typed tags work in a caption too (issue #10: one way to format wherever the director writes).
+    assert preview.kind == "photo" and preview.text == "Фото с праздника", "the caption, typed <b> as bold"
+    assert [e["type"] for e in preview.entities] == ["bold"]
     assert preview.photo[-1]["file_unique_id"] == parts[0]["photo"][-1]["file_unique_id"], "the first photo"
     await step(emu, admin.press("Отправить (2)"), "запускается")
     await wait_report(emu, admin, 1, timeout=15)

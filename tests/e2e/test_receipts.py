@@ -101,7 +101,7 @@ async def test_album_is_one_receipt_with_every_page(emu, bot, settings):
     pages = [SAMPLE_JPEG, PNG, SAMPLE_JPEG + b"\0"]
     await parent.send_album(pages, caption="три страницы")
     ack = await parent.wait_for(lambda m: "получили" in m.text, timeout=10)
-    assert "3 стр." in ack.text
+    assert "(3 страницы)" in ack.text  # no abbreviation, plural agrees (issue #10)
     card = await admin.wait_for(lambda m: m.has_button("Подтвердить"), timeout=10)
     await emu.settle(**SETTLE)
     await outbox_drained(bot)
@@ -113,7 +113,7 @@ async def test_album_is_one_receipt_with_every_page(emu, bot, settings):
     assert [Path(f.file_path).read_bytes() for f in stored] == pages
     album = [m for m in admin.bot_messages if m.media_group_id]
     assert len(album) == 3 and all(not m.buttons for m in album)
-    assert card.kind == "text" and "3 стр." in card.text
+    assert card.kind == "text" and "(3 страницы)" in card.text
     names = sorted(Path(f.archive_location).name for f in stored)
     assert [n.rsplit("_", 1)[1] for n in names] == ["1-1.jpg", "1-2.jpg", "1-3.jpg"]  # Telegram serves photos as JPEG
     assert len([m for m in parent.bot_messages if "получили" in m.text]) == 1, "one answer per album"

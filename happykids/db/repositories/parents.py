@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
@@ -25,6 +25,12 @@ async def touch_parent(session: AsyncSession, user_id: int, first_name: str, las
 
 async def get_parent(session: AsyncSession, user_id: int) -> Parent | None:
     return await session.get(Parent, user_id)
+
+
+async def find_by_username(session: AsyncSession, username: str) -> Parent | None:
+    """The person who wrote to the bot as @username (Telegram usernames ignore case); None if nobody did."""
+    query = select(Parent).where(func.lower(Parent.username) == username.lower()).order_by(Parent.last_seen.desc())
+    return (await session.scalars(query.limit(1))).first()
 
 
 async def all_names(session: AsyncSession) -> list[tuple[int, str, str | None, str | None]]:

@@ -1,9 +1,11 @@
 """Admins section: who may open the panel. ADMIN_IDS from the server settings are permanent; admins added
-here (by a forwarded message or a user id) can be removed here. Rights are re-checked on every press, so a
+here (by a forwarded message, a user id, or the @username of someone who has written to the bot) can be
+removed here. Rights are re-checked on every press, so a
 removed admin loses the panel at once."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from aiogram import F, Router
@@ -13,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.config import Settings
 from happykids.db.repositories.admins import add_admin, get_admin, is_admin, panel_admins, remove_admin
-from happykids.db.repositories.parents import get_parent
+from happykids.db.repositories.parents import find_by_username, get_parent
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.handlers.admin.panel import InputStep, record
 from happykids.texts.service import Markup, Texts
@@ -68,8 +70,12 @@ async def add(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) ->
               AdminMenu(section=Section.ADMINS))
 
 
-def _who(message: Message, texts: Texts) -> tuple[int, str] | str:
-    """(user id, name) of the person meant, or the reason we cannot tell."""
+USERNAME = re.compile(r"^(?:@|(?:https?://)?t\.me/)([A-Za-z][A-Za-z0-9_]{3,31})$")
+
+
+async def _who(message: Message, texts: Texts, session: AsyncSession) -> tuple[int, str] | str:
+    """(user id, name) of the person meant, or the reason we cannot tell. A bot cannot look up a @username
+    in Telegram, but it knows everyone who has written to it (the parents table, admins included)."""
     origin = message.forward_origin
     if isinstance(origin, MessageOriginUser):
         if origin.sender_user.is_bot:
@@ -82,6 +88,12 @@ def _who(message: Message, texts: Texts) -> tuple[int, str] | str:
     digits = (message.text or "").strip().removeprefix("id").strip()
     if digits.isdigit() and 0 < int(digits) < 2**63:
         return int(digits), ""
+    username = USERNAME.match((message.text or "").strip())
+    if username:
+        person = await find_by_username(session, username.group(1))
+        if person is None:
+            return texts.fixed("panel.admin_unknown_username", username=f"@{username.group(1)}")
+        return person.user_id, ""
     return texts.fixed("panel.admin_not_person")
 
 
@@ -91,7 +103,7 @@ async def who_typed(message: Message, admin_state: FSMContext, session: AsyncSes
     director = message.from_user
     if director is None:  # IsAdmin lets no message without a sender in; nobody to note as the one who added
         return
-    who = _who(message, texts)
+    who = await _who(message, texts, session)
     if isinstance(who, str):
         await ask_again(message, admin_state, texts, who)
         return

@@ -16,6 +16,7 @@ While it is sent, the progress message carries «⏹ Остановить рас
 from __future__ import annotations
 
 import secrets
+from html import escape, unescape
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -44,6 +45,7 @@ from happykids.services.payments_export import Month, agency_tz, to_local
 from happykids.texts.service import Markup, Texts
 from happykids.ui.broadcast_content import send_content
 from happykids.ui.callbacks import AdminMenu, BcAct, BroadcastAction, BroadcastAudience, BroadcastStop, Section
+from happykids.ui.director_text import director_html, shown_text, tag_problems
 from happykids.ui.keyboards import broadcast as kb
 from happykids.ui.states import BroadcastInput
 from happykids.ui.view import ask, ask_again, finish_input, retire, show
@@ -127,7 +129,7 @@ async def on_album_part(message: Message, admin_state: FSMContext, texts: Texts,
                       AdminMenu(section=Section.BROADCAST), problem=problem,
                       bc_album={"id": album["id"], "draft": None})  # ALBUM, as a keyword
             return
-        await admin_state.update_data({DRAFT: {**draft, "text": message.html_text}})
+        await admin_state.update_data({DRAFT: {**draft, "text": director_html(message).html}})
     if not album.get("told"):
         await admin_state.update_data({ALBUM: {**album, "told": True}})
         await message.answer(texts.fixed("panel_ops.album_one_photo"))
@@ -143,14 +145,18 @@ async def _refuse(message: Message, admin_state: FSMContext, texts: Texts, probl
 @router.message(InputStep(BroadcastInput.content), F.photo | (F.text & ~F.text.startswith("/")))
 async def on_content(message: Message, admin_state: FSMContext, session: AsyncSession, settings: Settings,
                      texts: Texts) -> None:
+    formatted = director_html(message)  # her Bold button and typed <b> alike; a stray "<" is a character
+    if problems := tag_problems(formatted):
+        await _refuse(message, admin_state, texts, escape("\n".join(problems), quote=False))
+        return
     if message.photo:
-        caption = message.caption or ""
+        caption = shown_text(formatted.html)  # typed tags do not count towards Telegram's limit
         if problem := _caption_too_long(texts, caption):
             await _refuse(message, admin_state, texts, problem)
             return
-        content = Content(message.html_text if caption else "", message.photo[-1].file_id)
+        content = Content(formatted.html if caption else "", message.photo[-1].file_id)
     else:
-        content = Content(message.html_text)
+        content = Content(formatted.html)
     draft_id = secrets.token_hex(4)
     draft = {"id": draft_id, "text": content.text, "photo": content.photo, "audience": None}
     keep: dict[str, Any] = {DRAFT: draft}
@@ -281,7 +287,8 @@ async def send(callback: CallbackQuery, callback_data: BroadcastAction, admin_st
     progress = await show(callback, texts.fixed("panel_ops.starting", number=broadcast.id, count=counts.pending),
                           kb.stop_menu(texts, broadcast.id))
     await set_progress_message(session, broadcast.id, progress.message_id if progress else None)
-    await record(session, callback.from_user, "broadcast.send", f"№{broadcast.id}", new=draft["audience"])
+    await record(session, callback.from_user, "broadcast.send", f"№{broadcast.id}",
+                 new=unescape(await audience_title(session, texts, audience)))  # in words, not "group:kids"
     await uow.commit()
     workers.broadcasts.wake()
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.catalog import CatalogKind
 from happykids.domain.catalog_edit import CatalogEditError, ItemInUse, parse_children_count
+from happykids.domain.wording import quoted
 from happykids.handlers.admin.panel import InputStep, record
 from happykids.services import catalog_items as svc
 from happykids.texts.service import Texts
@@ -37,7 +38,7 @@ router.message.filter(F.chat.type == "private")
 
 def describe(texts: Texts, kind: CatalogKind, title: str) -> str:
     """How an item is named in the audit log: «группа «Малыши»»."""
-    return f"{texts.fixed(f'panel.kind_one.{kind.value}').lower()} «{title}»"
+    return f"{texts.fixed(f'panel.kind_one.{kind.value}').lower()} {quoted(title)}"
 
 
 def plural(texts: Texts, kind: CatalogKind) -> str:

@@ -18,6 +18,7 @@ from happykids.db.repositories.catalog import export_spec
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.catalog import CatalogError
 from happykids.domain.catalog_yaml import dump_catalog_yaml, parse_catalog_yaml
+from happykids.domain.wording import quoted
 from happykids.handlers.admin.catalog import catalog_screen
 from happykids.handlers.admin.panel import InputStep, record
 from happykids.services.catalog_import import apply_import, import_preview
@@ -94,7 +95,7 @@ async def file_received(message: Message, document: Document, admin_state: FSMCo
         summary = summary[:MAX_SUMMARY].rstrip() + "\n…"
     warning = ""
     if changes.groups_with_receipts:
-        groups = ", ".join(f"«{title}» ({count})" for title, count in changes.groups_with_receipts.items())
+        groups = ", ".join(f"{quoted(title)} ({count})" for title, count in changes.groups_with_receipts.items())
         warning = texts.fixed("panel.import_receipts_warning", groups=groups)
     markup = keyboard([(texts.fixed("panel.btn_apply"), CatalogFile(action=FileAct.APPLY, token=token))],
                       [(texts.fixed("panel.btn_cancel"), AdminMenu(section=Section.CATALOG))])

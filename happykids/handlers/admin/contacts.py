@@ -1,4 +1,7 @@
-"""Contacts section: the agency's contacts shown in /help, when a link is missing and after mistakes."""
+"""Contacts section: the agency's contacts shown in /help, when a link is missing and after mistakes.
+
+She may format them like every text she writes (the app's buttons or typed tags, ui/director_text.py).
+"""
 
 from __future__ import annotations
 
@@ -15,9 +18,11 @@ from happykids.domain.catalog_edit import CatalogEditError, clean_contacts
 from happykids.handlers.admin.panel import InputStep, record
 from happykids.texts.service import Markup, Texts
 from happykids.ui.callbacks import AdminMenu, ContactsEdit, Section
+from happykids.ui.director_text import director_html, tag_problems
 from happykids.ui.keyboards.admin import keyboard, menu_button
 from happykids.ui.states import AdminInput
 from happykids.ui.view import ask, ask_again, finish_input, show
+from tgtext.typed import as_typed
 
 router = Router(name="admin.contacts")
 router.message.filter(F.chat.type == "private")
@@ -44,8 +49,14 @@ async def edit(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) -
 @router.message(InputStep(AdminInput.contacts), F.text, ~F.text.startswith("/"))
 async def typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
                 uow: UnitOfWork) -> None:
+    # Kept as typed, her Bold/Italic buttons written as tags: shown through tgtext.typed like all she
+    # writes (texts/service.py), and the catalog file carries them as they are.
+    formatted = director_html(message)
+    if problems := tag_problems(formatted):
+        await ask_again(message, admin_state, texts, escape("\n".join(problems), quote=False))
+        return
     try:
-        contacts = clean_contacts(message.text or "")  # F.text: always set
+        contacts = clean_contacts(as_typed(formatted.html))
     except CatalogEditError as exc:
         await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
         return

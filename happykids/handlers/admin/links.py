@@ -89,8 +89,11 @@ async def matrix_screen(event: CallbackQuery | Message, session: AsyncSession, t
 
 async def card_screen(event: CallbackQuery | Message, session: AsyncSession, texts: Texts, combo: Combo) -> None:
     link = await svc.get_link(session, combo)
+    # One line about the amount, saying it once: the sum, or that there is none (no line without a link).
+    amount_line = "" if link is None else texts.fixed("panel.link_no_amount") if link.amount is None else \
+        texts.fixed("panel.link_amount", amount=money(link.amount))
     text = texts.fixed("panel.link_card", label=combo.label, url=link.url if link else texts.fixed("panel.link_none"),
-                       amount=amount_text(texts, link.amount) if link else "—")
+                       amount_line=Markup(amount_line))
 
     def act(action: LinkAct) -> LinkAction:
         return LinkAction(group_id=combo.group.id, period_id=combo.period.id, children_id=combo.children.id,

@@ -29,9 +29,13 @@ from happykids.texts.validation import (
 )
 from happykids.ui.callbacks import AdminMenu, Section, TextAct, TextAction, TextCard, TextScreen
 from happykids.ui.commands import CommandMenus
+from happykids.ui.director_text import director_html, tag_problems
 from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
 from happykids.ui.states import AdminInput
-from happykids.ui.view import ask, ask_again, retire, show
+from happykids.ui.texts_editor import listing, matches
+from happykids.ui.view import ask, ask_again, finish_input, retire, show
+from tgtext.explain import NO_FORMATTING
+from tgtext.typed import as_typed
 
 router = Router(name="admin.texts")
 router.message.filter(F.chat.type == "private")
@@ -82,9 +86,13 @@ async def sample_values(session: AsyncSession, texts: Texts) -> dict[str, object
 
 # -- screens ---------------------------------------------------------------------------------------------
 
+SEARCH = TextAction(key="*", action=TextAct.SEARCH)
+MAX_FOUND = 15
+
+
 async def texts_menu(event: CallbackQuery | Message, texts: Texts) -> None:
     overrides = await texts.overrides()
-    buttons: list[list[Button]] = []
+    buttons: list[list[Button]] = [[(texts.fixed("panel.btn_search_text"), SEARCH)]]
     for index, screen in enumerate(screens()):
         keys = [d.key for d in texts_of(screen)]
         changed = sum(1 for key in keys if key in overrides)
@@ -94,6 +102,7 @@ async def texts_menu(event: CallbackQuery | Message, texts: Texts) -> None:
 
 
 async def screen_list(callback: CallbackQuery, texts: Texts, index: int, page: int) -> None:
+    """One page of a screen's texts: numbered, each with a preview of what parents read; pages labelled."""
     all_screens = screens()
     if not 0 <= index < len(all_screens):
         await texts_menu(callback, texts)
@@ -102,24 +111,52 @@ async def screen_list(callback: CallbackQuery, texts: Texts, index: int, page: i
     pages = max(1, -(-len(definitions) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     overrides = await texts.overrides()
-    rows: list[list[Button]] = [
-        [(label(d.description + (" ✏️" if d.key in overrides else "")), TextCard(key=d.key))]
-        for d in definitions[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-    ]
+    first = page * PAGE_SIZE
+    items = [(first + n + 1, d, overrides.get(d.key, d.default))
+             for n, d in enumerate(definitions[first:first + PAGE_SIZE])]
+    lines, rows = listing(texts, items, set(overrides))
     nav: list[Button] = []
     if page > 0:
-        nav.append(("⬅️", TextScreen(screen=index, page=page - 1)))
+        nav.append((texts.fixed("panel.btn_page_prev", page=page), TextScreen(screen=index, page=page - 1)))
     if page < pages - 1:
-        nav.append(("➡️", TextScreen(screen=index, page=page + 1)))
-    text = texts.fixed("panel.text_screen", screen=all_screens[index])
+        nav.append((texts.fixed("panel.btn_page_next", page=page + 2), TextScreen(screen=index, page=page + 1)))
+    page_label = texts.fixed("panel.text_page", page=page + 1, pages=pages) if pages > 1 else ""
+    text = texts.fixed("panel.text_screen", screen=all_screens[index], page=page_label, lines=Markup(lines))
     back = (texts.fixed("panel.btn_back"), AdminMenu(section=Section.TEXTS))
     await show(callback, text, keyboard(*rows, nav, [back]))
+
+
+# -- search ----------------------------------------------------------------------------------------------
+
+@router.callback_query(TextAction.filter(F.action == TextAct.SEARCH))
+async def ask_search(callback: CallbackQuery, texts: Texts, admin_state: FSMContext) -> None:
+    await ask(callback, admin_state, texts, AdminInput.text_search, texts.fixed("panel.ask_text_search"),
+              AdminMenu(section=Section.TEXTS))
+
+
+@router.message(InputStep(AdminInput.text_search), F.text, ~F.text.startswith("/"))
+async def search_typed(message: Message, admin_state: FSMContext, texts: Texts) -> None:
+    """Texts whose title or current wording holds every word she typed, as buttons; nothing found: she is
+    told so and can type another word."""
+    query = " ".join((message.text or "").split())[:100]
+    overrides = await texts.overrides()
+    found = [d for d in DEFAULTS.values() if d.editable and matches(query, d, overrides.get(d.key, d.default))]
+    if not query or not found:
+        await ask_again(message, admin_state, texts, texts.fixed("panel.text_not_found", query=query))
+        return
+    items = [(n, d, overrides.get(d.key, d.default)) for n, d in enumerate(found[:MAX_FOUND], 1)]
+    lines, rows = listing(texts, items, set(overrides))
+    more = texts.fixed("panel.text_found_more", shown=MAX_FOUND) if len(found) > MAX_FOUND else ""
+    await finish_input(message, admin_state)
+    text = texts.fixed("panel.text_found", query=query, count=len(found), lines=Markup(lines + more))
+    await show(message, text, keyboard(*rows, [(texts.fixed("panel.btn_search_text"), SEARCH)],
+                                      [(texts.fixed("panel.btn_back"), AdminMenu(section=Section.TEXTS))]))
 
 
 async def card(event: CallbackQuery | Message, texts: Texts, definition: TextDef) -> None:
     key = definition.key
     overridden = key in await texts.overrides()
-    source = await texts.template(key)
+    source = as_typed(await texts.template(key))
     shown = source if len(source) <= MAX_SOURCE_SHOWN else source[:MAX_SOURCE_SHOWN] + "…"
     hint = texts.fixed("panel.text_placeholders_hint", names=names(definition)) if definition.placeholders else ""
     status = texts.fixed("panel.text_status_changed" if overridden else "panel.text_status_default")
@@ -252,14 +289,16 @@ async def edit(callback: CallbackQuery, callback_data: TextAction, texts: Texts,
               key=definition.key)
 
 
-def typed_source(message: Message) -> str:
-    """What she meant: HTML typed as text ("<b>…</b>"), or text formatted with Telegram's own buttons
-    (bold, italic…), which we turn into the same HTML. Typed tags win when both are present."""
+def typed_source(message: Message, definition: TextDef) -> tuple[str, list[str]]:
+    """What she meant, and what stops it from working. A message text: her formatting (the app's Bold
+    button and typed tags alike) as HTML, a stray `<` or `&` as a character (ui/director_text.py). A label,
+    popup or command description: the text as typed, which Telegram shows without formatting."""
+    if definition.kind is TextKind.MESSAGE:
+        formatted = director_html(message)
+        return formatted.html, tag_problems(formatted)
     text = message.text or ""  # typed text: the input step's F.text filter guarantees it
-    formatted = any(e.type in FORMATTING for e in (message.entities or []))
-    if formatted and "<" not in text:
-        return message.html_text
-    return text
+    formatted_with_buttons = any(e.type in FORMATTING for e in (message.entities or []))
+    return text, [NO_FORMATTING] if formatted_with_buttons else []
 
 
 @router.message(InputStep(AdminInput.text), F.text, ~F.text.startswith("/"))
@@ -271,9 +310,10 @@ async def text_typed(message: Message, admin_state: FSMContext, texts: Texts, se
         await admin_state.clear()
         await texts_menu(message, texts)
         return
-    template = normalize(definition, typed_source(message))
+    source, problems = typed_source(message, definition)
+    template = normalize(definition, source)
     values = await sample_values(session, texts)
-    problems = check_text(definition, template, values)
+    problems = problems or check_text(definition, template, values)
     if problems:
         listed = "\n".join(f"• {p}" for p in problems)
         await ask_again(message, admin_state, texts, texts.fixed("panel.text_problems", problems=listed))
