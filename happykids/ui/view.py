@@ -107,6 +107,10 @@ async def show_step(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, p
     changed = None  # let the engine compare with what the pressed message shows
     if pressed is not None and pressed.message_id == previous:
         changed = data.get(SHOWN) != shown  # two quick taps: the second press's snapshot is outdated
+    elif pressed is not None and previous is not None:
+        # An older message: its buttons were taken off (retire) when the dialog moved on, perhaps after the
+        # parent pressed, so the press's snapshot may still show them. Trusting it would leave no live buttons.
+        changed = True
     live = screen.state in CHOOSING  # the link screen keeps its pay button forever: never retired later
     await state.set_state(screen.state)
     if pressed is not None:
