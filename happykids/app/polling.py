@@ -167,11 +167,13 @@ class Poller:
             if self._taken_upto is not None and update_id <= self._taken_upto:
                 continue  # in flight or handled: Telegram returns it until the offset passes it
             fresh = True
-            self._taken_upto = update_id
             update = parse_update(raw, self.bot)
             if update is None:
-                continue  # logged; the offset moves past it with the next update handled
+                self._taken_upto = update_id  # logged once; the offset moves past it
+                continue
             await self._slots.acquire()
+            # Taken only now, with no await in between: stopped while waiting for a slot, it stays unconfirmed.
+            self._taken_upto = update_id
             self._in_flight.add(update_id)
             task = asyncio.create_task(self._handle(update, workflow))
             # aiogram's own set of update tasks: whoever watches it (the tests' settle) sees these too.
