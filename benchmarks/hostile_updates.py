@@ -37,11 +37,14 @@ class CountingHandler(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.levels: Counter[str] = Counter()
+        self.warnings_by_logger: Counter[str] = Counter()
         self.tracebacks = 0
         self.first_errors: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.levels[record.levelname] += 1
+        if record.levelno == logging.WARNING:
+            self.warnings_by_logger[record.name] += 1
         if record.exc_info:
             self.tracebacks += 1
         if record.levelno >= logging.ERROR and len(self.first_errors) < 5:
@@ -94,6 +97,7 @@ async def run(updates: int, parents: int, groups: int, seed: int, round_size: in
             print(f"unanswered presses:     {len(unanswered)}")
             print(f"errors logged:          {log.levels['ERROR'] + log.levels['CRITICAL']} "
                   f"(warnings {log.levels['WARNING']}, tracebacks {log.tracebacks})")
+            print("  warnings by logger:   " + ", ".join(f"{k} {n}" for k, n in log.warnings_by_logger.most_common()))
             for line in log.first_errors:
                 print(f"  {line}")
             for error in unexpected[:5]:
