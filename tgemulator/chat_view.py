@@ -7,12 +7,13 @@ the messages currently visible (edits applied, deleted ones gone), the last bot 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from .errors import EmulatorError
-from .state import BotMessage, ChatState
+from .state import BotMessage, ChatState, now
 from .world import World
 
 Predicate = Callable[[BotMessage], bool]
@@ -116,6 +117,18 @@ class ChatView:
     def _title(self) -> str:
         state = self.state
         return state.title or " ".join(filter(None, [state.first_name, state.last_name])) or ""
+
+    async def post(self, text: str) -> dict[str, Any]:
+        """A channel's own post (a ``channel_post`` update: no ``from``, the channel is ``sender_chat``)."""
+        chat = self.state
+        if chat.type != "channel":
+            raise ValueError("only a channel has channel posts; people write with FakeUser.send_text")
+        raw = {"message_id": chat.take_message_id(), "sender_chat": chat.to_api(),
+               "chat": chat.to_api(), "date": now(), "text": text}
+        self._emu.world.put(chat, BotMessage.from_raw(raw, from_bot=False), "new")
+        self._emu.push_update({"channel_post": raw})
+        await asyncio.sleep(0)
+        return raw
 
     def block(self) -> None:
         """Private chat: the user blocks the bot. Group: the bot is removed from it."""

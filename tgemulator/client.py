@@ -147,6 +147,17 @@ class FakeUser(ChatView):
         stored = files.add("sticker", SAMPLE_WEBP, width=512, height=512)
         return await self._send({"sticker": files.media_json(stored)}, chat_id)
 
+    async def send_forwarded(
+        self, text: str, origin: dict[str, Any] | None = None, *, chat_id: int | None = None
+    ) -> dict[str, Any]:
+        """Forward a text message into the chat, with ``origin`` as its ``forward_origin`` exactly as
+        given. The default is what Telegram really sends for a forward from before 2015 of a user who
+        hides their account: ``hidden_user`` *without* ``sender_user_name``, which aiogram 3.26-3.31
+        cannot parse (aiogram issue #1840) -- a raw update a strict bot must survive."""
+        if origin is None:
+            origin = {"type": "hidden_user", "date": 1422450181}
+        return await self._send({"text": text, "forward_origin": origin}, chat_id)
+
     async def send_voice(
         self, data: bytes = SAMPLE_OGG, *, chat_id: int | None = None
     ) -> dict[str, Any]:
@@ -249,6 +260,18 @@ class FakeUser(ChatView):
         view = self._view(chat_id)
         self._emu.world.delete(view.state, message_id)
         await asyncio.sleep(0)
+
+    async def press_forged(self, message_id: int, data: str, *, chat_id: int | None = None) -> str:
+        """A press with any data on message ``message_id`` of the bot, whether or not such a message
+        ever existed in the chat (a modified client can send that)."""
+        view = self._view(chat_id)
+        message = view.state.messages.get(message_id)
+        if message is None:
+            chat = view.state
+            raw = {"message_id": message_id, "from": self._emu.world.bot_user,
+                   "chat": chat.to_api(), "date": 0, "text": "?"}
+            message = BotMessage.from_raw(raw, from_bot=True)
+        return await self._callback(view, message, data)
 
     async def press_data(self, message_id: int, data: str, *, chat_id: int | None = None) -> str:
         """A raw (possibly forged) callback query with arbitrary data on a message."""

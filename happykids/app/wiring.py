@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from happykids.app.archive_watch import ArchiveWatch
 from happykids.app.first_contact import reach_telegram
 from happykids.app.health_server import install_health
+from happykids.app.polling import Poller, forget_old_updates
 from happykids.app.preflight import check_services
 from happykids.config import Settings
 from happykids.db.change_tracking import VersionBoard
@@ -29,6 +30,7 @@ from happykids.db.engine import create_engine, create_session_factory, updates_i
 from happykids.db.fsm_storage import SqlStorage
 from happykids.db.migrate import upgrade_async
 from happykids.domain import clock
+from happykids.handlers.admin.panel import ADMIN_DESTINY
 from happykids.handlers.log_context import LogContextMiddleware
 from happykids.handlers.middlewares import UnitOfWorkMiddleware
 from happykids.handlers.routers import feature_routers
@@ -81,7 +83,7 @@ def build_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]
         from aiogram.fsm.storage.redis import RedisStorage
 
         return RedisStorage.from_url(settings.fsm_storage_url, key_builder=DefaultKeyBuilder(with_destiny=True))
-    return SqlStorage(sessions)
+    return SqlStorage(sessions, destinies=("default", ADMIN_DESTINY))  # both read in one SELECT per parent
 
 
 def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSession], texts: Texts,
@@ -144,10 +146,13 @@ async def _on_shutdown(app: App) -> None:
 
 
 async def run_polling(app: App, *, handle_signals: bool = True) -> None:
+    """Poll until stopped; an update is confirmed to Telegram only once handled (app/polling.py)."""
     try:
         await reach_telegram(app.bot)
-        in_flight = updates_in_flight(app.settings.resolved_database_url)
-        await app.dp.start_polling(app.bot, handle_signals=handle_signals, close_bot_session=False,
-                                   polling_timeout=20, tasks_concurrency_limit=in_flight)
+        poller = Poller(app.dp, app.bot, timeout=20,
+                        concurrency=updates_in_flight(app.settings.resolved_database_url),
+                        housekeeping=partial(forget_old_updates, app.sessions))
+        await poller.run(handle_signals=handle_signals)
     finally:
         await app.close()
+

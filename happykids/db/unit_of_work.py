@@ -9,6 +9,13 @@ storage, which aiogram calls) finds the unit of the update it runs in through a 
 parent, "получили" for a receipt): it flushes the buffered dialog state into the same transaction, commits,
 and the unit goes on in a new transaction for the rest of the update. The end of the update commits whatever
 is left; an exception rolls it back.
+
+The update's Telegram id is recorded in the first commit that writes anything (db/repositories/
+handled_updates.py), in that same transaction: after a kill -9 Telegram delivers an unconfirmed update again
+(app/polling.py confirms only handled ones), and the middleware skips one whose id is recorded, because its
+work is in the database. Whatever an update does after that commit (a message to the parent, say) is made
+durable by the code that commits first (e.g. the receipt outbox). An update that wrote nothing needs no
+record (its repetition changes no data) and costs no extra statement.
 """
 
 from __future__ import annotations
@@ -17,16 +24,34 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from happykids.db.repositories.handled_updates import record_handled
 
 StateRecord = tuple[str | None, str]  # (FSM state, data as JSON)
 
 _current: ContextVar[UnitOfWork | None] = ContextVar("happykids_unit_of_work", default=None)
+_WROTE = "happykids_wrote"  # key in Session.info: this session has sent an INSERT, UPDATE or DELETE
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    session.info[_WROTE] = True
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession):
+    def __init__(self, session: AsyncSession, update_id: int | None = None):
         self.session = session
+        self.update_id = update_id  # the Telegram update this unit handles, recorded with its first write
+        self._update_recorded = update_id is None
         # Dialog state written during this update, by storage key: written to the database once, on commit.
         self.pending_state: dict[str, StateRecord] = {}
         self._before_commit: list[Callable[[UnitOfWork], Awaitable[None]]] = []
@@ -39,9 +64,10 @@ class UnitOfWork:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[UnitOfWork]:
+    async def open(cls, sessions: async_sessionmaker[AsyncSession], update_id: int | None = None
+                   ) -> AsyncIterator[UnitOfWork]:
         async with sessions() as session:
-            unit = cls(session)
+            unit = cls(session, update_id)
             token = _current.set(unit)
             try:
                 yield unit
@@ -71,14 +97,24 @@ class UnitOfWork:
         hooks, self._before_commit = self._before_commit, []
         for hook in hooks:
             await hook(self)
+        record = self.update_id is not None and not self._update_recorded and self._writes()
+        if record and self.update_id is not None:
+            await record_handled(self.session, self.update_id)
         await self.session.commit()
+        self._update_recorded = self._update_recorded or record
+        self.session.sync_session.info.pop(_WROTE, None)
         self.pending_state.clear()
         done, self._after_commit = self._after_commit, []
         for publish in done:
             publish()
 
+    def _writes(self) -> bool:
+        sync = self.session.sync_session
+        return bool(sync.info.get(_WROTE) or sync.new or sync.dirty or sync.deleted)
+
     async def rollback(self) -> None:
         self.pending_state.clear()
         self._before_commit.clear()
         self._after_commit.clear()
+        self.session.sync_session.info.pop(_WROTE, None)
         await self.session.rollback()

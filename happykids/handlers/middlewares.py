@@ -5,23 +5,59 @@ The pattern of MasterGroosha's `DbSessionMiddleware`: the middleware opens the s
 the dialog state that aiogram's FSM writes, the parent's row and the funnel events all land in the same
 transaction. The other dependencies a handler may ask for are registered once in the dispatcher's workflow
 data (app/wiring.py): `settings`, `texts`, `catalog_cache`, `admin_cache`, `workers`, `bot`.
+
+It also skips an update delivered twice: polling confirms an update only after it was handled, so a kill -9
+right after its commit means Telegram sends it again; its id is then recorded (db/unit_of_work.py) and the
+update is not handled a second time. This works the same for a webhook redelivery.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import Chat, TelegramObject, User
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import Chat, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from happykids.db.repositories.handled_updates import highest_handled, was_handled
 from happykids.db.repositories.parents import touch_parent
 from happykids.db.unit_of_work import UnitOfWork
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+log = logging.getLogger(__name__)
+
+
+class SeenUpdates:
+    """Has this update been handled already? Asked of every update, so the usual answer costs nothing:
+    an id this process took before is remembered; an id above the newest one recorded when the process
+    started cannot be a redelivery; only an id at or below it (the updates Telegram sends again after a
+    restart) is looked up, one SELECT each."""
+
+    REMEMBER = 10_000
+
+    def __init__(self) -> None:
+        self._recent: set[int] = set()
+        self._order: deque[int] = deque()
+        self._floor: int | None = None
+
+    async def seen(self, session: AsyncSession, update_id: int) -> bool:
+        if update_id in self._recent:
+            return True
+        self._remember(update_id)
+        if self._floor is None:
+            self._floor = await highest_handled(session)  # once per process
+        return update_id <= self._floor and await was_handled(session, update_id)
+
+    def _remember(self, update_id: int) -> None:
+        self._recent.add(update_id)
+        self._order.append(update_id)
+        if len(self._order) > self.REMEMBER:
+            self._recent.discard(self._order.popleft())
 
 
 class UnitOfWorkMiddleware(BaseMiddleware):
@@ -34,9 +70,14 @@ class UnitOfWorkMiddleware(BaseMiddleware):
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]):
         self._sessions = session_factory
         self._seen: OrderedDict[int, tuple[float, tuple[str, str | None, str | None]]] = OrderedDict()
+        self.updates = SeenUpdates()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with UnitOfWork.open(self._sessions) as unit:
+        update_id = event.update_id if isinstance(event, Update) else None
+        async with UnitOfWork.open(self._sessions, update_id) as unit:
+            if update_id is not None and await self.updates.seen(unit.session, update_id):
+                log.info("Update %s was handled before; not handling it again", update_id)
+                return UNHANDLED
             data["uow"] = unit
             data["session"] = unit.session
             await self._track(unit, data.get("event_from_user"), data.get("event_chat"))

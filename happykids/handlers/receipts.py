@@ -104,6 +104,7 @@ async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, sessi
         await message.answer(await texts.get("receipt.save_failed"))
         return
 
+    crash_point("receipt_saved")
     user = message.from_user
     if user is None:  # the private-chat filter guarantees a sender
         return

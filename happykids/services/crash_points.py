@@ -2,6 +2,7 @@
 
 Set HAPPYKIDS_TEST_CRASH_AFTER=<point> and the process calls os._exit(137) (what kill -9 looks like to the
 parent process) the first time it passes that point. Points:
+  receipt_saved  - the file is in DATA_DIR, nothing is committed (the update must come again after a restart)
   receipt_commit - the receipt and its outbox tasks are committed, the parent is not answered yet
   receipt_ack    - the parent was told "получили", the director was not notified yet
 Only the end-to-end tests set it; in production the variable is absent and this is a no-op.

@@ -37,8 +37,9 @@ from happykids.ui.states import CHOOSING
 NOT_MODIFIED = "message is not modified"
 GONE = ("message to edit not found", "message can't be edited")
 DIALOG_MSG = "dialog_msg"  # id of the message that carries the dialog's live choice buttons
-SHOWN = "dialog_shown"  # fingerprint of what that message shows now (a press carries an older snapshot)
-VIEW_KEYS = (DIALOG_MSG, SHOWN)  # the engine's own bookkeeping in the dialog's data: keep it on a reset
+SHOWN = "dialog_shown"  # fingerprint of the step last shown (a press carries an older snapshot)
+SHOWN_ON = "dialog_shown_on"  # the message showing it: DIALOG_MSG, or the link screen, which is never retired
+VIEW_KEYS = (DIALOG_MSG, SHOWN, SHOWN_ON)  # the engine's own bookkeeping in the dialog's data: keep it on a reset
 
 
 # -- the engine ------------------------------------------------------------------------------------------
@@ -105,17 +106,23 @@ async def show_step(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, p
     previous = data.get(DIALOG_MSG)
     shown = _fingerprint(screen)
     changed = None  # let the engine compare with what the pressed message shows
-    if pressed is not None and pressed.message_id == previous:
+    if pressed is not None and pressed.message_id == data.get(SHOWN_ON, previous):
         changed = data.get(SHOWN) != shown  # two quick taps: the second press's snapshot is outdated
+    elif pressed is not None and previous is not None:
+        # An older message: its buttons were taken off (retire) when the dialog moved on, perhaps after the
+        # parent pressed, so the press's snapshot may still show them. Trusting it would leave no live buttons.
+        changed = True
     live = screen.state in CHOOSING  # the link screen keeps its pay button forever: never retired later
     await state.set_state(screen.state)
     if pressed is not None:
-        await state.update_data({DIALOG_MSG: pressed.message_id if live else None, SHOWN: shown if live else None})
+        await state.update_data({DIALOG_MSG: pressed.message_id if live else None, SHOWN: shown,
+                                 SHOWN_ON: pressed.message_id})
     await commit_before_showing()
     message = await put(bot, chat_id, screen.text, screen.markup, edit=pressed, changed=changed)
     gone = pressed.message_id if pressed is not None and message.message_id != pressed.message_id else None
     if pressed is None or gone:  # a new message carries the step now
-        await state.update_data({DIALOG_MSG: message.message_id if live else None, SHOWN: shown if live else None})
+        await state.update_data({DIALOG_MSG: message.message_id if live else None, SHOWN: shown,
+                                 SHOWN_ON: message.message_id})
     if previous and previous not in (message.message_id, gone):
         await retire(bot, chat_id, previous)
 

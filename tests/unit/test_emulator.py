@@ -751,3 +751,33 @@ async def test_settle_waits_for_a_pressed_button_to_be_answered(emu, bot, user):
     await emu.settle(quiet=0.1, answer_grace=0.3)
     assert time.monotonic() - started < 1
     assert len(emu.unanswered_callback_queries()) == 1
+
+
+# -- updates a strict bot must survive ------------------------------------------------------------
+async def test_a_forward_from_a_hidden_user_without_a_name_is_delivered_raw(emu, bot, user):
+    """The real case of aiogram issue #1840: aiogram's own getUpdates cannot read the batch."""
+    from aiogram.exceptions import ClientDecodeError
+
+    from happykids.app.raw_updates import GetRawUpdates
+
+    await user.send_forwarded("старое сообщение")
+    [raw] = await bot(GetRawUpdates(timeout=0))
+    assert raw["message"]["forward_origin"] == {"type": "hidden_user", "date": 1422450181}
+    with pytest.raises(ClientDecodeError):
+        await bot.get_updates(timeout=0)
+    await user.send_forwarded("с именем", {"type": "hidden_user", "date": 1, "sender_user_name": "Аня"})
+    [*_, good] = await bot(GetRawUpdates(offset=raw["update_id"] + 1, timeout=0))
+    assert good["message"]["forward_origin"]["sender_user_name"] == "Аня"
+
+
+async def test_channel_posts_and_presses_on_messages_that_never_existed(emu, bot, user):
+    channel = emu.chat(-1005001, "channel", "Новости")
+    await channel.post("Анонс")
+    await user.press_forged(999, "forged:data")
+    first, second = await bot.get_updates(timeout=0)
+    assert first.channel_post.text == "Анонс" and first.channel_post.sender_chat.id == -1005001
+    assert first.channel_post.from_user is None
+    assert second.callback_query.message.message_id == 999 and second.callback_query.data == "forged:data"
+    await bot.answer_callback_query(second.callback_query.id)
+    with pytest.raises(ValueError, match="channel"):
+        await emu.chat(-1005002, "group").post("нельзя")

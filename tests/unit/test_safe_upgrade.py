@@ -12,12 +12,14 @@ import pytest
 from happykids.cli import main
 from happykids.db import migrate
 
+OLD = migrate.head_revision()  # the schema the bot has today; the test adds a migration "0002" after it
+
 MIGRATION = '''"""{doc}"""
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
-down_revision = "0001"
+down_revision = "{head}"
 
 
 def upgrade():
@@ -37,7 +39,7 @@ def data_dir(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)  # no stray .env
-    assert main(["db", "upgrade"]) == 0  # schema 0001
+    assert main(["db", "upgrade"]) == 0  # schema OLD
     with closing(sqlite3.connect(tmp_path / "data" / "happykids.sqlite3")) as conn, conn:
         conn.execute("INSERT INTO parents (user_id, first_name, blocked, first_seen, last_seen) "
                      "VALUES (5001, 'Анна', 0, '2026-01-01', '2026-01-01')")
@@ -47,7 +49,7 @@ def data_dir(tmp_path, monkeypatch):
 def with_migration(tmp_path, monkeypatch, last: str) -> None:
     migrations = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
-    (migrations / "versions" / "0002_next.py").write_text(MIGRATION.format(doc="a test migration", last=last))
+    (migrations / "versions" / "0002_next.py").write_text(MIGRATION.format(doc="a test migration", last=last, head=OLD))
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", migrations)
 
 
@@ -65,12 +67,12 @@ def test_a_failed_migration_puts_the_old_database_back(data_dir, tmp_path, monke
     assert main(["db", "upgrade"]) == 2
 
     err = capsys.readouterr().err.strip()
-    [copy] = (data_dir / "backups").glob("before-upgrade-0001-to-0002-*.sqlite3")
-    assert err == ("happykids: The database upgrade from schema 0001 to 0002 failed (the new column clashes with old "
+    [copy] = (data_dir / "backups").glob(f"before-upgrade-{OLD}-to-0002-*.sqlite3")
+    assert err == (f"happykids: The database upgrade from schema {OLD} to 0002 failed (the new column clashes with old "
                    f"data); the database is back exactly as it was (copy: {copy}), so the previous version of the "
                    "bot can keep running on it.")
     version, tables, parents = state(data_dir / "happykids.sqlite3")
-    assert (version, parents) == ("0001", 1) and "scratch" not in tables
+    assert (version, parents) == (OLD, 1) and "scratch" not in tables
     assert f"the database as it was is copied to {copy}" in caplog.text
 
 
@@ -79,11 +81,11 @@ def test_a_successful_upgrade_keeps_a_copy_of_the_old_database(data_dir, tmp_pat
 
     assert main(["db", "upgrade"]) == 0
 
-    [copy] = (data_dir / "backups").glob("before-upgrade-0001-to-0002-*.sqlite3")
-    assert state(copy)[0::2] == ("0001", 1)
+    [copy] = (data_dir / "backups").glob(f"before-upgrade-{OLD}-to-0002-*.sqlite3")
+    assert state(copy)[0::2] == (OLD, 1)
     version, tables, parents = state(data_dir / "happykids.sqlite3")
     assert (version, parents) == ("0002", 0) and "scratch" in tables
-    assert f"Upgrading the database schema from 0001 to 0002; the database as it was is copied to {copy}" \
+    assert f"Upgrading the database schema from {OLD} to 0002; the database as it was is copied to {copy}" \
         in caplog.text
 
 

@@ -1,0 +1,111 @@
+"""Polling that loses nothing and never stops (issue 9, items 5 and 6).
+
+A kill -9 while an update is handled means Telegram delivers it again, and the update is handled exactly
+once; an update whose work was committed before the kill is not handled a second time; one update the
+installed aiogram cannot parse is logged once and skipped, and polling goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sqlite3
+
+from happykids.services.crash_points import ENV_VAR
+from tests.catalogs import SMALL_CATALOG
+from tests.e2e.conftest import ADMIN_ID
+from tests.e2e.process import BotProcess
+from tests.e2e.receipt_helpers import confirm_choice, outbox_drained, receipts
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SETTLE = {"quiet": 0.3, "timeout": 20}
+
+
+def _receipt_rows(data_dir) -> int:
+    with sqlite3.connect(data_dir / "happykids.sqlite3") as db:
+        return db.execute("SELECT count(*) FROM receipts").fetchone()[0]
+
+
+async def test_kill_9_while_a_receipt_is_handled_means_redelivery_and_one_receipt(emu, tmp_path):
+    """The bot dies after saving the photo, before committing it: on main the update was already
+    confirmed to Telegram and lost (no row, no answer, ever); now it comes again and is taken once."""
+    data_dir = tmp_path / "data"
+    (tmp_path / "catalog.yaml").write_text(SMALL_CATALOG, encoding="utf-8")
+    importable = {"PYTHONPATH": os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))}
+    loader = BotProcess(emu, data_dir, extra_env=importable)
+    await loader.start("catalog", "import", str(tmp_path / "catalog.yaml"))
+    assert await loader.proc.wait() == 0, await loader.output()
+
+    doomed = BotProcess(emu, data_dir, extra_env={**importable, ENV_VAR: "receipt_saved"})
+    await doomed.start()
+    await doomed.wait_polling()
+    parent = emu.user(5301, "Катя")
+    await confirm_choice(emu, parent)
+    await parent.send_photo()
+    assert await asyncio.wait_for(doomed.proc.wait(), 60) == 137, await doomed.output()
+    assert not [m for m in parent.bot_messages if "получили" in m.text]
+
+    survivor = BotProcess(emu, data_dir, extra_env=importable)
+    await survivor.start()
+    try:
+        await survivor.wait_polling()
+        ack = await parent.wait_for(lambda m: "получили" in m.text, timeout=30)
+        assert "Малыши (4–6 лет)" in ack.text
+        admin = emu.user(ADMIN_ID)
+        await admin.wait_for(lambda m: m.has_button("Подтвердить"), timeout=20)
+        await emu.settle(**SETTLE)
+    finally:
+        output = await survivor.stop()
+    assert "Traceback" not in output, output
+    assert _receipt_rows(data_dir) == 1
+    assert len([m for m in parent.bot_messages if "получили" in m.text]) == 1, "told once, never twice"
+
+
+async def test_an_update_delivered_again_after_a_restart_is_not_handled_twice(emu, runner, caplog):
+    """A kill -9 after the commit and before Telegram heard of it: the same update comes to a new process.
+    Its id was recorded with its work, so nothing happens twice (no second receipt, no second answer)."""
+    caplog.set_level(logging.INFO, logger="happykids.handlers.middlewares")
+    emu.user(ADMIN_ID, "Директор")
+    app = await runner.start()
+    parent = emu.user(5302, "Оля")
+    await confirm_choice(emu, parent)
+    await parent.send_photo()
+    await parent.wait_for(lambda m: "получили" in m.text)
+    await emu.settle(**SETTLE)
+    await outbox_drained(app)
+    answers = len(parent.bot_messages)
+    await runner.stop()
+
+    app = await runner.start()  # a new process as far as the bot knows: nothing of the first in memory
+    emu.redeliver_last(1)
+    await emu.settle(**SETTLE)
+    await outbox_drained(app)
+    assert len(await receipts(app)) == 1
+    assert len(parent.bot_messages) == answers
+    assert "was handled before; not handling it again" in caplog.text
+
+    await parent.send_command("/help")  # and the bot goes on as usual
+    await parent.wait_for(lambda m: m.text != "")
+    await emu.settle(**SETTLE)
+
+
+async def test_an_update_aiogram_cannot_parse_is_skipped_and_polling_goes_on(emu, bot, caplog):
+    """aiogram issue #1840: a forward from a hidden user without `sender_user_name`. On main the whole
+    getUpdates answer failed validation and polling retried the same batch forever."""
+    parent = emu.user(5303, "Ира")
+    await parent.send_command("/start")
+    first = await parent.wait_for(lambda m: m.has_button("Малыши"))
+    await parent.send_forwarded("переслано из 2015 года")
+    await parent.press("Малыши", message_id=first.message_id)
+    await parent.wait_for(lambda m: m.has_button("1 месяц"))
+    await emu.settle(**SETTLE)
+
+    bad_id = emu.updates.history[1]["update_id"]
+    skipped = [r for r in caplog.records if "cannot read it" in r.getMessage()]
+    assert len(skipped) == 1, caplog.text
+    assert skipped[0].levelname == "WARNING"
+    assert f"Skipping update {bad_id}" in skipped[0].getMessage()
+    assert "hidden_user" in skipped[0].getMessage() and "sender_user_name" in skipped[0].getMessage()
+    assert emu.updates.pending_count == 0, "every update is confirmed once handled, the bad one too"
+    assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.levelname == "ERROR"]
