@@ -81,6 +81,11 @@ class Poller:
             return min(self._in_flight)
         return None if self._taken_upto is None else self._taken_upto + 1
 
+    @property
+    def busy(self) -> bool:
+        """Some update is still being handled (the tests' and the demo's settle() wait for this too)."""
+        return bool(self._in_flight)
+
     async def run(self, *, handle_signals: bool = True) -> None:
         dp = self.dp
         # The dispatcher's own lock and events, so `dp.stop_polling()` and signals stop this loop as they

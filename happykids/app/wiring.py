@@ -152,6 +152,7 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
         poller = Poller(app.dp, app.bot, timeout=20,
                         concurrency=updates_in_flight(app.settings.resolved_database_url),
                         housekeeping=partial(forget_old_updates, app.sessions))
+        app.dp["poller"] = poller  # `app.dp["poller"].busy`: updates still in handlers (tests, demo)
         await poller.run(handle_signals=handle_signals)
     finally:
         await app.close()

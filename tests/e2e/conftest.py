@@ -36,7 +36,7 @@ def settings(tmp_path: Path, emu: BotAPIEmulator) -> Settings:
 
 
 class BotRunner:
-    """Starts the real bot (build_app + Dispatcher.start_polling) in this event loop; can restart it."""
+    """Starts the real bot (build_app + run_polling) in this event loop; can restart it."""
 
     def __init__(self, settings: Settings, emu: BotAPIEmulator | None = None):
         self.settings = settings
@@ -55,7 +55,7 @@ class BotRunner:
         if self.emu is not None:
             dp = self.app.dp
             # settle() also waits for handlers still busy with the database after their last request.
-            self.emu.idle_check = lambda: not dp._handle_update_tasks
+            self.emu.idle_check = lambda: not (poller := dp.workflow_data.get("poller")) or not poller.busy
         self._task = asyncio.create_task(run_polling(self.app, handle_signals=False))
         for _ in range(200):  # wait until polling really started
             if self.app.dp._running_lock.locked():
