@@ -103,6 +103,7 @@ async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, sessi
         log.warning("Could not download receipt file from %s: %s", message.chat.id, exc)
         await message.answer(await texts.get("receipt.save_failed"))
         return
+    crash_point("receipt_saved")
 
     user = message.from_user
     if user is None:  # the private-chat filter guarantees a sender
@@ -121,6 +122,7 @@ async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, sessi
 
     if incoming.media_group_id is None:  # an album is acknowledged by the outbox once its last part is in
         await message.answer(await received_text(texts, receipt, pages=1))
+        crash_point("received_sent")
         await ack_sent(session, receipt.id)
         await uow.commit()
         crash_point("receipt_ack")

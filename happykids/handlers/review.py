@@ -23,6 +23,7 @@ from happykids.db.repositories.admins import is_admin
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.receipts import Decision, ReceiptStatus, clean_reason, format_when, is_final, paginate
 from happykids.handlers.filters import IsAdmin
+from happykids.services.crash_points import crash_point
 from happykids.services.review import Outcome, decide_receipt
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import AdminMenu, ReceiptsPage, Review, ReviewAction, Section
@@ -97,6 +98,7 @@ async def approve(callback: CallbackQuery, callback_data: Review, bot: Bot, sett
     outcome = await decide_receipt(session, callback_data.receipt_id, Decision.APPROVE, by_admin=True,
                                    admin_id=callback.from_user.id, admin_name=callback.from_user.full_name)
     await uow.commit()
+    crash_point("decision_commit")
     if outcome.won:
         await callback.answer(await texts.plain("review.approved_popup", number=callback_data.receipt_id))
     else:

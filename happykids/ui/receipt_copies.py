@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.db.models import Receipt, ReceiptFile, ReviewMessage
 from happykids.db.repositories import receipts as repo
 from happykids.domain.receipts import is_final
+from happykids.services.crash_points import crash_point
 from happykids.texts.service import Texts
 from happykids.ui.receipt_cards import SentCopy, send_copy, show_decision
 
@@ -26,6 +27,7 @@ async def show_copy(bot: Bot, session: AsyncSession, texts: Texts, chat_id: int,
                     files: list[ReceiptFile]) -> SentCopy:
     """Send the receipt to `chat_id` and record the copy (already final if it was decided)."""
     copy = await send_copy(bot, chat_id, receipt, files, texts)
+    crash_point("card_sent")
     repo.add_copy(session, receipt.id, chat_id, copy.message_id, copy.card_in, is_final(receipt.status))
     await session.commit()
     return copy
@@ -49,8 +51,10 @@ async def show_decision_on(bot: Bot, session: AsyncSession, texts: Texts, receip
     await session.commit()
     if not claimed:
         return
+    crash_point("card_claimed")
     try:
         await show_decision(bot, copy.chat_id, copy.message_id, copy.card_in, receipt, pages, texts)
+        crash_point("card_edited")
     except (TelegramForbiddenError, TelegramBadRequest) as exc:
         # Deleted by the admin, or the bot left that chat: nothing left to update there.
         log.warning("Receipt %s: cannot update the copy in chat %s: %s", receipt.id, copy.chat_id, exc.message)

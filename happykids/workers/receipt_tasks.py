@@ -26,6 +26,7 @@ from happykids.db.repositories.catalog import CONTACTS_KEY, get_setting
 from happykids.db.repositories.parents import mark_blocked
 from happykids.domain.outbox import ReceiptTask
 from happykids.domain.receipts import is_final, local_time, page_path
+from happykids.services.crash_points import crash_point
 from happykids.services.receipt_texts import decision_text, received_text
 from happykids.storage.base import ArchiveBackend
 from happykids.storage.naming import archive_path
@@ -101,6 +102,7 @@ async def tell_parent(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
     async with deps.sessions() as session:
         contacts = await get_setting(session, CONTACTS_KEY)
     await _send_to_parent(deps, receipt.user_id, await decision_text(deps.texts, receipt, contacts))
+    crash_point("decision_sent")
 
 
 async def ack_parent(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
