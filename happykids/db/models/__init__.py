@@ -5,10 +5,10 @@ from happykids.db.models.admin import Admin, AuditEntry
 from happykids.db.models.broadcast import Broadcast, BroadcastDelivery
 from happykids.db.models.catalog import CatalogGroup, CatalogPeriod, ChildrenOption, PaymentLink, Setting
 from happykids.db.models.dialog import FsmRecord, FunnelEvent, Parent, TextOverride
-from happykids.db.models.receipt import OutboxTask, Receipt, ReceiptFile, ReviewMessage
+from happykids.db.models.receipt import MessageIntent, OutboxTask, Receipt, ReceiptFile, ReviewMessage
 
 __all__ = [
     "Admin", "AuditEntry", "Base", "Broadcast", "BroadcastDelivery", "CatalogGroup", "CatalogPeriod",
-    "ChildrenOption", "FsmRecord", "FunnelEvent", "OutboxTask", "Parent", "PaymentLink", "Receipt",
+    "ChildrenOption", "FsmRecord", "FunnelEvent", "MessageIntent", "OutboxTask", "Parent", "PaymentLink", "Receipt",
     "ReceiptFile", "ReviewMessage", "Setting", "TextOverride",
 ]

@@ -1,0 +1,47 @@
+"""message intents; review copies sent without buttons until recorded, claims that expire
+
+Revision ID: 0003_message_intents
+Revises: 0001
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0003_message_intents'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'message_intents',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=16), nullable=False),
+        sa.Column('receipt_id', sa.Integer(), nullable=False),
+        sa.Column('chat_id', sa.BigInteger(), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('message_id', sa.BigInteger(), nullable=True),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('updated_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['receipt_id'], ['receipts.id'], name=op.f('fk_message_intents_receipt_id_receipts'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_message_intents')),
+        sa.UniqueConstraint('kind', 'receipt_id', 'chat_id', name='uq_message_intents_what'),
+    )
+    with op.batch_alter_table('message_intents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_message_intents_receipt_id'), ['receipt_id'], unique=False)
+    with op.batch_alter_table('review_messages', schema=None) as batch_op:
+        # Copies already sent had their buttons from the start.
+        batch_op.add_column(sa.Column('armed', sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(sa.Column('claimed_by', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('claimed_at', sa.DateTime(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('review_messages', schema=None) as batch_op:
+        batch_op.drop_column('claimed_at')
+        batch_op.drop_column('claimed_by')
+        batch_op.drop_column('armed')
+    with op.batch_alter_table('message_intents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_message_intents_receipt_id'))
+    op.drop_table('message_intents')
