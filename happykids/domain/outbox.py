@@ -46,9 +46,9 @@ def may_repeat(kind: MessageKind) -> bool:
 
     A kill in that window lands, almost always, while the request is on its way or its answer is on the way
     back (a round trip of tens to hundreds of milliseconds), and Telegram delivers a request it received
-    whatever became of the client; the part of the window before the request leaves is a database commit's
-    return, microseconds. So "may have gone out" nearly always means "went out", and the choice is between a
-    near-certain duplicate and a rare loss:
+    whatever became of the client; the part of the window before the request leaves is the return of a
+    database commit and a socket write, well under a millisecond. So "may have gone out" nearly always means
+    "went out", and the choice is between a near-certain duplicate and a rare loss:
 
     - CARD: sent again. A second card costs the admins nothing: it is sent without buttons, which are put on
       only once the card is on record (ui/receipt_copies.py), so an unrecorded copy can never be pressed and is

@@ -25,9 +25,9 @@ POINTS = [
     "decision_commit", "card_claimed", "card_edited",
     "decision_intent", "decision_sent",
 ]
-NO_ACK = {"received_intent"}  # «получили» may have gone out: not sent again (a parent message is never repeated)
-NO_NOTICE = {"decision_intent"}  # the same for the decision notice
-REPEATED_EDIT = {"card_armed", "card_edited"}  # done, not recorded: the next process repeats the same edit
+# The decision's edit was made, not recorded: the next process makes it again. (At card_armed the same holds
+# for the buttons, unless the admin's press, fetched by the next process, decides first.)
+REPEATED_EDIT = {"card_edited"}
 ACK, APPROVED = "получили", "Оплата подтверждена"
 
 
@@ -90,10 +90,17 @@ async def test_kill_9_loses_nothing_repeats_no_parent_message_leaves_no_live_but
     assert status == "approved"
     for view in (fleet.admin, fleet.emu.chat(GROUP)):
         assert any(m.chat_id == view.chat_id for m in fleet.cards(receipt_id)), f"no card in chat {view.chat_id}"
-    assert len([m for m in parent.bot_messages if ACK in m.text]) == (0 if point in NO_ACK else 1)
-    assert len([m for m in parent.bot_messages if APPROVED in m.text]) == (0 if point in NO_NOTICE else 1)
-    if point in NO_ACK | NO_NOTICE:
-        assert "not sent again" in fleet.logs[-1].read_text()
+    # Told once, never twice. When the kill came between a message's intent and its result, the next process
+    # does not send it again and says so in the log: then the parent got it once (the kill came after the
+    # call: certain at the *_sent points) or not at all (before it: certain at the *_intent points). Either
+    # may also happen at any other point, in a task that ran beside the one that reached the point.
+    survivor_log = fleet.logs[-1].read_text()
+    for kind, word in (("received", ACK), ("decision", APPROVED)):
+        told = len([m for m in parent.bot_messages if word in m.text])
+        not_repeated = f"Receipt {receipt_id}: the {kind} message to {parent.id} may have gone out" in survivor_log
+        expected = {f"{kind}_intent": {(0, True)}, f"{kind}_sent": {(1, True)}}.get(
+            point, {(1, False), (1, True), (0, True)})
+        assert (told, not_repeated) in expected, (kind, told, not_repeated)
 
     # Over every receipt so far (of the tests that passed): they hold for all of them, not just this one.
     for someone in [*fleet.parents, parent]:
@@ -108,8 +115,13 @@ async def test_kill_9_loses_nothing_repeats_no_parent_message_leaves_no_live_but
         if row is not None and row[1] != "pending":
             assert fleet.live_buttons(row[0]) == [], f"receipt {row[0]} is decided, a card still has buttons"
 
+    # An edit made but not recorded when the kill came is made again by the next process; Telegram answers
+    # "message is not modified" (it is there). At the edit points that is certain; at any other point the kill
+    # may still land in the middle of an edit of another task running at the same time (one per chat).
     repeated = [e for e in fleet.emu.errors if "message is not modified" in e.description]
-    assert len(repeated) <= (1 if point in REPEATED_EDIT else 0), fleet.emu.errors
+    this_card = {(m.chat_id, m.message_id) for m in fleet.cards(receipt_id)}
+    assert all((int(e.params["chat_id"]), int(e.params["message_id"])) in this_card for e in repeated), repeated
+    assert (1 if point in REPEATED_EDIT else 0) <= len(repeated) <= 2, fleet.emu.errors
     assert [e for e in fleet.emu.errors if e not in repeated] == []
     fleet.emu.errors.clear()
     unanswered = {q["id"] for q in fleet.emu.unanswered_callback_queries()}

@@ -35,6 +35,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('armed', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.add_column(sa.Column('claimed_by', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('claimed_at', sa.DateTime(), nullable=True))
+    # The old code recorded a copy as showing the decision BEFORE editing it, so a kill in between left the
+    # card live for good (issue #9, item 3), and nothing tells those copies apart. Copies of decided receipts
+    # become "not known to show it": nothing edits them on its own, but a press on one heals it and its
+    # siblings (a repeated edit gets "message is not modified", which counts as done).
+    copies = sa.table('review_messages', sa.column('receipt_id', sa.Integer()),
+                      sa.column('shows_decision', sa.Boolean()))
+    receipts = sa.table('receipts', sa.column('id', sa.Integer()), sa.column('status', sa.String()))
+    op.execute(copies.update()
+               .where(copies.c.receipt_id.in_(sa.select(receipts.c.id).where(receipts.c.status != 'pending')))
+               .values(shows_decision=False))
 
 
 def downgrade() -> None:
