@@ -104,7 +104,7 @@ async def approve(callback: CallbackQuery, callback_data: Review, bot: Bot, sett
     if not await _admin(callback, settings, session):
         await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
         return
-    card = _pressed_card(callback)
+    card = _pressed_card(callback, callback_data.receipt_id)
     outcome = await decide_receipt(session, callback_data.receipt_id, Decision.APPROVE, by_admin=True,
                                    admin_id=callback.from_user.id, admin_name=callback.from_user.full_name, card=card)
     await uow.commit()
@@ -122,7 +122,7 @@ async def reject(callback: CallbackQuery, callback_data: Review, state: FSMConte
     if not await _admin(callback, settings, session):
         await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
         return
-    card = _pressed_card(callback)
+    card = _pressed_card(callback, callback_data.receipt_id)
     receipt = await repo.get(session, callback_data.receipt_id)
     if receipt is None or is_final(receipt.status):
         await _answer_lost(callback, Outcome(False, receipt), texts, session, uow, card)
@@ -202,10 +202,17 @@ def _chat_id(callback: CallbackQuery) -> int:
     return callback.message.chat.id if callback.message else callback.from_user.id
 
 
-def _pressed_card(callback: CallbackQuery) -> CardRef | None:
-    """The card the ✅/❌ was pressed on (None when Telegram no longer shows us the message)."""
+def _pressed_card(callback: CallbackQuery, receipt_id: int) -> CardRef | None:
+    """The card the ✅/❌ was pressed on: a message that really carries this receipt's buttons (None when
+    Telegram no longer shows us the message, or for forged data on some other message)."""
     message = callback.message
-    if not isinstance(message, Message):
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return None
+    carries = False
+    for button in (b for row in message.reply_markup.inline_keyboard for b in row):
+        with contextlib.suppress(TypeError, ValueError):
+            carries = carries or Review.unpack(button.callback_data or "").receipt_id == receipt_id
+    if not carries:
         return None
     card_in = CARD_IN_CAPTION if (message.photo or message.document) else CARD_IN_TEXT
     return CardRef(message.chat.id, message.message_id, card_in)
