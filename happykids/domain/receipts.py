@@ -149,6 +149,15 @@ class AlreadyDecided(Exception):
         self.status = status
 
 
+@dataclass(frozen=True, slots=True)
+class CardRef:
+    """The message an admin pressed a review button on: a card, on record or not (sent before a crash)."""
+
+    chat_id: int
+    message_id: int
+    card_in: str  # caption | text: how the card is edited
+
+
 def is_final(status: str) -> bool:
     return status != ReceiptStatus.PENDING
 

@@ -35,7 +35,7 @@ from happykids.domain.receipts import (
 from happykids.services.crash_points import crash_point
 from happykids.services.receipt_files import download_receipt, receipt_file_path
 from happykids.services.receipt_intake import IncomingFile, Sender, known_file, record
-from happykids.services.receipt_outbox import ack_sent
+from happykids.services.receipt_outbox import acknowledge
 from happykids.services.receipt_texts import duplicate_text, received_text
 from happykids.texts.service import Texts
 from happykids.ui.states import PaymentDialog
@@ -103,7 +103,6 @@ async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, sessi
         log.warning("Could not download receipt file from %s: %s", message.chat.id, exc)
         await message.answer(await texts.get("receipt.save_failed"))
         return
-
     crash_point("receipt_saved")
     user = message.from_user
     if user is None:  # the private-chat filter guarantees a sender
@@ -121,8 +120,8 @@ async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, sessi
     crash_point("receipt_commit")
 
     if incoming.media_group_id is None:  # an album is acknowledged by the outbox once its last part is in
-        await message.answer(await received_text(texts, receipt, pages=1))
-        await ack_sent(session, receipt.id)
+        text = await received_text(texts, receipt, pages=1)
+        await acknowledge(session, uow.commit, receipt.id, message.chat.id, lambda: message.answer(text))
         await uow.commit()
         crash_point("receipt_ack")
     workers.outbox.wake()

@@ -3,6 +3,8 @@
 Messages here pass IsAdmin on the router. Button presses are checked in each handler instead, so that
 someone else's press (a forged callback) is answered politely rather than left spinning. A decision and
 its outbox tasks are committed together; then the outbox is woken to update the copies and tell the parent.
+Every ✅/❌ press heals its card: a card not on record is put on record (the decision then edits it too), and
+a press on a receipt decided already gets who decided and the decision on THAT card (services/review.py).
 """
 
 from __future__ import annotations
@@ -21,14 +23,23 @@ from happykids.db.models import Receipt
 from happykids.db.repositories import receipts as repo
 from happykids.db.repositories.admins import is_admin
 from happykids.db.unit_of_work import UnitOfWork
-from happykids.domain.receipts import Decision, ReceiptStatus, clean_reason, format_when, is_final, paginate
+from happykids.domain.receipts import (
+    CardRef,
+    Decision,
+    ReceiptStatus,
+    clean_reason,
+    format_when,
+    is_final,
+    paginate,
+)
 from happykids.handlers.filters import IsAdmin
-from happykids.services.review import Outcome, decide_receipt
+from happykids.services.crash_points import crash_point
+from happykids.services.review import Outcome, adopt_card, decide_receipt, heal_card
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import AdminMenu, ReceiptsPage, Review, ReviewAction, Section
 from happykids.ui.keyboards.receipts import more_keyboard, reason_keyboard
-from happykids.ui.receipt_cards import decided_popup
-from happykids.ui.receipt_copies import finish_if_decided, show_copy
+from happykids.ui.receipt_cards import CARD_IN_CAPTION, CARD_IN_TEXT, decided_popup
+from happykids.ui.receipt_copies import show_copy
 from happykids.ui.states import RejectReason
 from happykids.workers.hub import Workers
 
@@ -79,8 +90,7 @@ async def send_pending_page(bot: Bot, session: AsyncSession, texts: Texts, chat_
         return
     for receipt in receipts:
         files = await repo.files_of(session, receipt.id)
-        copy = await show_copy(bot, session, texts, chat_id, receipt, files)
-        await finish_if_decided(bot, session, texts, receipt.id, chat_id, copy.message_id)
+        await show_copy(bot, session, texts, chat_id, receipt, files)
     more = (more_keyboard(current.number + 1, await texts.plain("btn.review_more"))
             if current.number < current.pages else None)
     footer = await texts.get("review.list_footer", count=total, first=current.offset + 1,
@@ -94,26 +104,31 @@ async def approve(callback: CallbackQuery, callback_data: Review, bot: Bot, sett
     if not await _admin(callback, settings, session):
         await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
         return
+    card = _pressed_card(callback, callback_data.receipt_id)
     outcome = await decide_receipt(session, callback_data.receipt_id, Decision.APPROVE, by_admin=True,
-                                   admin_id=callback.from_user.id, admin_name=callback.from_user.full_name)
+                                   admin_id=callback.from_user.id, admin_name=callback.from_user.full_name, card=card)
     await uow.commit()
+    crash_point("decision_commit")
     if outcome.won:
         await callback.answer(await texts.plain("review.approved_popup", number=callback_data.receipt_id))
     else:
-        await _answer_lost(callback, outcome, bot, session, texts)
+        await _answer_lost(callback, outcome, texts, session, uow, card)
     workers.outbox.wake()
 
 
 @router.callback_query(Review.filter(F.action == ReviewAction.REJECT))
 async def reject(callback: CallbackQuery, callback_data: Review, state: FSMContext, bot: Bot, settings: Settings,
-                 session: AsyncSession, texts: Texts) -> None:
+                 session: AsyncSession, texts: Texts, workers: Workers, uow: UnitOfWork) -> None:
     if not await _admin(callback, settings, session):
         await callback.answer(await texts.plain("review.not_admin"), show_alert=True)
         return
+    card = _pressed_card(callback, callback_data.receipt_id)
     receipt = await repo.get(session, callback_data.receipt_id)
     if receipt is None or is_final(receipt.status):
-        await _answer_lost(callback, Outcome(False, receipt), bot, session, texts)
+        await _answer_lost(callback, Outcome(False, receipt), texts, session, uow, card)
+        workers.outbox.wake()
         return
+    await adopt_card(session, receipt.id, card)  # the decision that follows edits this card too
     await callback.answer()
     await _retire_prompt(bot, state)
     prompt = await bot.send_message(
@@ -140,7 +155,7 @@ async def reject_without_reason(callback: CallbackQuery, callback_data: Review, 
         await callback.answer()
         await _replace_prompt(bot, callback, await texts.get("review.rejected_done", number=callback_data.receipt_id))
     else:
-        await _answer_lost(callback, outcome, bot, session, texts)
+        await _answer_lost(callback, outcome, texts, session, uow, card=None)  # pressed on the "why?" prompt
         if outcome.receipt is not None:
             await _replace_prompt(bot, callback, await _late_text(texts, outcome.receipt))
     workers.outbox.wake()
@@ -187,16 +202,32 @@ def _chat_id(callback: CallbackQuery) -> int:
     return callback.message.chat.id if callback.message else callback.from_user.id
 
 
-async def _answer_lost(callback: CallbackQuery, outcome: Outcome, bot: Bot, session: AsyncSession,
-                       texts: Texts) -> None:
-    """Somebody decided first (or the receipt is gone): say who, and make sure this copy shows it."""
+def _pressed_card(callback: CallbackQuery, receipt_id: int) -> CardRef | None:
+    """The card the ✅/❌ was pressed on: a message that really carries this receipt's buttons (None when
+    Telegram no longer shows us the message, or for forged data on some other message)."""
+    message = callback.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return None
+    carries = False
+    for button in (b for row in message.reply_markup.inline_keyboard for b in row):
+        with contextlib.suppress(TypeError, ValueError):
+            carries = carries or Review.unpack(button.callback_data or "").receipt_id == receipt_id
+    if not carries:
+        return None
+    card_in = CARD_IN_CAPTION if (message.photo or message.document) else CARD_IN_TEXT
+    return CardRef(message.chat.id, message.message_id, card_in)
+
+
+async def _answer_lost(callback: CallbackQuery, outcome: Outcome, texts: Texts, session: AsyncSession,
+                       uow: UnitOfWork, card: CardRef | None) -> None:
+    """Somebody decided first (or the receipt is gone): say who, and make sure the card pressed shows it
+    (the caller wakes the outbox, which edits it)."""
     if outcome.receipt is None:
         await callback.answer(await texts.plain("review.not_found"), show_alert=True)
         return
+    if await heal_card(session, outcome.receipt, card):
+        await uow.commit()
     await callback.answer(await decided_popup(texts, outcome.receipt), show_alert=True)
-    if callback.message is not None:
-        await finish_if_decided(bot, session, texts, outcome.receipt.id, callback.message.chat.id,
-                                callback.message.message_id)
 
 
 async def _late_text(texts: Texts, receipt: Receipt) -> str:

@@ -1,4 +1,9 @@
-"""The director's decision on a receipt: one decision wins, everything that follows goes to the outbox."""
+"""The director's decision on a receipt: one decision wins, everything that follows goes to the outbox.
+
+A press also heals the card it came from: a card not on record (sent before a crash, or by an older version)
+is put on record, so the decision edits it like every other copy; a press on a card of a receipt decided
+already queues the decision edit again for a card that does not show it. No second decision, no error.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.db.models import Receipt
 from happykids.db.repositories import receipts as repo
 from happykids.db.repositories.parents import record_event
-from happykids.domain.receipts import AlreadyDecided, Decision, decide
+from happykids.domain.receipts import AlreadyDecided, CardRef, Decision, decide
 from happykids.domain.reporting import FunnelStep
-from happykids.services.receipt_outbox import enqueue_decision
+from happykids.services.receipt_outbox import enqueue_decision, enqueue_show_decision
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,13 +26,16 @@ class Outcome:
 
 
 async def decide_receipt(session: AsyncSession, receipt_id: int, decision: Decision, *, by_admin: bool,
-                         admin_id: int, admin_name: str, reason: str | None = None) -> Outcome:
+                         admin_id: int, admin_name: str, reason: str | None = None,
+                         card: CardRef | None = None) -> Outcome:
     """Record the decision and its follow-up tasks in the caller's transaction; the caller commits, then
     wakes the outbox. Raises NotAllowed for a non-admin. The conditional UPDATE makes concurrent presses
-    safe: exactly one of them wins, the others get the receipt as the winner left it."""
+    safe: exactly one of them wins, the others get the receipt as the winner left it. `card`: the card
+    pressed, put on record if it is not."""
     receipt = await repo.get(session, receipt_id)
     if receipt is None:
         return Outcome(False, None)
+    await adopt_card(session, receipt_id, card)
     try:
         status = decide(receipt.status, decision, by_admin=by_admin)
     except AlreadyDecided:
@@ -38,3 +46,23 @@ async def decide_receipt(session: AsyncSession, receipt_id: int, decision: Decis
         if decision is Decision.APPROVE:
             await record_event(session, receipt.user_id, FunnelStep.APPROVED, receipt.group_code)
     return Outcome(won, await repo.get(session, receipt_id, fresh=True))
+
+
+async def adopt_card(session: AsyncSession, receipt_id: int, card: CardRef | None) -> None:
+    """Put the pressed card on record if it is not, in the caller's transaction."""
+    if card is not None:
+        await repo.adopt_copy(session, receipt_id, card.chat_id, card.message_id, card.card_in)
+
+
+async def heal_card(session: AsyncSession, receipt: Receipt, card: CardRef | None) -> bool:
+    """A press on a card of a decided receipt: make sure THAT message shows the decision and loses its buttons.
+    The outbox's decision task does the edit (durably: a kill meanwhile does not leave the card live). True if
+    a task was queued: the caller commits and wakes the outbox."""
+    if card is None:
+        return False
+    await adopt_card(session, receipt.id, card)
+    copy = await repo.copy_at(session, card.chat_id, card.message_id)
+    if copy is None or copy.shows_decision:
+        return False  # it shows the decision already (the admin's app had not caught up)
+    enqueue_show_decision(session, receipt.id)
+    return True

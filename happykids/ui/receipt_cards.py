@@ -93,18 +93,26 @@ async def decided_popup(texts: Texts, receipt: Receipt) -> str:
 
 
 async def send_copy(bot: Bot, chat_id: int, receipt: Receipt, files: list[ReceiptFile], texts: Texts) -> SentCopy:
-    """Show the receipt in `chat_id`: one file with the card as its caption, or an album and then the card."""
+    """Show the receipt in `chat_id`: one file with the card as its caption, or an album and then the card.
+
+    Always without buttons: they are put on (`arm`) only once the copy is on record, so a copy that a crash
+    kept off the record can never be pressed, nor be left with live buttons after the decision."""
     card = await card_text(texts, receipt, len(files))
-    markup = await card_markup(texts, receipt)
     if len(files) == 1 and fits_caption(card):
-        sent = await _send_single(bot, chat_id, files[0], caption=card, markup=markup)
+        sent = await _send_single(bot, chat_id, files[0], caption=card)
         return SentCopy(sent.message_id, CARD_IN_CAPTION)
     if len(files) == 1:
         await _send_single(bot, chat_id, files[0])
     elif files:
         await _send_album(bot, chat_id, files)
-    sent = await bot.send_message(chat_id, card, reply_markup=markup)
+    sent = await bot.send_message(chat_id, card)
     return SentCopy(sent.message_id, CARD_IN_TEXT)
+
+
+async def arm(bot: Bot, chat_id: int, message_id: int, receipt: Receipt, texts: Texts) -> None:
+    """Put the ✅/❌ buttons on a copy that is on record (the receipt is still pending)."""
+    await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id,
+                                        reply_markup=await card_markup(texts, receipt))
 
 
 async def show_decision(bot: Bot, chat_id: int, message_id: int, card_in: str, receipt: Receipt, pages: int,

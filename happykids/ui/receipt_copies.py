@@ -1,60 +1,141 @@
-"""A receipt's copies in admins' chats: show one and remember where it is, bring one up to the decision.
+"""A receipt's copies in admins' chats: send one, put it on record, put its buttons on, bring it to the decision.
 
-Shared by the outbox tasks (the first copy to every admin, the decision on every copy) and the review
-handlers (/receipts, a press that lost the race). Each function works in the session it is given and
-commits its own writes at once, so the copy is on record before anything else can look for it.
+Shared by the outbox tasks (the first copy to every admin, the decision on every copy) and /receipts. Each
+function works in the session it is given and commits its own writes at once.
+
+Two rules make a crash at any point harmless (tests/e2e/test_kill_9_everywhere.py kills the bot at each):
+- A copy is sent WITHOUT buttons and gets them (`settle`) only once it is on record. A copy that a crash kept
+  off the record (sent, not recorded) can therefore never be pressed and is never left with live buttons
+  after the decision; the outbox sends the card again (MessageKind.CARD may be repeated: domain/outbox.py).
+- An edit of a copy (buttons on, or the decision) is claimed first, so two editors never send the same edit
+  (Telegram refuses it), and recorded only after Telegram made it. The claim names this process and
+  expires: a claim of a process that died (only one runs at a time) is taken over at once, so the next start
+  finishes the edit instead of trusting a claim nobody will complete. An edit repeated after a crash
+  between making it and recording it gets "message is not modified", which means it is already there.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.db.models import Receipt, ReceiptFile, ReviewMessage
+from happykids.db.base import utcnow
+from happykids.db.models import Receipt, ReceiptFile
+from happykids.db.repositories import intents
 from happykids.db.repositories import receipts as repo
+from happykids.domain.outbox import IntentStatus, MessageKind
 from happykids.domain.receipts import is_final
+from happykids.services.crash_points import crash_point
+from happykids.services.message_intents import surely_not_sent
 from happykids.texts.service import Texts
-from happykids.ui.receipt_cards import SentCopy, send_copy, show_decision
+from happykids.ui.receipt_cards import SentCopy, arm, send_copy, show_decision
 
 log = logging.getLogger(__name__)
+
+OWNER = uuid.uuid4().hex  # this process, as the owner of its claims
+CLAIM_LEASE = timedelta(minutes=3)  # longer than any Bot API call may take; a backstop, dead owners go sooner
+
+
+async def deliver_card(bot: Bot, session: AsyncSession, texts: Texts, chat_id: int, receipt: Receipt,
+                       files: list[ReceiptFile]) -> None:
+    """The outbox's copy for one review chat, at least once, with its intent on record around the send.
+
+    THE ONE MESSAGE THAT MAY COME TWICE AFTER A CRASH: if the process died between sending this card and
+    recording it, the card is sent again. The first one, if it went out, has no buttons (see the module's
+    docstring) and only repeats what the second says; the admin loses nothing, whereas a card never sent
+    would leave the receipt unseen. Parents' messages are never repeated (services/message_intents.py)."""
+    intent = await intents.get(session, MessageKind.CARD, receipt.id, chat_id)
+    if intent is not None and intent.status == IntentStatus.SENT and intent.message_id is not None:
+        copy = await repo.copy_at(session, chat_id, intent.message_id)  # on record; the buttons may not be on
+        if copy is not None and not copy.shows_decision and (not copy.armed or is_final(receipt.status)):
+            await settle(bot, session, texts, receipt.id, copy.id, len(files))
+        return
+    if intent is None:
+        if chat_id in await repo.chats_with_copy(session, receipt.id):
+            return  # shown there already (by /receipts, or before intents were recorded)
+        await intents.begin(session, MessageKind.CARD, receipt.id, chat_id)
+    else:
+        log.warning("Receipt %s: the card to chat %s may have gone out before a crash; sending it again (the "
+                    "earlier one, if any, has no buttons)", receipt.id, chat_id)
+        await intents.again(session, intent.id)
+    await session.commit()
+    crash_point("card_intent")
+    try:
+        sent = await send_copy(bot, chat_id, receipt, files, texts)
+    except BaseException as exc:
+        if surely_not_sent(exc):
+            await intents.withdraw(session, MessageKind.CARD, receipt.id, chat_id)
+            await session.commit()
+        raise
+    crash_point("card_sent")
+    await _record(session, chat_id, receipt, sent)
+    await intents.sent(session, MessageKind.CARD, receipt.id, chat_id, sent.message_id)
+    await session.commit()
+    crash_point("card_recorded")
+    await _settle_new(bot, session, texts, chat_id, receipt, sent, len(files))
 
 
 async def show_copy(bot: Bot, session: AsyncSession, texts: Texts, chat_id: int, receipt: Receipt,
                     files: list[ReceiptFile]) -> SentCopy:
-    """Send the receipt to `chat_id` and record the copy (already final if it was decided)."""
-    copy = await send_copy(bot, chat_id, receipt, files, texts)
-    repo.add_copy(session, receipt.id, chat_id, copy.message_id, copy.card_in, is_final(receipt.status))
+    """/receipts: send the receipt to `chat_id`, record the copy, then put its buttons on (or the decision,
+    if it was decided meanwhile). Interactive, so no intent: an admin who misses one asks again."""
+    sent = await send_copy(bot, chat_id, receipt, files, texts)
+    await _record(session, chat_id, receipt, sent)
     await session.commit()
-    return copy
+    await _settle_new(bot, session, texts, chat_id, receipt, sent, len(files))
+    return sent
 
 
-async def finish_if_decided(bot: Bot, session: AsyncSession, texts: Texts, receipt_id: int, chat_id: int,
-                            message_id: int) -> None:
-    """A decision committed while this copy was on its way may have missed it: show it on the copy too."""
-    receipt = await repo.get(session, receipt_id, fresh=True)
-    copy = await repo.copy_at(session, chat_id, message_id)
-    pages = await repo.file_count(session, receipt_id)
-    if receipt is not None and copy is not None and is_final(receipt.status) and not copy.shows_decision:
-        await show_decision_on(bot, session, texts, receipt, copy, pages)
+async def _record(session: AsyncSession, chat_id: int, receipt: Receipt, sent: SentCopy) -> None:
+    final = is_final(receipt.status)  # sent showing the decision already: nothing left to edit
+    repo.add_copy(session, receipt.id, chat_id, sent.message_id, sent.card_in, final, armed=final)
 
 
-async def show_decision_on(bot: Bot, session: AsyncSession, texts: Texts, receipt: Receipt, copy: ReviewMessage,
-                           pages: int) -> None:
-    """Edit one copy to the final state, exactly once."""
-    # Claim first: two tasks editing the same message would send an identical edit, which Telegram refuses.
-    claimed = await repo.claim_copy(session, copy.id)
-    await session.commit()
-    if not claimed:
+async def _settle_new(bot: Bot, session: AsyncSession, texts: Texts, chat_id: int, receipt: Receipt,
+                      sent: SentCopy, pages: int) -> None:
+    if is_final(receipt.status):
         return
+    copy = await repo.copy_at(session, chat_id, sent.message_id)
+    if copy is not None:
+        await settle(bot, session, texts, receipt.id, copy.id, pages)
+
+
+async def settle(bot: Bot, session: AsyncSession, texts: Texts, receipt_id: int, copy_id: int, pages: int) -> bool:
+    """Bring a recorded copy to what it must show: its buttons while the receipt waits, the decision (and no
+    buttons) once decided. False when another editor of this process holds it right now: that one finishes,
+    a task may look again later."""
+    now = utcnow()
+    claimed = await repo.claim_copy(session, copy_id, OWNER, now, now - CLAIM_LEASE)
+    await session.commit()
+    copy = await repo.copy_by_id(session, copy_id)
+    if copy is None or copy.shows_decision:
+        return True
+    if not claimed:
+        return False
+    receipt = await repo.get(session, receipt_id, fresh=True)
+    final = receipt is None or is_final(receipt.status)
     try:
-        await show_decision(bot, copy.chat_id, copy.message_id, copy.card_in, receipt, pages, texts)
+        if receipt is not None and not final and not copy.armed:
+            await arm(bot, copy.chat_id, copy.message_id, receipt, texts)
+            crash_point("card_armed")
+        elif receipt is not None and final:
+            crash_point("card_claimed")
+            await show_decision(bot, copy.chat_id, copy.message_id, copy.card_in, receipt, pages, texts)
+            crash_point("card_edited")
     except (TelegramForbiddenError, TelegramBadRequest) as exc:
-        # Deleted by the admin, or the bot left that chat: nothing left to update there.
-        log.warning("Receipt %s: cannot update the copy in chat %s: %s", receipt.id, copy.chat_id, exc.message)
+        if "message is not modified" not in exc.message.lower():  # "not modified": it shows that already
+            # Deleted by the admin, or the bot left that chat: nothing left to update there.
+            log.warning("Receipt %s: cannot update the copy in chat %s: %s", receipt_id, copy.chat_id, exc.message)
+            final = True
     except BaseException:
         await repo.release_copy(session, copy.id)
         await session.commit()
         raise
+    await repo.settle_copy(session, copy.id, armed=True, shows_decision=final)
+    await session.commit()
+    return True

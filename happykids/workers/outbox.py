@@ -48,6 +48,12 @@ class GiveUp(Exception):
     """Retrying cannot help (e.g. the file to archive is gone): the task is marked failed and logged."""
 
 
+class RetryLater(Exception):
+    """Not a failure: part of the work is being done right now by someone else in this process (another
+    coroutine holds the claim on a card). The task runs again after RETRY_BASE_SECONDS; no attempt is
+    counted and nothing above INFO is logged."""
+
+
 C = TypeVar("C")  # what the executors are given: their dependencies (bot, sessions, texts, archive, ...)
 Executor = Callable[[C, dict[str, Any]], Awaitable[None]]
 
@@ -140,6 +146,11 @@ class OutboxWorker(Generic[C]):
         attempts = task.attempts + 1
         error = f"{type(exc).__name__}: {exc}"
         async with self.sessions() as session, session.begin():
+            if isinstance(exc, RetryLater):
+                due = utcnow() + timedelta(seconds=RETRY_BASE_SECONDS)
+                await repo.mark_retry(session, task.id, task.attempts, due, error)
+                log.info("Outbox: task %s (%s, %s) looks again soon: %s", task.id, task.kind, task.subject, exc)
+                return
             if isinstance(exc, GiveUp) or (not isinstance(exc, (*TRANSIENT, TelegramRetryAfter))
                                            and attempts >= MAX_ATTEMPTS):
                 await repo.mark_failed(session, task.id, attempts, error)

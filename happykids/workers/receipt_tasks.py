@@ -1,9 +1,10 @@
 """The outbox tasks of a receipt: show it to the admins, archive it, answer the parent, show the decision.
 
 Every task may run more than once (a crash between doing and marking done), so each one checks what is
-already done: copies already sent (review_messages), files already archived (archive_location), copies
-already showing the decision (shows_decision, claimed atomically before editing). The tasks are recorded
-by services/receipt_outbox.py; the kinds are `ReceiptTask` (domain/outbox.py).
+already done: messages already sent (message_intents: a parent's message is never sent twice, an admin's
+card may be), files already archived (archive_location), copies already showing the decision
+(shows_decision, claimed before editing; ui/receipt_copies.py). The tasks are recorded by
+services/receipt_outbox.py; the kinds are `ReceiptTask` (domain/outbox.py).
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ from happykids.db.repositories import receipts as repo
 from happykids.db.repositories.admins import all_admin_ids
 from happykids.db.repositories.catalog import CONTACTS_KEY, get_setting
 from happykids.db.repositories.parents import mark_blocked
-from happykids.domain.outbox import ReceiptTask
+from happykids.domain.outbox import MessageKind, ReceiptTask
 from happykids.domain.receipts import is_final, local_time, page_path
+from happykids.services.message_intents import tell_once
 from happykids.services.receipt_texts import decision_text, received_text
 from happykids.storage.base import ArchiveBackend
 from happykids.storage.naming import archive_path
 from happykids.texts.service import Texts
-from happykids.ui.receipt_copies import finish_if_decided, show_copy, show_decision_on
-from happykids.workers.outbox import Executor, GiveUp
+from happykids.ui.receipt_copies import deliver_card, settle
+from happykids.workers.outbox import Executor, GiveUp, RetryLater
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ async def _load(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> Receipt | Non
 
 
 async def notify_admins(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
+    """Show the receipt in every review chat; a copy may come twice after a crash, never with live buttons
+    (ui/receipt_copies.py, deliver_card)."""
     receipt = await _load(deps, payload)
     if receipt is None:
         return
@@ -63,62 +67,68 @@ async def notify_admins(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
     async with sessions() as session:
         files = await repo.files_of(session, receipt.id)
         chats = await all_admin_ids(session, settings.admin_ids)
-        already = await repo.chats_with_copy(session, receipt.id)
     if settings.receipts_chat_id is not None and settings.receipts_chat_id not in chats:
         chats.append(settings.receipts_chat_id)
     if not chats:
         log.warning("Receipt %s: no admins configured (ADMIN_IDS); it waits in /receipts", receipt.id)
-    for chat_id in (c for c in chats if c not in already):
+    for chat_id in chats:
         async with sessions() as session:
             receipt = await repo.get(session, int(payload["receipt_id"]))  # fresh: decided meanwhile?
             if receipt is None:
                 return
             try:
-                copy = await show_copy(deps.bot, session, deps.texts, chat_id, receipt, files)
+                await deliver_card(deps.bot, session, deps.texts, chat_id, receipt, files)
             except (TelegramForbiddenError, TelegramBadRequest) as exc:
                 # An admin who blocked the bot, never opened it, or a group the bot was removed from: skip them.
                 log.warning("Receipt %s: cannot show it in chat %s: %s", receipt.id, chat_id, exc.message)
-                continue
-            if not is_final(receipt.status):
-                await finish_if_decided(deps.bot, session, deps.texts, receipt.id, chat_id, copy.message_id)
 
 
 async def show_decision_everywhere(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
+    """Edit every copy to the decision. A copy another editor holds right now is looked at again soon; a
+    claim left by a process that died is taken over, so a restart finishes what the kill interrupted."""
     receipt = await _load(deps, payload)
     if receipt is None or not is_final(receipt.status):
         return
     async with deps.sessions() as session:
-        copies = [c for c in await repo.review_copies(session, receipt.id) if not c.shows_decision]
+        copies = [c.id for c in await repo.review_copies(session, receipt.id) if not c.shows_decision]
         pages = await repo.file_count(session, receipt.id)
-        for copy in copies:
-            await show_decision_on(deps.bot, session, deps.texts, receipt, copy, pages)
+        busy = [c for c in copies if not await settle(deps.bot, session, deps.texts, receipt.id, c, pages)]
+    if busy:
+        raise RetryLater(f"receipt {receipt.id}: {len(busy)} copy(ies) being edited right now")
 
 
 async def tell_parent(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
+    """The decision, to the parent, AT MOST ONCE: after a crash between sending it and recording that, it is
+    not sent again (services/message_intents.py; why: domain/outbox.py, may_repeat)."""
     receipt = await _load(deps, payload)
     if receipt is None or not is_final(receipt.status):
         return
     async with deps.sessions() as session:
         contacts = await get_setting(session, CONTACTS_KEY)
-    await _send_to_parent(deps, receipt.user_id, await decision_text(deps.texts, receipt, contacts))
+    text = await decision_text(deps.texts, receipt, contacts)
+    await _tell_parent_once(deps, MessageKind.DECISION, receipt, text)
 
 
 async def ack_parent(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
+    """«получили», when the handler did not say it itself (an album, or a crash first); at most once too."""
     receipt = await _load(deps, payload)
     if receipt is None:
         return
     async with deps.sessions() as session:
         pages = await repo.file_count(session, receipt.id)
-    await _send_to_parent(deps, receipt.user_id, await received_text(deps.texts, receipt, pages))
+    text = await received_text(deps.texts, receipt, pages)
+    await _tell_parent_once(deps, MessageKind.RECEIVED, receipt, text)
 
 
-async def _send_to_parent(deps: ReceiptTaskDeps, user_id: int, text: str) -> None:
-    try:
-        await deps.bot.send_message(user_id, text)
-    except TelegramForbiddenError:
-        log.info("Parent %s blocked the bot; the message about their receipt is not delivered", user_id)
-        async with deps.sessions() as session, session.begin():
-            await mark_blocked(session, user_id)
+async def _tell_parent_once(deps: ReceiptTaskDeps, kind: MessageKind, receipt: Receipt, text: str) -> None:
+    async with deps.sessions() as session:
+        try:
+            await tell_once(session, session.commit, kind, receipt.id, receipt.user_id,
+                            lambda: deps.bot.send_message(receipt.user_id, text))
+        except TelegramForbiddenError:
+            log.info("Parent %s blocked the bot; the message about their receipt is not delivered", receipt.user_id)
+            await mark_blocked(session, receipt.user_id)
+        await session.commit()
 
 
 async def archive(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:

@@ -81,7 +81,7 @@ async def test_approve_tells_parent_and_updates_every_copy(emu, bot, admins):
     await emu.settle(**SETTLE)
     for chat_id, card in cards.items():
         now = emu.world.chats[chat_id].messages[card.message_id]
-        assert not now.buttons and now.edited == 1, chat_id
+        assert not now.buttons and now.edited == 2, chat_id  # buttons put on once recorded, then the decision
         assert re.search(r"Подтверждён — Директор, \d\d\.\d\d\.\d{4} \d\d:\d\d", now.text), now.text
     assert "подтверждён" in director.callback_answers[-1]["text"]
     [receipt] = await receipts(bot)
@@ -157,7 +157,7 @@ async def test_two_admins_pressing_at_once_make_one_decision(emu, bot, admins):
     assert len([m for m in parent.bot_messages if "подтверждена" in m.text]) == 1
     for chat_id, card in cards.items():
         now = emu.world.chats[chat_id].messages[card.message_id]
-        assert not now.buttons and now.edited == 1
+        assert not now.buttons and now.edited == 2  # buttons on, then the decision: one decision edit
 
 
 async def test_approve_against_reject_race_and_double_press(emu, bot, admins):
@@ -194,7 +194,7 @@ async def test_forged_review_button_changes_nothing(emu, bot, admins):
     [receipt] = await receipts(bot)
     assert receipt.status == "pending" and receipt.decided_by is None
     for chat_id, card in cards.items():
-        assert emu.world.chats[chat_id].messages[card.message_id].edited == 0
+        assert emu.world.chats[chat_id].messages[card.message_id].edited == 1  # only the buttons put on
     # ...and a parent's /receipts is just an unknown command.
     await parent.send_command("/receipts")
     assert "Такой команды нет" in (await parent.wait_for()).text

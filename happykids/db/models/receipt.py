@@ -2,7 +2,18 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from happykids.db.base import Base, utcnow
@@ -58,6 +69,30 @@ class ReviewMessage(Base):
     message_id: Mapped[int] = mapped_column(BigInteger)
     card_in: Mapped[str] = mapped_column(String(16), default="caption")  # caption | text: how to edit it
     shows_decision: Mapped[bool] = mapped_column(Boolean, default=False)  # edited once; never the same edit twice
+    # Sent without buttons, they are put on once the copy is on record (an unrecorded copy is never live).
+    armed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Who edits it now (a process's token) and since when: a claim of a dead process is taken over at once.
+    claimed_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class MessageIntent(Base):
+    """A message about a receipt that is being or was sent: committed before the Bot API call, completed after.
+
+    After a crash a row still `sending` says the message may have gone out; domain/outbox.py (may_repeat)
+    says which kinds are then sent again.
+    """
+
+    __tablename__ = "message_intents"
+    __table_args__ = (UniqueConstraint("kind", "receipt_id", "chat_id", name="uq_message_intents_what"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # MessageKind
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))  # IntentStatus
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)  # more than one: sent again after a crash
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class OutboxTask(Base):

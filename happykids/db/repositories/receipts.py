@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -105,23 +108,51 @@ async def copy_at(session: AsyncSession, chat_id: int, message_id: int) -> Revie
     return await session.scalar(query.execution_options(populate_existing=True))
 
 
+async def copy_by_id(session: AsyncSession, copy_id: int) -> ReviewMessage | None:
+    """The copy as the database has it now."""
+    return await session.get(ReviewMessage, copy_id, populate_existing=True)
+
+
 def add_copy(session: AsyncSession, receipt_id: int, chat_id: int, message_id: int, card_in: str,
-             shows_decision: bool) -> None:
+             shows_decision: bool, *, armed: bool) -> None:
     session.add(ReviewMessage(receipt_id=receipt_id, chat_id=chat_id, message_id=message_id, card_in=card_in,
-                              shows_decision=shows_decision))
+                              shows_decision=shows_decision, armed=armed))
 
 
-async def claim_copy(session: AsyncSession, copy_id: int) -> bool:
-    """Take the right to edit a copy to its final state; only one caller ever gets it."""
-    result = await session.execute(update(ReviewMessage)
-                                   .where(ReviewMessage.id == copy_id, ReviewMessage.shows_decision.is_(False))
-                                   .values(shows_decision=True))
+async def adopt_copy(session: AsyncSession, receipt_id: int, chat_id: int, message_id: int, card_in: str) -> None:
+    """Put a card somebody pressed on record if it is not (a copy sent before a crash, or by an old version):
+    from now on the decision updates it like any other. Two presses at once insert it once."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(insert(ReviewMessage).values(
+        receipt_id=receipt_id, chat_id=chat_id, message_id=message_id, card_in=card_in, shows_decision=False,
+        armed=True,
+    ).on_conflict_do_nothing(index_elements=["receipt_id", "chat_id", "message_id"]))
+
+
+async def claim_copy(session: AsyncSession, copy_id: int, owner: str, now: datetime, stale_before: datetime) -> bool:
+    """Take the right to edit a copy that does not show the decision yet; only one editor holds it at a time.
+    A claim of another owner (a process that died: only one runs at a time) or one older than `stale_before`
+    is taken over, so a kill between claiming and editing never leaves the copy as it was."""
+    result = await session.execute(
+        update(ReviewMessage)
+        .where(ReviewMessage.id == copy_id, ReviewMessage.shows_decision.is_(False),
+               or_(ReviewMessage.claimed_by.is_(None), ReviewMessage.claimed_by != owner,
+                   ReviewMessage.claimed_at < stale_before))
+        .values(claimed_by=owner, claimed_at=now)
+    )
     return _rowcount(result) == 1
+
+
+async def settle_copy(session: AsyncSession, copy_id: int, *, armed: bool, shows_decision: bool) -> None:
+    """The edit is done (or cannot be done): record what the copy shows and let go of it."""
+    await session.execute(update(ReviewMessage).where(ReviewMessage.id == copy_id)
+                          .values(armed=armed, shows_decision=shows_decision, claimed_by=None, claimed_at=None))
 
 
 async def release_copy(session: AsyncSession, copy_id: int) -> None:
     """The edit failed for a passing reason: let the retry claim it again."""
-    await session.execute(update(ReviewMessage).where(ReviewMessage.id == copy_id).values(shows_decision=False))
+    await session.execute(update(ReviewMessage).where(ReviewMessage.id == copy_id)
+                          .values(claimed_by=None, claimed_at=None))
 
 
 async def set_file_archived(session: AsyncSession, file_id: int, location: str) -> None:
