@@ -320,7 +320,7 @@ async def test_kill_9_after_the_commit_loses_nothing(emu, tmp_path, crash_after)
         await emu.settle(**SETTLE)
     finally:
         output = await survivor.stop()
-    assert output.count("MEGA not configured: receipts are kept in DATA_DIR only") == 1, output
+    assert output.count("MEGA не настроена: чеки хранятся только в DATA_DIR") == 1, output
     assert "Traceback" not in output, output
     # After "получили" the worker may already have shown it (a copy may then come twice: at least once).
     assert len(review_cards(admin)) == 1 if crash_after == "receipt_commit" else len(review_cards(admin)) >= 1
