@@ -53,8 +53,10 @@ def _health(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from happykids.cli.commands import database_usable
     from happykids.services.backup import BackupError, create_backup, target_path
 
+    database_usable(settings)
     try:
         result = asyncio.run(create_backup(settings, target_path(settings, args.path)))
     except BackupError as exc:

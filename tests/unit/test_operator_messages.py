@@ -151,3 +151,14 @@ def test_servers_that_do_not_answer():
 def test_the_rule_is_written_down():
     guide = (Path(__file__).parents[2] / "docs" / "operations.md").read_text(encoding="utf-8")
     assert "## Messages and logs" in guide
+
+
+@pytest.mark.parametrize("argv", [["db", "upgrade"], ["catalog", "export"], ["backup"]])
+def test_commands_without_the_bot_on_a_postgresql_that_is_not_there(monkeypatch, capsys, argv):
+    # Before: a traceback from the first query (socket.gaierror / ConnectionRefusedError).
+    port = _closed_port()
+    monkeypatch.setenv("DATABASE_URL", f"postgresql+asyncpg://u:secret@127.0.0.1:{port}/db")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"happykids: Не удаётся подключиться к базе из DATABASE_URL (127.0.0.1:{port})"), err
+    assert err.count("\n") == 1 and "Traceback" not in err and "secret" not in err
