@@ -50,7 +50,7 @@ class HealthReport:
             return self.problems[0]
         poll = self.checks.get("last_get_updates_seconds_ago")
         waiting = self.checks.get("archive_waiting", 0)
-        return (f"Всё хорошо: последний getUpdates ответил {poll} с назад, база отвечает, в очереди архива "
+        return (f"Всё хорошо: Telegram ответил на getUpdates {poll} с назад, база отвечает, в очереди архива "
                 f"{count_of(waiting, 'чек', 'чека', 'чеков')}.")
 
     def as_json(self) -> dict[str, Any]:

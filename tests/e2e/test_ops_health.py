@@ -70,7 +70,7 @@ async def test_health_of_a_running_bot_then_a_stuck_archive_then_a_dead_bot(emu,
 
     code, out = await cli(emu, data, "health", env=env)
     assert code == 0, out
-    assert out.startswith("Всё хорошо: последний getUpdates ответил"), out
+    assert out.startswith("Всё хорошо: Telegram ответил на getUpdates"), out
     status, body = await healthz(port)
     assert status == 200 and body["healthy"] is True and body["checks"]["database"] == "ok", body
 

@@ -17,7 +17,7 @@ def facts(**changes) -> HealthFacts:
 
 def test_healthy():
     report = evaluate(facts(), LIMITS)
-    assert report.healthy and report.sentence() == ("Всё хорошо: последний getUpdates ответил 10 с назад, база "
+    assert report.healthy and report.sentence() == ("Всё хорошо: Telegram ответил на getUpdates 10 с назад, база "
                                                     "отвечает, в очереди архива 0 чеков.")
     one = evaluate(facts(archive_waiting=1), LIMITS).sentence()
     assert one.endswith("в очереди архива 1 чек."), one
