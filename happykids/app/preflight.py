@@ -20,11 +20,11 @@ CONNECT_TIMEOUT = 10.0  # seconds: a firewall that drops packets should not look
 
 # PostgreSQL's SQLSTATE codes for "cannot get in" (https://www.postgresql.org/docs/current/errcodes-appendix.html)
 _PG_REASONS = {
-    "3D000": "базы «{db}» нет: создайте её (createdb {db}) или исправьте имя базы в DATABASE_URL",
-    "28P01": "PostgreSQL не принял пароль пользователя «{user}»: исправьте пароль в DATABASE_URL",
-    "28000": "PostgreSQL не пускает пользователя «{user}» (такой роли нет или её не пускает pg_hba.conf): "
+    "3D000": "базы «{db}» нет — создайте её (createdb {db}) или исправьте имя базы в DATABASE_URL",
+    "28P01": "PostgreSQL не принял пароль пользователя «{user}» — исправьте пароль в DATABASE_URL",
+    "28000": "PostgreSQL не пускает пользователя «{user}» (такой роли нет или её не пускает pg_hba.conf) — "
              "исправьте пользователя в DATABASE_URL или создайте роль",
-    "42501": "пользователю «{user}» нельзя подключаться к базе «{db}»: дайте ему право CONNECT или укажите "
+    "42501": "пользователю «{user}» нельзя подключаться к базе «{db}» — дайте ему право CONNECT или укажите "
              "другого пользователя",
 }
 
@@ -47,13 +47,13 @@ async def check_database(url: str) -> None:
             return  # connecting is the whole check: the migrations run next
     except DBAPIError as exc:
         code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        reason = _PG_REASONS.get(str(code), "").format(**fields) or (f"PostgreSQL ответил: {_first_line(exc.orig)}; "
+        reason = _PG_REASONS.get(str(code), "").format(**fields) or (f"PostgreSQL ответил: {_first_line(exc.orig)} — "
                                                                "проверьте DATABASE_URL")
     except (OSError, TimeoutError) as exc:  # refused, no such host, a firewall: nothing answers there
-        reason = (f"по адресу {where} никто не отвечает ({_first_line(exc)}): запустите PostgreSQL или исправьте "
+        reason = (f"по адресу {where} никто не отвечает ({_first_line(exc)}) — запустите PostgreSQL или исправьте "
                   "адрес в DATABASE_URL")
     except SQLAlchemyError as exc:
-        reason = f"{_first_line(exc)}: исправьте DATABASE_URL"
+        reason = f"{_first_line(exc)} — исправьте DATABASE_URL"
     finally:
         await engine.dispose()
     raise StartupError(f"Не удаётся подключиться к базе из DATABASE_URL ({where}): {reason}.")
@@ -74,9 +74,9 @@ async def check_redis(url: str) -> None:
         await client.ping()
         return
     except AuthenticationError as exc:
-        reason = f"Redis не принял пароль ({_first_line(exc)}): исправьте пароль в FSM_STORAGE_URL"
+        reason = f"Redis не принял пароль ({_first_line(exc)}) — исправьте пароль в FSM_STORAGE_URL"
     except (RedisError, OSError) as exc:
-        reason = (f"там никто не отвечает ({_first_line(exc)}): запустите Redis, исправьте FSM_STORAGE_URL или "
+        reason = (f"там никто не отвечает ({_first_line(exc)}) — запустите Redis, исправьте FSM_STORAGE_URL или "
                   "уберите эту настройку, чтобы шаги диалогов хранились в базе")
     finally:
         await client.aclose()

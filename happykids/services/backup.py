@@ -70,7 +70,7 @@ class BackupResult:
         counts = self.manifest.counts
         text = (f"Резервная копия записана в {self.path}: {_receipts(counts)}, "
                 f"{_files(len(self.manifest.data_files))}, {_overrides(counts)}, {_links(counts)}, "
-                f"{count_of(counts.get('fsm_records', 0), 'шаг диалога', 'шага диалогов', 'шагов диалогов')}.")
+                f"{_dialogs(counts)}.")
         if not self.manifest.database_included:
             text += (f" Базы {self.manifest.database} в копии нет: сохраните её через pg_dump "
                      "(docs/operations.md).")
@@ -89,6 +89,11 @@ def _files(number: int) -> str:
 
 def _overrides(counts: dict[str, int]) -> str:
     return count_of(counts.get("text_overrides", 0), "изменённый текст", "изменённых текста", "изменённых текстов")
+
+
+def _dialogs(counts: dict[str, int]) -> str:
+    return count_of(counts.get("fsm_records", 0), "незаконченный диалог", "незаконченных диалога",
+                    "незаконченных диалогов")
 
 
 def _links(counts: dict[str, int]) -> str:
@@ -113,7 +118,7 @@ async def create_backup(settings: Settings, target: Path) -> BackupResult:
     url = settings.resolved_database_url
     database = sqlite_path(url)
     if database is not None and not database.exists():
-        raise BackupError(f"Базы {database} нет, и копировать нечего: проверьте DATA_DIR (бот хоть раз "
+        raise BackupError(f"Файла базы {database} нет, и копировать нечего: проверьте DATA_DIR (бот хоть раз "
                           "запускался с ним?).")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".backup-", dir=target.parent) as work:
@@ -270,7 +275,7 @@ def _check_target(data_dir: Path, archive: Path, database: Path | None) -> None:
     if not archive.is_file():
         raise BackupError(f"Файла резервной копии {archive} нет: проверьте путь.")
     if database is not None and database.exists():
-        raise BackupError(f"База {database} уже есть: восстанавливать можно только туда, где базы ещё нет "
+        raise BackupError(f"Файл базы {database} уже есть: восстанавливать можно только туда, где базы ещё нет "
                           "(старую сначала переименуйте).")
 
 

@@ -75,7 +75,8 @@ async def test_switched_off(settings):
 async def test_a_failed_backup_is_logged_and_the_job_goes_on(settings, caplog):
     job = DailyBackups(settings, FakeMega())  # no database yet: nothing to back up
     assert await job.run_once() is None
-    assert f"Ежедневная резервная копия не сделана (Базы {settings.data_dir / 'happykids.sqlite3'} нет, и копировать " \
+    database = settings.data_dir / "happykids.sqlite3"
+    assert f"Ежедневная резервная копия не сделана (Файла базы {database} нет, и копировать " \
            "нечего: проверьте DATA_DIR (бот хоть раз запускался с ним?)); бот работает дальше, следующая попытка " \
            f"в {settings.backup_time}." in caplog.text, caplog.text
 

@@ -113,7 +113,7 @@ async def test_a_postgresql_database_that_does_not_exist(emu, tmp_path):
     name = f"hk_missing_{uuid.uuid4().hex[:8]}"
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
     line = await fails_to_start(emu, tmp_path / "data", {"DATABASE_URL": url})
-    assert f"базе из DATABASE_URL (127.0.0.1:5432): базы «{name}» нет: создайте её" in line, line
+    assert f"базе из DATABASE_URL (127.0.0.1:5432): базы «{name}» нет — создайте её" in line, line
     assert f"createdb {name}" in line
 
 
@@ -131,7 +131,7 @@ async def test_no_postgresql_at_that_address(emu, tmp_path):
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/happykids"
     line = await fails_to_start(emu, tmp_path / "data", {"DATABASE_URL": url})
     assert f"DATABASE_URL (127.0.0.1:{port}): по адресу 127.0.0.1:{port} никто не отвечает" in line, line
-    assert "запустите PostgreSQL или исправьте адрес в DATABASE_URL" in line
+    assert "— запустите PostgreSQL или исправьте адрес в DATABASE_URL" in line
 
 
 async def test_redis_not_reachable(emu, tmp_path):

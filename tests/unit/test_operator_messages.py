@@ -90,7 +90,8 @@ def test_run_without_a_token(capsys):
 
 def test_backup_and_restore_refusals(capsys, tmp_path):
     assert main(["backup"]) == 1  # no database in DATA_DIR yet
-    assert russian_sentence(capsys.readouterr().err).startswith(f"happykids: Базы {tmp_path / 'data'}")
+    assert russian_sentence(capsys.readouterr().err).startswith(
+        f"happykids: Файла базы {tmp_path / 'data' / 'happykids.sqlite3'} нет, и копировать нечего: проверьте DATA_DIR")
     assert main(["restore", str(tmp_path / "missing.tar.gz")]) == 1
     assert russian_sentence(capsys.readouterr().err) == (
         f"happykids: Файла резервной копии {tmp_path / 'missing.tar.gz'} нет: проверьте путь.")
@@ -141,7 +142,7 @@ def test_servers_that_do_not_answer():
         asyncio.run(check_database(f"postgresql+asyncpg://u:secret@127.0.0.1:{port}/db"))
     line = str(err.value)  # the driver's own words stay inside the parentheses
     assert line.startswith(f"Не удаётся подключиться к базе из DATABASE_URL (127.0.0.1:{port}): по адресу "), line
-    assert line.endswith("запустите PostgreSQL или исправьте адрес в DATABASE_URL.") and "secret" not in line
+    assert line.endswith("— запустите PostgreSQL или исправьте адрес в DATABASE_URL.") and "secret" not in line
     with pytest.raises(StartupError) as err:
         asyncio.run(check_redis(f"redis://127.0.0.1:{port}/0"))
     assert str(err.value).startswith(f"Не удаётся подключиться к Redis из FSM_STORAGE_URL (127.0.0.1:{port}): там "
@@ -162,3 +163,25 @@ def test_commands_without_the_bot_on_a_postgresql_that_is_not_there(monkeypatch,
     err = capsys.readouterr().err
     assert err.startswith(f"happykids: Не удаётся подключиться к базе из DATABASE_URL (127.0.0.1:{port})"), err
     assert err.count("\n") == 1 and "Traceback" not in err and "secret" not in err
+
+
+def test_backup_and_restore_summaries_agree_with_their_numbers():
+    from happykids.domain.backup_manifest import FileEntry, Manifest
+    from happykids.services.backup import BackupResult, RestoreResult
+
+    def manifest(receipts: int, files: int, included: bool = True) -> Manifest:
+        return Manifest(created_at="", app_version="", schema_revision=None, database="sqlite" if included
+                        else "postgresql", database_included=included,
+                        counts={"receipts": receipts, "text_overrides": receipts, "payment_links": receipts,
+                                "fsm_records": receipts},
+                        files=[FileEntry(f"data/receipts/2026-11/{n}.jpg", 1, "") for n in range(files)])
+
+    assert BackupResult(Path("/b.tar.gz"), manifest(1, 2)).summary() == (
+        "Резервная копия записана в /b.tar.gz: 1 чек, 2 файла, 1 изменённый текст, 1 ссылка, 1 незаконченный "
+        "диалог.")
+    assert BackupResult(Path("/b.tar.gz"), manifest(5, 21, included=False)).summary() == (
+        "Резервная копия записана в /b.tar.gz: 5 чеков, 21 файл, 5 изменённых текстов, 5 ссылок, 5 незаконченных "
+        "диалогов. Базы postgresql в копии нет: сохраните её через pg_dump (docs/operations.md).")
+    assert RestoreResult(Path("/data"), manifest(3, 3), 3, True).summary() == (
+        "Восстановлено в /data: 3 чека, 3 файла, 3 изменённых текста, 3 ссылки; все контрольные суммы и числа строк "
+        "совпадают с описью.")
