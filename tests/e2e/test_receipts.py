@@ -252,7 +252,7 @@ async def test_mega_outage_then_recovery_archives_everything_in_order(emu, setti
         assert [t.status for t in archive_tasks] == ["pending", "pending"]
         assert archive_tasks[0].attempts >= 2 and "503" in archive_tasks[0].last_error
         assert archive_tasks[1].attempts == 0, "the second waits behind the first: order is kept"
-        assert "checking the login in the background" in caplog.text  # not "archived to MEGA" before any login
+        assert "MEGA настроена (" in caplog.text and "вход проверяется в фоне" in caplog.text  # not "archived" yet
 
         app = await runner.restart()  # still down across a restart
         await asyncio.sleep(0.3)
