@@ -10,7 +10,6 @@ extras `.[postgres]` and `.[redis]`). Whether the servers answer is checked late
 
 from __future__ import annotations
 
-import errno
 import importlib
 import os
 import tempfile
@@ -22,6 +21,7 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from happykids.domain.clock import DEFAULT_TIMEZONE, zone
+from happykids.domain.os_errors import os_reason
 
 
 class ConfigError(Exception):
@@ -68,21 +68,21 @@ class Settings(BaseSettings):
     def _check_backup_time(cls, value: str) -> str:
         hours, _, minutes = value.strip().partition(":")
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
-            raise ValueError("must be a time of day as HH:MM, e.g. 03:30")
+            raise ValueError("нужно время суток ЧЧ:ММ, например BACKUP_TIME=03:30")
         return f"{int(hours):02d}:{int(minutes):02d}"
 
     @field_validator("log_format")
     @classmethod
     def _check_log_format(cls, value: str) -> str:
         if value.lower() not in ("text", "json"):
-            raise ValueError("must be text or json")
+            raise ValueError("нужно text или json")
         return value.lower()
 
     @field_validator("backup_keep", "health_max_poll_age", "health_archive_stuck_minutes")
     @classmethod
     def _check_positive(cls, value: int) -> int:
         if value < 1:
-            raise ValueError("must be a positive number")
+            raise ValueError("нужно целое число больше нуля")
         return value
     # --- end of operations settings ---
 
@@ -92,7 +92,7 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
             if not all(p.lstrip("-").isdigit() for p in parts):
-                raise ValueError("must be Telegram user ids (numbers) separated by commas, e.g. 12345,67890")
+                raise ValueError("нужны Telegram-id (числа) через запятую, например ADMIN_IDS=12345,67890")
             return [int(p) for p in parts]
         if isinstance(value, int):
             return [value]
@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     def _check_data_dir(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             # Path("") is the current directory: the database would land wherever the bot happened to start.
-            raise ValueError("is empty: set it to the folder for the database and receipts, e.g. DATA_DIR=./data")
+            raise ValueError("оно пустое, а нужна папка для базы и чеков, например DATA_DIR=./data")
         return value
 
     @field_validator("database_url", "fsm_storage_url", mode="before")
@@ -118,31 +118,36 @@ class Settings(BaseSettings):
             return None
         scheme = value.partition("://")[0].lower()
         if scheme.startswith("postgres") and scheme != "postgresql+asyncpg":
-            raise ValueError("must start with postgresql+asyncpg:// for PostgreSQL, "
-                             "e.g. postgresql+asyncpg://user:password@host/dbname")
+            raise ValueError("для PostgreSQL адрес начинается с postgresql+asyncpg://, "
+                             "например postgresql+asyncpg://user:password@host/dbname")
         if scheme not in ("postgresql+asyncpg", "sqlite+aiosqlite"):
-            raise ValueError("must be postgresql+asyncpg://user:password@host/dbname (or unset for SQLite in DATA_DIR)")
+            raise ValueError("нужен адрес postgresql+asyncpg://user:password@host/dbname (или уберите настройку, "
+                             "и база будет в SQLite в DATA_DIR)")
         return value
 
     @field_validator("fsm_storage_url")
     @classmethod
     def _check_fsm_url(cls, value: str | None) -> str | None:
         if value is not None and not value.lower().startswith(("redis://", "rediss://")):
-            raise ValueError("must be a Redis address such as redis://127.0.0.1:6379/0 (or unset to keep dialog "
-                             "state in the database)")
+            raise ValueError("нужен адрес Redis, например redis://127.0.0.1:6379/0 (или уберите настройку, и шаги "
+                             "диалогов будут храниться в базе)")
         return value
 
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        zone(value)  # raises ValueError with a readable message
+        try:
+            zone(value)
+        except ValueError:
+            raise ValueError(f"часовой пояс «{value}» неизвестен, укажите, например, TIMEZONE={DEFAULT_TIMEZONE}"
+                             ) from None
         return value
 
     @field_validator("log_level")
     @classmethod
     def _check_level(cls, value: str) -> str:
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+            raise ValueError("нужно DEBUG, INFO, WARNING или ERROR")
         return value.upper()
 
     @field_validator("bot_api_url")
@@ -151,7 +156,7 @@ class Settings(BaseSettings):
         if value in (None, ""):
             return None
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+            raise ValueError("адрес должен начинаться с http:// или https://")
         return value.rstrip("/")
 
     @field_validator("bot_token")
@@ -162,7 +167,8 @@ class Settings(BaseSettings):
         token = value.get_secret_value()
         left, _, right = token.partition(":")
         if not left.isdigit() or not right:
-            raise ValueError("does not look like a token from @BotFather (digits, a colon, then letters)")
+            raise ValueError("это не похоже на токен от @BotFather (цифры, двоеточие, затем буквы), "
+                             "скопируйте его заново")
         return value
 
     @property
@@ -177,7 +183,8 @@ class Settings(BaseSettings):
 
     def require_token(self) -> str:
         if self.bot_token is None:
-            raise ConfigError("BOT_TOKEN is not set: put the token from @BotFather into the environment or .env.")
+            raise ConfigError("BOT_TOKEN не задан: впишите токен от @BotFather в файл .env или в переменные "
+                              "окружения.")
         return self.bot_token.get_secret_value()
 
 
@@ -187,10 +194,11 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         err = exc.errors()[0]
-        name = str(err["loc"][0]).upper() if err["loc"] else "a setting"
-        raise ConfigError(f"{name} is malformed: {_plain(err)}.") from None
+        field = str(err["loc"][0]) if err["loc"] else ""
+        raise ConfigError(f"Неверное значение {field.upper() or 'настройки'}: {_plain(err)}.") from None
     except (ValueError, TypeError) as exc:  # e.g. pydantic-settings failing to parse .env values
-        raise ConfigError(f"Configuration is malformed: {exc}.") from None
+        raise ConfigError(f"Настройки не читаются ({exc}): проверьте строки ИМЯ=значение в .env и переменные "
+                          "окружения.") from None
     check_extras(settings)
     check_data_dir(settings.data_dir)
     return settings
@@ -200,9 +208,9 @@ def load_settings(**overrides: object) -> Settings:
 def _needed_drivers(settings: Settings) -> list[tuple[str, str, str, str]]:
     needed = []
     if settings.database_url and settings.database_url.lower().startswith("postgresql"):
-        needed.append(("DATABASE_URL", "asyncpg", "postgres", "the PostgreSQL driver (asyncpg)"))
+        needed.append(("DATABASE_URL", "asyncpg", "postgres", "драйвер PostgreSQL (asyncpg)"))
     if settings.fsm_storage_url:
-        needed.append(("FSM_STORAGE_URL", "redis.asyncio", "redis", "the Redis client (redis)"))
+        needed.append(("FSM_STORAGE_URL", "redis.asyncio", "redis", "клиент Redis (redis)"))
     return needed
 
 
@@ -212,8 +220,8 @@ def check_extras(settings: Settings) -> None:
         try:
             importlib.import_module(module)
         except ImportError:
-            raise ConfigError(f"{setting} needs {what}, which is not installed: run `pip install '.[{extra}]'` "
-                              "in the bot's folder and virtualenv, or unset the setting.") from None
+            raise ConfigError(f"Для {setting} нужен {what}, а он не установлен: выполните `pip install "
+                              f"'.[{extra}]'` в папке бота и его virtualenv или уберите эту настройку.") from None
 
 
 def check_data_dir(path: Path) -> None:
@@ -227,17 +235,24 @@ def check_data_dir(path: Path) -> None:
     try:
         existing = next(p for p in (path, *path.parents) if p.exists())
         if not existing.is_dir():
-            where = "is a file" if existing == path else f"is under a regular file ({existing})"
-            raise ConfigError(f"{shown} {where}, not a folder: point DATA_DIR at a folder (it is created if "
-                              "missing), e.g. DATA_DIR=./data.")
+            where = "это файл" if existing == path else f"лежит внутри файла {existing}"
+            raise ConfigError(f"{shown} — {where}, а не папка: укажите в DATA_DIR папку (если её нет, она будет "
+                              "создана), например DATA_DIR=./data.")
         os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".happykids-write-check-"))
     except OSError as exc:
-        why = {errno.EACCES: "permission denied", errno.EPERM: "not permitted",
-               errno.EROFS: "read-only file system"}.get(exc.errno or 0, exc.strerror or type(exc).__name__)
-        raise ConfigError(f"{shown} is not writable for this user (uid {os.getuid()}: {why}): give the user "
-                          "write access to it or point DATA_DIR at a folder it owns.") from None
+        raise ConfigError(f"В {shown} этот пользователь (uid {os.getuid()}) не может писать ({os_reason(exc)}): "
+                          "дайте ему право на запись или укажите в DATA_DIR папку, которая ему принадлежит.") from None
+
+
+# Pydantic's own checks (a number, true/false) speak English; what each kind of mistake means, in Russian.
+_PYDANTIC_SAYS = {"int_parsing": "нужно целое число", "int_from_float": "нужно целое число",
+                  "int_type": "нужно целое число", "bool_parsing": "нужно true или false",
+                  "bool_type": "нужно true или false"}
 
 
 def _plain(err: ErrorDetails) -> str:
-    msg = str(err.get("msg", "invalid value"))
-    return msg.removeprefix("Value error, ")
+    """Our validators' own Russian sentence, or what pydantic's own check found, in Russian."""
+    if err.get("type") == "value_error":
+        return str(err.get("msg", "")).removeprefix("Value error, ")
+    return _PYDANTIC_SAYS.get(str(err.get("type")), "оно не подходит: что здесь нужно, написано в "
+                              "`happykids run --help`")

@@ -61,18 +61,19 @@ class ArchiveWatch:
             try:
                 result = await check_login(self.archive)
             except Exception:  # e.g. the database is busy: the uploads themselves still record what happens
-                log.exception("Archive: could not check the MEGA login")
+                log.exception("Архив: не удалось проверить вход в MEGA")
                 return
             if result.ok:
                 if self.archive.name == "mega":
-                    log.info("MEGA login works: receipts are archived to MEGA (%s, folder %r)",
+                    log.info("Вход в MEGA работает: чеки уходят в архив MEGA (%s, папка «%s»)",
                              self.settings.mega_email, self.settings.mega_folder)
                     self.wake_outbox()  # anything that waited for MEGA goes up now
                 return
             if result.refused:
                 await self.refused(result.error or "")
                 return
-            log.warning("Cannot reach MEGA to check the login yet (%s); trying again in %.0f s", result.error, pause)
+            log.warning("MEGA пока не отвечает, вход не проверен (%s), следующая попытка через %.0f с",
+                        result.error, pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, MAX_PAUSE)
 
@@ -88,14 +89,14 @@ class ArchiveWatch:
             if self._said == error:
                 return
             self._said = error
-            log.error("MEGA refuses the login of MEGA_EMAIL=%s (%s): fix MEGA_EMAIL / MEGA_PASSWORD in .env and "
-                      "restart; until then receipts stay in DATA_DIR and go up to MEGA once the login works",
+            log.error("MEGA не пускает MEGA_EMAIL=%s (%s): исправьте MEGA_EMAIL и MEGA_PASSWORD в .env и "
+                      "перезапустите бота; до тех пор чеки хранятся в DATA_DIR и уйдут в MEGA, когда вход заработает",
                       self.settings.mega_email, error)
             try:
                 if not await admins_were_told(self.sessions, error):
                     await self.tell_admins(error)
             except Exception:  # the database is busy: the next start tries again
-                log.warning("Archive: could not tell the admins about the MEGA login", exc_info=True)
+                log.warning("Архив: не удалось сообщить администраторам, что MEGA не пускает", exc_info=True)
 
     async def tell_admins(self, error: str) -> None:
         text = self.texts.fixed("archive.login_refused", email=self.settings.mega_email or "")
@@ -107,8 +108,10 @@ class ArchiveWatch:
                 await self.bot.send_message(chat_id, text)
                 told += 1
             except (TelegramForbiddenError, TelegramBadRequest) as exc:  # never opened the bot, or blocked it
-                log.warning("Archive: cannot tell admin %s about the MEGA login: %s", chat_id, exc.message)
+                log.warning("Архив: не удаётся сообщить администратору %s, что MEGA не пускает: %s", chat_id,
+                            exc.message)
             except Exception:  # one admin's failure must not keep the others uninformed
-                log.warning("Archive: cannot tell admin %s about the MEGA login", chat_id, exc_info=True)
+                log.warning("Архив: не удаётся сообщить администратору %s, что MEGA не пускает", chat_id,
+                            exc_info=True)
         if told:
             await admins_told(self.sessions, error)

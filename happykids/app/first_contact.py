@@ -30,10 +30,10 @@ async def reach_telegram(bot: Bot) -> None:
             await bot.delete_webhook(drop_pending_updates=False)  # polling needs no webhook; it checks the token
             return
         except TelegramUnauthorizedError:
-            raise StartupError("Telegram does not accept BOT_TOKEN (wrong or revoked): copy the token from "
-                               "@BotFather into .env and start again.") from None
+            raise StartupError("Telegram не принимает BOT_TOKEN (он неверный или отозван): скопируйте токен из "
+                               "@BotFather в .env и запустите бота снова.") from None
         except (TelegramNetworkError, TelegramServerError, OSError) as exc:
-            log.warning("Cannot reach Telegram yet (%s); trying again in %.0f s", _short(exc), pause)
+            log.warning("Telegram пока недоступен (%s), следующая попытка через %.0f с", _short(exc), pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, MAX_PAUSE)
 

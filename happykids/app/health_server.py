@@ -35,7 +35,7 @@ class HealthServer:
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        log.info("Health check served at http://127.0.0.1:%s/healthz", self.port)
+        log.info("Проверка здоровья отвечает на http://127.0.0.1:%s/healthz", self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:

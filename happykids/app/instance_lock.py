@@ -23,10 +23,10 @@ class InstanceLock:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            owner = self.path.read_text().strip() or "unknown"
+            owner = self.path.read_text().strip() or "неизвестен"
             raise AlreadyRunning(
-                f"Another copy of the bot is already running with DATA_DIR={self.path.parent} (pid {owner}). "
-                "Stop it first, or use another DATA_DIR."
+                f"С DATA_DIR={self.path.parent} уже работает другая копия бота (pid {owner}): остановите её "
+                "или укажите другой DATA_DIR."
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())

@@ -20,11 +20,12 @@ CONNECT_TIMEOUT = 10.0  # seconds: a firewall that drops packets should not look
 
 # PostgreSQL's SQLSTATE codes for "cannot get in" (https://www.postgresql.org/docs/current/errcodes-appendix.html)
 _PG_REASONS = {
-    "3D000": "the database {db!r} does not exist: create it (createdb {db}) or fix the name in DATABASE_URL",
-    "28P01": "PostgreSQL refused the password of user {user!r}: fix the password in DATABASE_URL",
-    "28000": "PostgreSQL refused user {user!r} (no such role, or pg_hba.conf does not let it in): fix the user "
-             "in DATABASE_URL or create the role",
-    "42501": "user {user!r} may not connect to the database {db!r}: grant it CONNECT or use another user",
+    "3D000": "базы «{db}» нет — создайте её (createdb {db}) или исправьте имя базы в DATABASE_URL",
+    "28P01": "PostgreSQL не принял пароль пользователя «{user}» — исправьте пароль в DATABASE_URL",
+    "28000": "PostgreSQL не пускает пользователя «{user}» (такой роли нет или её не пускает pg_hba.conf) — "
+             "исправьте пользователя в DATABASE_URL или создайте роль",
+    "42501": "пользователю «{user}» нельзя подключаться к базе «{db}» — дайте ему право CONNECT или укажите "
+             "другого пользователя",
 }
 
 
@@ -46,14 +47,16 @@ async def check_database(url: str) -> None:
             return  # connecting is the whole check: the migrations run next
     except DBAPIError as exc:
         code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        reason = _PG_REASONS.get(str(code), "").format(**fields) or f"PostgreSQL said: {_first_line(exc.orig)}"
+        reason = _PG_REASONS.get(str(code), "").format(**fields) or (f"PostgreSQL ответил: {_first_line(exc.orig)} — "
+                                                               "проверьте DATABASE_URL")
     except (OSError, TimeoutError) as exc:  # refused, no such host, a firewall: nothing answers there
-        reason = f"nothing answers at {where} ({_first_line(exc)}): start PostgreSQL or fix the host in DATABASE_URL"
+        reason = (f"по адресу {where} никто не отвечает ({_first_line(exc)}) — запустите PostgreSQL или исправьте "
+                  "адрес в DATABASE_URL")
     except SQLAlchemyError as exc:
-        reason = f"{_first_line(exc)}: fix DATABASE_URL"
+        reason = f"{_first_line(exc)} — исправьте DATABASE_URL"
     finally:
         await engine.dispose()
-    raise StartupError(f"Cannot use the database in DATABASE_URL ({where}): {reason}.")
+    raise StartupError(f"Не удаётся подключиться к базе из DATABASE_URL ({where}): {reason}.")
 
 
 async def check_redis(url: str) -> None:
@@ -63,21 +66,21 @@ async def check_redis(url: str) -> None:
     try:
         client = Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=CONNECT_TIMEOUT)
     except ValueError as exc:
-        raise StartupError(f"FSM_STORAGE_URL is not a Redis address ({exc}): use e.g. redis://127.0.0.1:6379/0."
-                           ) from None
+        raise StartupError(f"FSM_STORAGE_URL — не адрес Redis ({exc}): укажите, например, "
+                           "redis://127.0.0.1:6379/0.") from None
     kwargs = client.connection_pool.connection_kwargs
     where = f"{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}"
     try:
         await client.ping()
         return
     except AuthenticationError as exc:
-        reason = f"Redis refused the login ({_first_line(exc)}): fix the password in FSM_STORAGE_URL"
+        reason = f"Redis не принял пароль ({_first_line(exc)}) — исправьте пароль в FSM_STORAGE_URL"
     except (RedisError, OSError) as exc:
-        reason = (f"nothing answers there ({_first_line(exc)}): start Redis, fix FSM_STORAGE_URL, or unset it "
-                  "to keep dialog state in the database")
+        reason = (f"там никто не отвечает ({_first_line(exc)}) — запустите Redis, исправьте FSM_STORAGE_URL или "
+                  "уберите эту настройку, чтобы шаги диалогов хранились в базе")
     finally:
         await client.aclose()
-    raise StartupError(f"Cannot reach Redis in FSM_STORAGE_URL ({where}): {reason}.")
+    raise StartupError(f"Не удаётся подключиться к Redis из FSM_STORAGE_URL ({where}): {reason}.")
 
 
 def _first_line(exc: BaseException | None) -> str:

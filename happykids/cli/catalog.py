@@ -14,6 +14,7 @@ from happykids.db.migrate import upgrade_async
 from happykids.db.repositories.catalog import export_spec, replace_catalog
 from happykids.domain.catalog import CatalogError
 from happykids.domain.catalog_yaml import CatalogSpec, dump_catalog_yaml, parse_catalog_yaml
+from happykids.domain.os_errors import os_reason
 
 UNCHANGED = "Каталог не изменён."
 
@@ -32,7 +33,7 @@ async def import_catalog(settings: Settings, path: Path) -> int:
         print(f"happykids: {path}: файл не в кодировке UTF-8. {UNCHANGED}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"happykids: не удаётся прочитать {path}: {exc.strerror or exc}. {UNCHANGED}", file=sys.stderr)
+        print(f"happykids: не удаётся прочитать {path}: {os_reason(exc)}. {UNCHANGED}", file=sys.stderr)
         return 2
     try:
         spec = parse_catalog_yaml(text)

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 
-from happykids.config import Settings
+from happykids.config import ConfigError, Settings
 
 Subparsers = Any  # argparse._SubParsersAction: private in typeshed's eyes
 
@@ -121,21 +121,39 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(run_demo(settings, data_dir=args.data_dir, as_admin=args.admin))
 
 
+def database_usable(settings: Settings) -> None:
+    """For the commands that work on the database without the bot (db upgrade, catalog, backup): a PostgreSQL
+    that is not there or refuses the login is the same one sentence as at start (app/preflight.py), not a
+    traceback from the first query."""
+    if not settings.database_url or settings.database_url.lower().startswith("sqlite"):
+        return
+    from happykids.app.first_contact import StartupError
+    from happykids.app.preflight import check_database
+
+    try:
+        asyncio.run(check_database(settings.database_url))
+    except StartupError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _catalog_import(args: argparse.Namespace, settings: Settings) -> int:
     from happykids.cli.catalog import import_catalog
 
+    database_usable(settings)
     return asyncio.run(import_catalog(settings, args.path))
 
 
 def _catalog_export(args: argparse.Namespace, settings: Settings) -> int:
     from happykids.cli.catalog import export_catalog
 
+    database_usable(settings)
     return asyncio.run(export_catalog(settings))
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from happykids.db.migrate import upgrade
 
+    database_usable(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.resolved_database_url)
     print("База данных обновлена: схема последней версии.")

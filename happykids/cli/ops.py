@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from happykids.config import Settings
+from happykids.domain.os_errors import os_reason
 
 # The services are imported inside each command: `happykids run` and `--help` do not pay for them.
 
@@ -52,8 +53,10 @@ def _health(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from happykids.cli.commands import database_usable
     from happykids.services.backup import BackupError, create_backup, target_path
 
+    database_usable(settings)
     try:
         result = asyncio.run(create_backup(settings, target_path(settings, args.path)))
     except BackupError as exc:
@@ -82,7 +85,8 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _os_error(exc: OSError) -> str:
-    """`Permission denied: /var/lib/happykids` and the like, with the usual cause."""
-    where = f": {exc.filename}" if exc.filename else ""
-    hint = " (run the command as the bot's user, e.g. sudo -u happykids)" if isinstance(exc, PermissionError) else ""
-    return f"{exc.strerror or exc}{where}{hint}."
+    """«Нет доступа к /var/lib/happykids» and the like, with what to do about it."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    if isinstance(exc, PermissionError):
+        return f"Нет доступа{where}: запустите команду от пользователя бота, например sudo -u happykids."
+    return f"Файл или папка недоступны{where}: {os_reason(exc)}, проверьте путь и место на диске."

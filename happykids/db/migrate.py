@@ -97,11 +97,10 @@ def _safe_upgrade(database_url: str, current: str | None, head: str) -> None:
         stamp = f"{datetime.now(UTC):%Y%m%d-%H%M%S}"
         copy = database.parent / "backups" / f"before-upgrade-{current}-to-{head}-{stamp}.sqlite3"
         copy_database(database, copy)
-        log.warning("Upgrading the database schema from %s to %s; the database as it was is copied to %s",
-                    current, head, copy)
+        log.warning("Схема базы обновляется с %s до %s; копия базы до обновления — %s", current, head, copy)
     elif current is not None:
-        log.warning("Upgrading the database schema from %s to %s (no automatic copy of a server database: take "
-                    "a pg_dump before upgrades)", current, head)
+        log.warning("Схема базы обновляется с %s до %s; базу на сервере бот сам не копирует, поэтому перед "
+                    "обновлениями делайте pg_dump", current, head)
     try:
         _alembic_upgrade(database_url)
     except Exception as exc:  # whatever broke, the old database is put back and the reason told (re-raised)
@@ -109,13 +108,13 @@ def _safe_upgrade(database_url: str, current: str | None, head: str) -> None:
         if copy is not None and database is not None:
             put_back(copy, database)
             raise MigrationFailed(
-                f"The database upgrade from schema {current} to {head} failed ({reason}); the database is back "
-                f"exactly as it was (copy: {copy}), so the previous version of the bot can keep running on it."
+                f"Обновить базу со схемы {current} до {head} не удалось ({reason}); база возвращена в точности "
+                f"такой, какой была (копия: {copy}), и прежняя версия бота может работать с ней дальше."
             ) from exc
         if current is not None:
             raise MigrationFailed(
-                f"The database upgrade from schema {current} to {head} failed ({reason}); the database rolled the "
-                "upgrade back, so the previous version of the bot can keep running on it."
+                f"Обновить базу со схемы {current} до {head} не удалось ({reason}); база сама отменила "
+                "обновление, и прежняя версия бота может работать с ней дальше."
             ) from exc
-        raise MigrationFailed(f"Creating the database schema failed ({reason}); check DATABASE_URL and that the "
-                              "database is empty and writable.") from exc
+        raise MigrationFailed(f"Не удалось создать схему базы ({reason}): проверьте DATABASE_URL и что база пуста "
+                              "и в неё можно писать.") from exc

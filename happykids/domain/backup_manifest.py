@@ -66,11 +66,12 @@ class Manifest:
         try:
             raw: dict[str, Any] = json.loads(text)
             if raw.get("format") != FORMAT:
-                raise ManifestError(f"{MANIFEST}: unknown format {raw.get('format')!r} (this version reads {FORMAT})")
+                raise ManifestError(f"{MANIFEST}: неизвестный формат {raw.get('format')!r} (эта версия читает "
+                                    f"{FORMAT})")
             raw["files"] = [FileEntry(**entry) for entry in raw.get("files", [])]
             return cls(**raw)
         except (ValueError, TypeError, KeyError) as exc:
-            raise ManifestError(f"{MANIFEST} is damaged: {exc}") from None
+            raise ManifestError(f"{MANIFEST} повреждён: {exc}") from None
 
     def entry(self, name: str) -> FileEntry | None:
         return next((f for f in self.files if f.name == name), None)
@@ -95,7 +96,7 @@ def safe_member(name: str) -> PurePosixPath:
     """A member name that stays inside the directory it is extracted to."""
     path = PurePosixPath(name)
     if path.is_absolute() or ".." in path.parts or not path.parts:
-        raise ManifestError(f"unsafe name in the archive: {name!r}")
+        raise ManifestError(f"небезопасное имя в архиве: {name!r}")
     return path
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from happykids.domain.wording import count_of, plural
+
 HEARTBEAT_FILE = "heartbeat.json"  # in DATA_DIR: the time of the last successful getUpdates
 HEARTBEAT_EVERY_SECONDS = 5.0  # the bot rewrites the file at most this often
 
@@ -48,8 +50,8 @@ class HealthReport:
             return self.problems[0]
         poll = self.checks.get("last_get_updates_seconds_ago")
         waiting = self.checks.get("archive_waiting", 0)
-        return (f"Healthy: the last getUpdates answered {poll} s ago, the database answers, "
-                f"{waiting} receipt(s) waiting for the archive.")
+        return (f"Всё хорошо: Telegram ответил на getUpdates {poll} с назад, база отвечает, в очереди архива "
+                f"{count_of(waiting, 'чек', 'чека', 'чеков')}.")
 
     def as_json(self) -> dict[str, Any]:
         return {"healthy": self.healthy, "status": "ok" if self.healthy else "unhealthy",
@@ -67,36 +69,40 @@ def evaluate(facts: HealthFacts, limits: HealthLimits) -> HealthReport:
         "archive_oldest_seconds": archive_age, "archive_target": "mega" if facts.mega_enabled else "local",
     }
     if facts.bot_pid is None:
-        problems.append("The bot is not running: no live process holds the lock in DATA_DIR "
-                        "(start it with `happykids run` or your service manager).")
+        problems.append("Бот не запущен: ни один живой процесс не держит блокировку в DATA_DIR (запустите его "
+                        "командой `happykids run` или через systemd).")
     if facts.database_error is not None:
-        problems.append(f"The database does not answer ({facts.database_error}): check DATABASE_URL and that "
-                        "the database server is running.")
+        problems.append(f"База данных не отвечает ({facts.database_error}): проверьте DATABASE_URL и что сервер "
+                        "базы запущен.")
     if facts.bot_pid is not None:
         if poll_age is None:
-            problems.append("The bot has not had a successful getUpdates from Telegram yet: it is starting, or it "
-                            "cannot reach Telegram (network, BOT_API_URL, another copy polling the same token).")
+            problems.append("Бот ещё ни разу не получил ответа Telegram на getUpdates: он запускается или не может "
+                            "достучаться до Telegram (проверьте сеть, BOT_API_URL и нет ли другой копии бота с тем "
+                            "же токеном).")
         elif poll_age > limits.max_poll_age.total_seconds():
-            problems.append(f"No successful getUpdates for {poll_age} s: the bot cannot reach Telegram (network, "
-                            "BOT_API_URL, another copy polling the same token) or its polling loop is stuck.")
+            problems.append(f"Уже {poll_age} с нет успешного getUpdates: бот не может достучаться до Telegram или "
+                            "его цикл опроса завис (проверьте сеть, BOT_API_URL и нет ли другой копии бота с тем "
+                            "же токеном).")
     if archive_age is not None and archive_age > limits.archive_stuck_after.total_seconds():
-        where = "MEGA" if facts.mega_enabled else "the archive folder"
-        reason = f" (last error: {_short(facts.archive_last_error)})" if facts.archive_last_error else ""
-        problems.append(f"{facts.archive_waiting} receipt(s) have waited {archive_age // 60} min to be archived "
-                        f"to {where}{reason}: {_archive_advice(facts)}")
+        where = "отправки в MEGA" if facts.mega_enabled else "записи в папку архива"
+        reason = f" (последняя ошибка: {_short(facts.archive_last_error)})" if facts.archive_last_error else ""
+        waiting = facts.archive_waiting
+        problems.append(f"{count_of(waiting, 'чек', 'чека', 'чеков')} {plural(waiting, 'ждёт', 'ждут', 'ждут')} "
+                        f"{where} уже {archive_age // 60} мин{reason}: {_archive_advice(facts)}")
     elif facts.mega_enabled and (facts.mega_login_refused or _is_login_error(facts.archive_last_error)):
         said = f" ({_short(facts.archive_last_error)})" if facts.archive_last_error else ""
-        problems.append(f"MEGA refuses to log in{said}: check MEGA_EMAIL and "
-                        "MEGA_PASSWORD (two-factor login must be off for this account).")
+        problems.append(f"MEGA не пускает в аккаунт{said}: проверьте MEGA_EMAIL и MEGA_PASSWORD (двухфакторный "
+                        "вход для этого аккаунта должен быть выключен).")
     return HealthReport(problems, checks)
 
 
 def _archive_advice(facts: HealthFacts) -> str:
     if not facts.mega_enabled:
-        return "check that DATA_DIR is writable and has free space."
+        return "проверьте, что в DATA_DIR можно писать и на диске есть место."
     if facts.mega_login_refused or _is_login_error(facts.archive_last_error):
-        return "MEGA refuses the login; check MEGA_EMAIL and MEGA_PASSWORD (two-factor login off)."
-    return "check that MEGA is reachable and the account has free space; uploads resume by themselves."
+        return ("MEGA не пускает в аккаунт, проверьте MEGA_EMAIL и MEGA_PASSWORD (двухфакторный вход должен быть "
+                "выключен).")
+    return "проверьте, что MEGA отвечает и в аккаунте есть место; отправка продолжится сама."
 
 
 def _is_login_error(error: str | None) -> bool:

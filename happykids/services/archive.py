@@ -83,7 +83,7 @@ class RecordingArchive:
             async with self.sessions() as session, session.begin():
                 await repo.record_upload(session, self.name)
         except Exception:  # the file is archived; a missed note must not make the task retry
-            log.warning("Archive: could not record the upload of %s", remote_path, exc_info=True)
+            log.warning("Архив: файл %s отправлен, но записать это в базу не удалось", remote_path, exc_info=True)
         return where
 
     async def _record_error(self, kind: ArchiveErrorKind, error: str, *, login_check: bool = False) -> None:
@@ -91,7 +91,7 @@ class RecordingArchive:
             async with self.sessions() as session, session.begin():
                 await repo.record_error(session, self.name, kind, error, login_check=login_check)
         except Exception:  # the store's own error is what matters to the caller
-            log.warning("Archive: could not record an error", exc_info=True)
+            log.warning("Архив: не удалось записать ошибку в базу", exc_info=True)
 
     async def close(self) -> None:
         await self.inner.close()
@@ -124,7 +124,7 @@ async def check_login(archive: RecordingArchive) -> LoginCheck:
         await repo.record_login_ok(session, archive.name)
         hurried = await repo.hurry_pending(session)
     if hurried:
-        log.info("MEGA works: %d receipt(s) waiting for the archive go up now", hurried)
+        log.info("MEGA работает: чеки из очереди архива (%d) отправляются сейчас", hurried)
     return LoginCheck(ok=True)
 
 
@@ -144,10 +144,10 @@ async def admins_told(sessions: async_sessionmaker[AsyncSession], error: str) ->
 def build_archive(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> RecordingArchive:
     if settings.mega_enabled:
         # Not "archived to MEGA" yet: nobody has logged in. app/archive_watch.py says how the login went.
-        log.info("MEGA is configured (%s, folder %r): checking the login in the background; receipts are kept in "
-                 "DATA_DIR and go up to MEGA once it works", settings.mega_email, settings.mega_folder)
+        log.info("MEGA настроена (%s, папка «%s»): вход проверяется в фоне; чеки хранятся в DATA_DIR и уйдут в "
+                 "MEGA, когда вход заработает", settings.mega_email, settings.mega_folder)
         return RecordingArchive(MegaArchive(settings.mega_email or "", settings.mega_password or "",
                                             settings.mega_folder, retry=MEGA_RETRY), sessions)
     root = settings.data_dir / "archive"
-    log.info("MEGA not configured: receipts are kept in DATA_DIR only (copies named for people in %s)", root)
+    log.info("MEGA не настроена: чеки хранятся только в DATA_DIR (копии с понятными именами — в %s)", root)
     return RecordingArchive(LocalArchive(root), sessions)

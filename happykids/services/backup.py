@@ -51,6 +51,8 @@ from happykids.domain.backup_manifest import (
 )
 from happykids.domain.catalog_yaml import dump_catalog_yaml
 from happykids.domain.clock import zone
+from happykids.domain.os_errors import os_reason
+from happykids.domain.wording import count_of, plural
 
 CHUNK = 1 << 20
 
@@ -66,15 +68,36 @@ class BackupResult:
 
     def summary(self) -> str:
         counts = self.manifest.counts
-        text = (f"Backup written to {self.path}: {counts.get('receipts', 0)} receipt(s), "
-                f"{len(self.manifest.data_files)} file(s), {counts.get('text_overrides', 0)} text override(s), "
-                f"{counts.get('payment_links', 0)} link(s), {counts.get('fsm_records', 0)} dialog state(s).")
+        text = (f"Резервная копия записана в {self.path}: {_receipts(counts)}, "
+                f"{_files(len(self.manifest.data_files))}, {_overrides(counts)}, {_links(counts)}, "
+                f"{_dialogs(counts)}.")
         if not self.manifest.database_included:
-            text += (f" The {self.manifest.database} database is not in it: back it up with pg_dump "
+            text += (f" Базы {self.manifest.database} в копии нет: сохраните её через pg_dump "
                      "(docs/operations.md).")
         if self.manifest.receipt_files_missing:
-            text += f" Missing on disk: {', '.join(self.manifest.receipt_files_missing[:5])}."
+            text += f" Файлов чеков нет на диске: {', '.join(self.manifest.receipt_files_missing[:5])}."
         return text
+
+
+def _receipts(counts: dict[str, int]) -> str:
+    return count_of(counts.get("receipts", 0), "чек", "чека", "чеков")
+
+
+def _files(number: int) -> str:
+    return count_of(number, "файл", "файла", "файлов")
+
+
+def _overrides(counts: dict[str, int]) -> str:
+    return count_of(counts.get("text_overrides", 0), "изменённый текст", "изменённых текста", "изменённых текстов")
+
+
+def _dialogs(counts: dict[str, int]) -> str:
+    return count_of(counts.get("fsm_records", 0), "незаконченный диалог", "незаконченных диалога",
+                    "незаконченных диалогов")
+
+
+def _links(counts: dict[str, int]) -> str:
+    return count_of(counts.get("payment_links", 0), "ссылка", "ссылки", "ссылок")
 
 
 def backups_dir(settings: Settings) -> Path:
@@ -95,8 +118,8 @@ async def create_backup(settings: Settings, target: Path) -> BackupResult:
     url = settings.resolved_database_url
     database = sqlite_path(url)
     if database is not None and not database.exists():
-        raise BackupError(f"There is no database at {database}: nothing to back up (has the bot ever started "
-                          "with this DATA_DIR?).")
+        raise BackupError(f"Файла базы {database} нет, и копировать нечего: проверьте DATA_DIR (бот хоть раз "
+                          "запускался с ним?).")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".backup-", dir=target.parent) as work:
         snapshot = Path(work) / "happykids.sqlite3"
@@ -219,12 +242,11 @@ class RestoreResult:
     def summary(self) -> str:
         counts = self.manifest.counts
         if not self.database_restored:
-            return (f"Restored {self.files} file(s) into {self.data_dir}; every checksum matches the manifest. The "
-                    "database was not restored (DATABASE_URL is not SQLite): load it from your pg_dump "
+            return (f"Восстановлено в {self.data_dir}: {_files(self.files)}; все контрольные суммы совпадают с "
+                    "описью. Базу не восстанавливали (DATABASE_URL — не SQLite): загрузите её из своего pg_dump "
                     "(docs/operations.md).")
-        return (f"Restored into {self.data_dir}: {counts.get('receipts', 0)} receipt(s), {self.files} file(s), "
-                f"{counts.get('text_overrides', 0)} text override(s), {counts.get('payment_links', 0)} link(s); "
-                "every checksum and row count matches the manifest.")
+        return (f"Восстановлено в {self.data_dir}: {_receipts(counts)}, {_files(self.files)}, {_overrides(counts)}, "
+                f"{_links(counts)}; все контрольные суммы и числа строк совпадают с описью.")
 
 
 async def restore_backup(settings: Settings, archive: Path) -> RestoreResult:
@@ -248,12 +270,13 @@ async def restore_backup(settings: Settings, archive: Path) -> RestoreResult:
 
 def _check_target(data_dir: Path, archive: Path, database: Path | None) -> None:
     if data_dir.exists() and (not data_dir.is_dir() or any(data_dir.iterdir())):
-        raise BackupError(f"DATA_DIR {data_dir} is not empty: restore only into an empty or new directory "
-                          f"(move the old one aside first, e.g. `mv {data_dir} {data_dir}.old`).")
+        raise BackupError(f"Папка DATA_DIR={data_dir} не пуста: восстанавливать можно только в пустую или новую "
+                          f"папку (старую сначала переименуйте, например `mv {data_dir} {data_dir}.old`).")
     if not archive.is_file():
-        raise BackupError(f"There is no backup file {archive}.")
+        raise BackupError(f"Файла резервной копии {archive} нет: проверьте путь.")
     if database is not None and database.exists():
-        raise BackupError(f"The database {database} already exists: restore only into an empty place.")
+        raise BackupError(f"Файл базы {database} уже есть: восстанавливать можно только туда, где базы ещё нет "
+                          "(старую сначала переименуйте).")
 
 
 def _extract(archive: Path, staging: Path) -> tuple[Manifest, int]:
@@ -261,7 +284,7 @@ def _extract(archive: Path, staging: Path) -> tuple[Manifest, int]:
         with tarfile.open(archive, "r:*") as tar:
             manifest_file = tar.extractfile(MANIFEST)
             if manifest_file is None:
-                raise ManifestError(f"{MANIFEST} is missing")
+                raise ManifestError(f"в архиве нет {MANIFEST}")
             manifest = Manifest.from_json(manifest_file.read().decode("utf-8"))
             seen = 0
             for member in tar:
@@ -269,12 +292,12 @@ def _extract(archive: Path, staging: Path) -> tuple[Manifest, int]:
                     continue
                 entry = manifest.entry(member.name)
                 if entry is None:
-                    raise ManifestError(f"{member.name} is not listed in {MANIFEST}")
+                    raise ManifestError(f"{member.name} нет в описи {MANIFEST}")
                 target = staging.joinpath(*safe_member(member.name).parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 source = tar.extractfile(member)
                 if source is None:
-                    raise ManifestError(f"{member.name} cannot be read")
+                    raise ManifestError(f"{member.name} не читается")
                 sha, size = hashlib.sha256(), 0
                 with target.open("wb") as out:
                     while chunk := source.read(CHUNK):
@@ -282,16 +305,28 @@ def _extract(archive: Path, staging: Path) -> tuple[Manifest, int]:
                         size += len(chunk)
                         out.write(chunk)
                 if (size, sha.hexdigest()) != (entry.size, entry.sha256):
-                    raise ManifestError(f"{member.name} does not match its checksum: the archive is damaged")
+                    raise ManifestError(f"{member.name} не совпадает со своей контрольной суммой, архив "
+                                        "повреждён")
                 seen += 1
     except (tarfile.TarError, KeyError, OSError, EOFError) as exc:
-        raise BackupError(f"{archive} is not a readable backup ({exc}).") from None
+        raise BackupError(f"{archive} не читается как резервная копия ({_unreadable(exc)}): проверьте, что это файл от "
+                          "`happykids backup` и он скопирован целиком.") from None
     except ManifestError as exc:
-        raise BackupError(f"{archive} cannot be restored: {exc}.") from None
+        raise BackupError(f"{archive} нельзя восстановить: {exc}; возьмите другую копию.") from None
     if seen != len(manifest.files):
-        raise BackupError(f"{archive} cannot be restored: it has {seen} of the {len(manifest.files)} files its "
-                          "manifest lists.")
+        listed = len(manifest.files)
+        raise BackupError(f"{archive} нельзя восстановить: в нём {seen} из {listed} "
+                          f"{plural(listed, 'файла', 'файлов', 'файлов')} описи; возьмите другую копию.")
     return manifest, len(manifest.data_files)
+
+
+def _unreadable(exc: BaseException) -> str:
+    """Why an archive cannot be read, in a few words (tarfile's own text runs over several lines)."""
+    if isinstance(exc, OSError) and exc.errno is not None:  # not gzip's BadGzipFile: that is a damaged archive
+        return os_reason(exc)
+    if isinstance(exc, (EOFError, KeyError)):
+        return "архив обрывается на середине"
+    return "это не архив .tar.gz или он повреждён"
 
 
 async def _check_counts(database: Path, manifest: Manifest) -> None:
@@ -303,7 +338,8 @@ async def _check_counts(database: Path, manifest: Manifest) -> None:
         await engine.dispose()
     wrong = {t: (n, counts.get(t)) for t, n in manifest.counts.items() if counts.get(t) != n}
     if wrong:
-        raise BackupError(f"The restored database does not match the manifest (table: expected, found): {wrong}.")
+        raise BackupError(f"Восстановленная база не совпадает с описью (таблица: ожидалось, найдено): {wrong}; "
+                          "возьмите другую копию.")
 
 
 def _put_in_place(staging: Path, data_dir: Path, database: Path | None) -> None:

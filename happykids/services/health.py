@@ -57,7 +57,7 @@ async def _database(settings: Settings, sessions: async_sessionmaker[AsyncSessio
         database = make_url(url).database
         if (make_url(url).get_backend_name() == "sqlite" and database
                 and not await asyncio.to_thread(Path(database).exists)):
-            return f"no database file {database}: the bot never started with this DATA_DIR", empty, False
+            return f"файла базы {database} нет, бот ни разу не запускался с этим DATA_DIR", empty, False
         engine = create_engine(url)
         sessions = create_session_factory(engine)
     try:
@@ -66,7 +66,7 @@ async def _database(settings: Settings, sessions: async_sessionmaker[AsyncSessio
             state = await archive_state(session)  # the archive's own record of its last error (MEGA login)
             return None, await archive_queue(session), state.last_error_kind is ArchiveErrorKind.LOGIN
     except TimeoutError:
-        return f"no answer in {DB_TIMEOUT_SECONDS:.0f} s", empty, False
+        return f"нет ответа за {DB_TIMEOUT_SECONDS:.0f} с", empty, False
     except (SQLAlchemyError, OSError) as exc:
         return _one_line(exc), empty, False
     finally:

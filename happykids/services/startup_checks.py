@@ -18,14 +18,17 @@ from happykids.db.repositories.parents import known_ids
 async def operator_warnings(session: AsyncSession, settings: Settings) -> list[str]:
     warnings = []
     if await catalog_is_empty(session):
-        warnings.append("The catalog is empty: parents will see the contacts only. "
-                        "Load one with `happykids catalog import catalog.yaml`.")
+        warnings.append("Каталог пуст, и родители увидят только контакты: загрузите его командой "
+                        "`happykids catalog import catalog.yaml`.")
     admins = await all_admin_ids(session, settings.admin_ids)
     if not admins:
-        warnings.append("ADMIN_IDS is empty and no admin was added in the panel: nobody will get receipt cards. "
-                        "Put the director's Telegram id into ADMIN_IDS in .env.")
+        warnings.append("В ADMIN_IDS никого нет и в панели не добавлен ни один администратор, так что карточки "
+                        "чеков никто не получит: впишите Telegram-id директора в ADMIN_IDS в файле .env.")
     silent = sorted(set(admins) - await known_ids(session, admins))
     if silent:
-        warnings.append(f"Admin(s) {', '.join(map(str, silent))} never opened a chat with the bot, so receipt "
-                        "cards cannot reach them: ask each to open the bot and press Start once.")
+        many = len(silent) > 1
+        warnings.append(f"{'Администраторы' if many else 'Администратор'} {', '.join(map(str, silent))} ещё не "
+                        f"{'открывали' if many else 'открывал'} чат с ботом, и карточки чеков до "
+                        f"{'них' if many else 'него'} не дойдут: попросите "
+                        f"{'каждого' if many else 'его'} открыть бота и один раз нажать «Запустить» (Start).")
     return warnings

@@ -46,16 +46,16 @@ class DailyBackups:
         try:
             result = await create_backup(self._settings, target_path(self._settings, None, DAILY_PREFIX))
         except (BackupError, OSError, SQLAlchemyError) as exc:
-            log.error("The daily backup failed: %s. The bot goes on; the next try is at %s.",
-                      exc, self._settings.backup_time)
+            log.error("Ежедневная резервная копия не сделана (%s); бот работает дальше, следующая попытка в %s.",
+                      str(exc).rstrip("."), self._settings.backup_time)
             return None
         pruned = await asyncio.to_thread(prune, backups_dir(self._settings), self._settings.backup_keep)
-        log.info("%s%s", result.summary(), f" Deleted {len(pruned)} older daily backup(s)." if pruned else "")
+        log.info("%s%s", result.summary(), f" Удалено старых ежедневных копий: {len(pruned)}." if pruned else "")
         if self._archive.name == "mega":
             try:
                 where = await self._archive.store(result.path, PurePosixPath(MEGA_BACKUP_FOLDER) / result.path.name)
-                log.info("The daily backup is uploaded to MEGA: %s", where)
+                log.info("Ежедневная резервная копия отправлена в MEGA: %s", where)
             except ArchiveError as exc:
-                log.error("The daily backup could not be uploaded to MEGA (%s); it is kept in %s.",
-                          exc, result.path)
+                log.error("Ежедневную резервную копию не удалось отправить в MEGA (%s), она осталась в %s: проверьте "
+                          "вход и место в MEGA.", exc, result.path)
         return result.path

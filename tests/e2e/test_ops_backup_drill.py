@@ -72,7 +72,7 @@ async def test_backup_under_load_restore_and_start_on_the_copy(emu, runner, bot,
     stop.set()
     await asyncio.gather(*load)
     assert code == 0, out
-    assert out.startswith(f"Backup written to {archive}: "), out
+    assert out.startswith(f"Резервная копия записана в {archive}: "), out
     await outbox_drained(bot, timeout=30)
     original = {r.source_key: r for r in await receipts(bot)}
 
@@ -90,10 +90,12 @@ async def test_backup_under_load_restore_and_start_on_the_copy(emu, runner, bot,
     restored_dir = tmp_path / "restored" / "data"
     restored_dir.parent.mkdir()  # where the operator runs the command; DATA_DIR itself does not exist yet
     code, out = await cli(emu, settings.data_dir, "restore", str(archive))
-    assert code == 1 and "is not empty" in out and "Traceback" not in out, out
+    assert code == 1 and f"Папка DATA_DIR={settings.data_dir} не пуста: восстанавливать можно только" in out, out
+    assert "Traceback" not in out
     code, out = await cli(emu, restored_dir, "restore", str(archive))
     assert code == 0, out
-    assert "every checksum and row count matches the manifest" in out, out
+    assert out.startswith(f"Восстановлено в {restored_dir}: ") and out.strip().endswith(
+        "; все контрольные суммы и числа строк совпадают с описью."), out
 
     again = BotRunner(settings.model_copy(update={"data_dir": restored_dir}), emu)
     app = await again.start()

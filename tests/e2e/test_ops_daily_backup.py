@@ -75,7 +75,10 @@ async def test_switched_off(settings):
 async def test_a_failed_backup_is_logged_and_the_job_goes_on(settings, caplog):
     job = DailyBackups(settings, FakeMega())  # no database yet: nothing to back up
     assert await job.run_once() is None
-    assert "The daily backup failed: There is no database" in caplog.text
+    database = settings.data_dir / "happykids.sqlite3"
+    assert f"Ежедневная резервная копия не сделана (Файла базы {database} нет, и копировать " \
+           "нечего: проверьте DATA_DIR (бот хоть раз запускался с ним?)); бот работает дальше, следующая попытка " \
+           f"в {settings.backup_time}." in caplog.text, caplog.text
 
 
 def test_next_run_is_today_or_tomorrow():

@@ -23,7 +23,7 @@ async def test_the_example_copied_unchanged_stops_with_one_sentence(emu, tmp_pat
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out = (await asyncio.wait_for(proc.communicate(), 90))[0].decode()
     assert proc.returncode == 2, out
-    assert "happykids: Telegram does not accept BOT_TOKEN" in out and "Traceback" not in out, out
+    assert "happykids: Telegram не принимает BOT_TOKEN (он неверный или отозван)" in out and "Traceback" not in out, out
     assert [e.error_code for e in emu.errors] == [401]  # the one request Telegram refused: expected here
     emu.errors.clear()
 

@@ -70,7 +70,7 @@ async def test_health_of_a_running_bot_then_a_stuck_archive_then_a_dead_bot(emu,
 
     code, out = await cli(emu, data, "health", env=env)
     assert code == 0, out
-    assert out.startswith("Healthy: the last getUpdates answered"), out
+    assert out.startswith("Всё хорошо: Telegram ответил на getUpdates"), out
     status, body = await healthz(port)
     assert status == 200 and body["healthy"] is True and body["checks"]["database"] == "ok", body
 
@@ -84,8 +84,8 @@ async def test_health_of_a_running_bot_then_a_stuck_archive_then_a_dead_bot(emu,
 
     code, out = await cli(emu, data, "health", env=env)
     assert code == 1
-    assert out.strip() == ("1 receipt(s) have waited 120 min to be archived to the archive folder (last error: "
-                           "storage full): check that DATA_DIR is writable and has free space."), out
+    assert out.strip() == ("1 чек ждёт записи в папку архива уже 120 мин (последняя ошибка: storage full): "
+                           "проверьте, что в DATA_DIR можно писать и на диске есть место."), out
     status, body = await healthz(port)
     assert status == 503 and body["message"] == out.strip() and body["checks"]["archive_waiting"] == 1
 
@@ -95,12 +95,12 @@ async def test_health_of_a_running_bot_then_a_stuck_archive_then_a_dead_bot(emu,
     bot.kill9()
     await bot.proc.wait()
     code, out = await cli(emu, data, "health", env=env)
-    assert code == 1 and out.startswith("The bot is not running"), out
+    assert code == 1 and out.startswith("Бот не запущен: ни один живой процесс не держит блокировку"), out
     assert "Traceback" not in out
 
 
 async def test_health_without_a_database_says_so(emu, tmp_path):
     code, out = await cli(emu, tmp_path / "data", "health")
     assert code == 1
-    assert "not running" in out and "Traceback" not in out
+    assert out.startswith("Бот не запущен") and "Traceback" not in out, out
     assert not (tmp_path / "data" / "happykids.sqlite3").exists(), "health never creates a database"

@@ -91,7 +91,7 @@ async def test_the_built_package_starts_answers_and_reports_healthy(installed, e
         health = await asyncio.create_subprocess_exec(str(bin_dir / "happykids"), "health", env=env,
                                                       cwd=tmp_path, stdout=asyncio.subprocess.PIPE)
         out, _ = await health.communicate()
-        assert health.returncode == 0 and out.decode().startswith("Healthy"), out
+        assert health.returncode == 0 and out.decode().startswith("Всё хорошо: Telegram ответил на getUpdates"), out
         await emu.settle(quiet=0.3)
     finally:
         bot.proc.send_signal(signal.SIGTERM)

@@ -53,7 +53,8 @@ async def test_second_copy_refuses_and_first_keeps_serving(emu, tmp_path):
     code = await asyncio.wait_for(second.proc.wait(), 30)
     output = await second.output()
     assert code != 0
-    assert "already running" in output and "Traceback" not in output
+    assert f"С DATA_DIR={tmp_path / 'data'} уже работает другая копия бота (pid " in output, output
+    assert "Traceback" not in output
 
     parent = emu.user(3002, "Оля")
     await parent.send_command("/start")

@@ -254,7 +254,7 @@ async def test_mega_outage_then_recovery_archives_everything_in_order(emu, setti
         assert [t.status for t in archive_tasks] == ["pending", "pending"]
         assert archive_tasks[0].attempts >= 2 and "503" in archive_tasks[0].last_error
         assert archive_tasks[1].attempts == 0, "the second waits behind the first: order is kept"
-        assert "checking the login in the background" in caplog.text  # not "archived to MEGA" before any login
+        assert "MEGA настроена (" in caplog.text and "вход проверяется в фоне" in caplog.text  # not "archived" yet
 
         app = await runner.restart()  # still down across a restart
         await asyncio.sleep(0.3)
@@ -322,7 +322,7 @@ async def test_kill_9_after_the_commit_loses_nothing(emu, tmp_path, crash_after)
         await emu.settle(**SETTLE)
     finally:
         output = await survivor.stop()
-    assert output.count("MEGA not configured: receipts are kept in DATA_DIR only") == 1, output
+    assert output.count("MEGA не настроена: чеки хранятся только в DATA_DIR") == 1, output
     assert "Traceback" not in output, output
     # After "получили" the worker may already have shown it (a copy may then come twice: at least once).
     assert len(review_cards(admin)) == 1 if crash_after == "receipt_commit" else len(review_cards(admin)) >= 1

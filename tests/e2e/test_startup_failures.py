@@ -17,7 +17,8 @@ async def test_a_wrong_token_is_one_sentence_and_a_nonzero_exit(emu, tmp_path):
     await bot.start()
     assert await asyncio.wait_for(bot.proc.wait(), 60) == 2
     output = await bot.output()
-    assert "BOT_TOKEN" in output and "@BotFather" in output
+    assert ("happykids: Telegram не принимает BOT_TOKEN (он неверный или отозван): скопируйте токен из @BotFather "
+            "в .env и запустите бота снова.") in output, output
     assert "Traceback" not in output and wrong not in output
     assert [e.error_code for e in emu.errors] == [401]  # the one request Telegram refused: expected here
     emu.errors.clear()
@@ -33,10 +34,10 @@ async def test_no_network_at_start_waits_and_says_so_once_per_attempt(emu, tmp_p
     unreachable = f"http://127.0.0.1:{_closed_port()}"
     bot = BotProcess(emu, tmp_path / "data", extra_env={"BOT_API_URL": unreachable})
     await bot.start()
-    await bot.wait_for_log("Cannot reach Telegram yet", times=2)  # the first attempt and the one after back-off
+    await bot.wait_for_log("Telegram пока недоступен", times=2)  # the first attempt and the one after back-off
     assert bot.proc.returncode is None, await bot.output()  # still waiting, not exited
     log = await bot.stop()
-    attempts = log.count("Cannot reach Telegram yet")
+    attempts = log.count("Telegram пока недоступен")
     assert attempts >= 2, log
     assert "Traceback" not in log
 
@@ -44,12 +45,13 @@ async def test_no_network_at_start_waits_and_says_so_once_per_attempt(emu, tmp_p
 async def test_admins_who_never_wrote_are_named_at_start(emu, runner, caplog):
     await runner.start()  # ADMIN_IDS=777000, who has not written to the bot yet
     await emu.settle(quiet=0.3)
-    assert "Admin(s) 777000 never opened a chat with the bot" in caplog.text
-    assert "ADMIN_IDS is empty" not in caplog.text
+    assert ("Администратор 777000 ещё не открывал чат с ботом, и карточки чеков до него не дойдут: попросите его "
+            "открыть бота и один раз нажать «Запустить» (Start).") in caplog.text
+    assert "В ADMIN_IDS никого нет" not in caplog.text
 
 
 async def test_no_admins_at_all_is_said_at_start(emu, runner, caplog):
     runner.settings.admin_ids = []
     await runner.start()
     await emu.settle(quiet=0.3)
-    assert "ADMIN_IDS is empty" in caplog.text
+    assert "В ADMIN_IDS никого нет и в панели не добавлен ни один администратор" in caplog.text

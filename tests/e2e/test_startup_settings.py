@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import uuid
 from pathlib import Path
@@ -28,6 +29,7 @@ async def fails_to_start(emu, data_dir: Path, env: dict[str, str]) -> str:
     assert "Traceback" not in output and "Error:" not in output, output
     lines = [line for line in output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("happykids: "), output
+    assert re.search("[а-яё]", lines[0], re.IGNORECASE), f"the operator reads Russian: {lines[0]}"
     assert not [m for m, _ in emu.calls if m == "getUpdates"], "it must not start polling"
     return lines[0]
 
@@ -53,7 +55,8 @@ def _shadow(tmp_path: Path, module: str) -> dict[str, str]:
 async def test_an_empty_data_dir_is_refused_not_the_current_directory(emu, tmp_path):
     (tmp_path / "data").mkdir()
     line = await fails_to_start(emu, tmp_path / "data", {"DATA_DIR": ""})
-    assert "DATA_DIR" in line and "empty" in line and "DATA_DIR=./data" in line
+    assert line == "happykids: Неверное значение DATA_DIR: оно пустое, а нужна папка для базы и чеков, например " \
+                   "DATA_DIR=./data.", line
     assert list(tmp_path.iterdir()) == [tmp_path / "data"], "nothing was created in the current directory"
 
 
@@ -61,8 +64,8 @@ async def test_a_data_dir_under_a_regular_file(emu, tmp_path):
     (tmp_path / "notes.txt").write_text("a file, not a folder")
     data_dir = tmp_path / "notes.txt" / "data"
     line = await fails_to_start(emu, tmp_path / "data", {"DATA_DIR": str(data_dir)})
-    assert "DATA_DIR=" in line and f"under a regular file ({tmp_path / 'notes.txt'})" in line
-    assert "point DATA_DIR at a folder" in line
+    assert f"DATA_DIR={data_dir} — лежит внутри файла {tmp_path / 'notes.txt'}, а не папка" in line, line
+    assert "укажите в DATA_DIR папку" in line
 
 
 async def test_a_data_dir_this_user_cannot_write(emu, tmp_path):
@@ -76,7 +79,8 @@ async def test_a_data_dir_this_user_cannot_write(emu, tmp_path):
         locked.chmod(0o555)
         data_dir = locked / "data"
     line = await fails_to_start(emu, data_dir, {})
-    assert f"DATA_DIR={data_dir} is not writable for this user" in line and "write access" in line
+    assert f"В DATA_DIR={data_dir} этот пользователь (uid {os.geteuid()}) не может писать (" in line, line
+    assert "дайте ему право на запись" in line
 
 
 # --- the extras ----------------------------------------------------------------------------------------------
@@ -84,20 +88,22 @@ async def test_a_data_dir_this_user_cannot_write(emu, tmp_path):
 async def test_postgresql_without_the_postgres_extra_names_it(emu, tmp_path):
     env = {**_shadow(tmp_path, "asyncpg"), "DATABASE_URL": "postgresql+asyncpg://bot:secret@127.0.0.1:5432/happykids"}
     line = await fails_to_start(emu, tmp_path / "data", env)
-    assert "DATABASE_URL needs the PostgreSQL driver" in line and "pip install '.[postgres]'" in line
+    assert "Для DATABASE_URL нужен драйвер PostgreSQL (asyncpg), а он не установлен" in line, line
+    assert "pip install '.[postgres]'" in line
     assert "secret" not in line
 
 
 async def test_redis_without_the_redis_extra_names_it(emu, tmp_path):
     env = {**_shadow(tmp_path, "redis"), "FSM_STORAGE_URL": "redis://127.0.0.1:6379/0"}
     line = await fails_to_start(emu, tmp_path / "data", env)
-    assert "FSM_STORAGE_URL needs the Redis client" in line and "pip install '.[redis]'" in line
+    assert "Для FSM_STORAGE_URL нужен клиент Redis (redis), а он не установлен" in line, line
+    assert "pip install '.[redis]'" in line
 
 
 async def test_an_fsm_storage_url_that_is_not_redis_is_refused(emu, tmp_path):
     # Before: anything but redis:// was silently ignored and the state went to the database.
     line = await fails_to_start(emu, tmp_path / "data", {"FSM_STORAGE_URL": "memcached://127.0.0.1:11211"})
-    assert "FSM_STORAGE_URL is malformed" in line and "redis://127.0.0.1:6379/0" in line
+    assert "Неверное значение FSM_STORAGE_URL: нужен адрес Redis, например redis://127.0.0.1:6379/0" in line, line
 
 
 # --- the servers ---------------------------------------------------------------------------------------------
@@ -107,7 +113,7 @@ async def test_a_postgresql_database_that_does_not_exist(emu, tmp_path):
     name = f"hk_missing_{uuid.uuid4().hex[:8]}"
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
     line = await fails_to_start(emu, tmp_path / "data", {"DATABASE_URL": url})
-    assert "DATABASE_URL (127.0.0.1:5432)" in line and f"the database '{name}' does not exist" in line
+    assert f"базе из DATABASE_URL (127.0.0.1:5432): базы «{name}» нет — создайте её" in line, line
     assert f"createdb {name}" in line
 
 
@@ -116,7 +122,7 @@ async def test_a_postgresql_that_refuses_the_login(emu, tmp_path):
     # The machine's PostgreSQL trusts every known user on loopback: an unknown one is what it refuses.
     url = "postgresql+asyncpg://hk_nobody:not-the-password@127.0.0.1:5432/postgres"
     line = await fails_to_start(emu, tmp_path / "data", {"DATABASE_URL": url})
-    assert "DATABASE_URL" in line and "PostgreSQL refused user 'hk_nobody'" in line
+    assert "DATABASE_URL" in line and "PostgreSQL не пускает пользователя «hk_nobody»" in line, line
     assert "not-the-password" not in line
 
 
@@ -124,10 +130,12 @@ async def test_no_postgresql_at_that_address(emu, tmp_path):
     port = _closed_port()
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/happykids"
     line = await fails_to_start(emu, tmp_path / "data", {"DATABASE_URL": url})
-    assert f"DATABASE_URL (127.0.0.1:{port})" in line and "start PostgreSQL or fix the host" in line
+    assert f"DATABASE_URL (127.0.0.1:{port}): по адресу 127.0.0.1:{port} никто не отвечает" in line, line
+    assert "— запустите PostgreSQL или исправьте адрес в DATABASE_URL" in line
 
 
 async def test_redis_not_reachable(emu, tmp_path):
     port = _closed_port()
     line = await fails_to_start(emu, tmp_path / "data", {"FSM_STORAGE_URL": f"redis://127.0.0.1:{port}/0"})
-    assert f"Cannot reach Redis in FSM_STORAGE_URL (127.0.0.1:{port})" in line and "start Redis" in line
+    assert f"Не удаётся подключиться к Redis из FSM_STORAGE_URL (127.0.0.1:{port})" in line, line
+    assert "запустите Redis" in line

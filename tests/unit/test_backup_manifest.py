@@ -30,9 +30,9 @@ def test_manifest_round_trip_and_damage():
                         files=[FileEntry("data/receipts/2026-11/a.jpg", 10, "ab" * 32)])
     again = Manifest.from_json(manifest.to_json())
     assert again == manifest and again.data_files == manifest.files
-    with pytest.raises(ManifestError, match="damaged"):
+    with pytest.raises(ManifestError, match=r"^manifest\.json повреждён"):
         Manifest.from_json('{"format": 1, "files": [{"name": 1}]}')
-    with pytest.raises(ManifestError, match="unknown format"):
+    with pytest.raises(ManifestError, match="неизвестный формат"):
         Manifest.from_json('{"format": 99}')
-    with pytest.raises(ManifestError, match="unsafe name"):
+    with pytest.raises(ManifestError, match="небезопасное имя в архиве"):
         safe_member("data/../../etc/passwd")

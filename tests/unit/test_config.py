@@ -30,7 +30,7 @@ def test_malformed_setting_is_one_sentence_naming_it(monkeypatch, name, value):
 
 
 def test_token_required_for_run_and_never_echoed(monkeypatch):
-    with pytest.raises(ConfigError, match="BOT_TOKEN is not set"):
+    with pytest.raises(ConfigError, match=r"^BOT_TOKEN не задан: впишите токен от @BotFather в файл \.env"):
         load_settings().require_token()
     monkeypatch.setenv("BOT_TOKEN", "123456:SECRET-abcdefghij")
     settings = load_settings()
@@ -48,5 +48,6 @@ def test_timezone_is_checked(monkeypatch):
     monkeypatch.setenv("TIMEZONE", "Europe/Moscow")
     assert load_settings().timezone == "Europe/Moscow"
     monkeypatch.setenv("TIMEZONE", "Mars/Base")
-    with pytest.raises(ConfigError, match=r"TIMEZONE .*unknown time zone"):
+    with pytest.raises(ConfigError, match=r"^Неверное значение TIMEZONE: часовой пояс «Mars/Base» неизвестен, укажите, "
+                       r"например, TIMEZONE=Asia/Yekaterinburg\.$"):
         load_settings()

@@ -22,24 +22,24 @@ def test_the_check_leaves_nothing_behind(tmp_path):
 @pytest.mark.parametrize("value", ["", "   "])
 def test_an_empty_data_dir(monkeypatch, value):
     monkeypatch.setenv("DATA_DIR", value)
-    with pytest.raises(ConfigError, match=r"^DATA_DIR is malformed: is empty"):
+    with pytest.raises(ConfigError, match=r"^Неверное значение DATA_DIR: оно пустое, а нужна папка"):
         load_settings()
 
 
 def test_data_dir_is_a_file(monkeypatch, tmp_path):
     (tmp_path / "data").write_text("")
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
-    with pytest.raises(ConfigError, match=r"is a file, not a folder"):
+    with pytest.raises(ConfigError, match=r"— это файл, а не папка: укажите в DATA_DIR папку"):
         load_settings()
 
 
 @pytest.mark.parametrize(("url", "words"), [
-    ("postgresql://u:p@h/db", "postgresql+asyncpg://"),
-    ("mysql+aiomysql://u:p@h/db", "must be postgresql+asyncpg://"),
+    ("postgresql://u:p@h/db", "для PostgreSQL адрес начинается с postgresql+asyncpg://"),
+    ("mysql+aiomysql://u:p@h/db", "нужен адрес postgresql+asyncpg://"),
 ])
 def test_a_database_url_the_bot_cannot_use(monkeypatch, url, words):
     monkeypatch.setenv("DATABASE_URL", url)
-    with pytest.raises(ConfigError, match=r"^DATABASE_URL is malformed") as err:
+    with pytest.raises(ConfigError, match=r"^Неверное значение DATABASE_URL: ") as err:
         load_settings()
     assert words in str(err.value) and "p@h" not in str(err.value)
 
@@ -48,11 +48,13 @@ def test_missing_drivers_name_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "asyncpg", None)  # import asyncpg now raises ImportError
     monkeypatch.setitem(sys.modules, "redis.asyncio", None)
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u:p@h/db")
-    with pytest.raises(ConfigError, match=r"pip install '\.\[postgres\]'"):
+    with pytest.raises(ConfigError, match=r"^Для DATABASE_URL нужен драйвер PostgreSQL \(asyncpg\), а он не "
+                                         r"установлен: выполните `pip install '\.\[postgres\]'`"):
         load_settings()
     monkeypatch.delenv("DATABASE_URL")
     monkeypatch.setenv("FSM_STORAGE_URL", "redis://127.0.0.1:6379/0")
-    with pytest.raises(ConfigError, match=r"pip install '\.\[redis\]'"):
+    with pytest.raises(ConfigError, match=r"^Для FSM_STORAGE_URL нужен клиент Redis \(redis\), а он не установлен: "
+                                         r"выполните `pip install '\.\[redis\]'`"):
         load_settings()
 
 

@@ -12,13 +12,11 @@ import pytest
 from happykids.cli import main
 from happykids.db import migrate
 
-OLD = migrate.head_revision()  # the schema the bot has today; the test adds a migration "0002" after it
-
 MIGRATION = '''"""{doc}"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
+revision = "9999"
 down_revision = "{head}"
 
 
@@ -39,7 +37,7 @@ def data_dir(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)  # no stray .env
-    assert main(["db", "upgrade"]) == 0  # schema OLD
+    assert main(["db", "upgrade"]) == 0  # the current schema
     with closing(sqlite3.connect(tmp_path / "data" / "happykids.sqlite3")) as conn, conn:
         conn.execute("INSERT INTO parents (user_id, first_name, blocked, first_seen, last_seen) "
                      "VALUES (5001, 'Анна', 0, '2026-01-01', '2026-01-01')")
@@ -49,7 +47,10 @@ def data_dir(tmp_path, monkeypatch):
 def with_migration(tmp_path, monkeypatch, last: str) -> None:
     migrations = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
-    (migrations / "versions" / "0002_next.py").write_text(MIGRATION.format(doc="a test migration", last=last, head=OLD))
+    # On top of whatever the newest real migration is (the schema grows; this test should not care).
+    head = migrate.head_revision()
+    (migrations / "versions" / "9999_next.py").write_text(MIGRATION.format(doc="a test migration", last=last,
+                                                                            head=head))
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", migrations)
 
 
@@ -62,31 +63,32 @@ def state(database) -> tuple[str, list[str], int]:
 
 
 def test_a_failed_migration_puts_the_old_database_back(data_dir, tmp_path, monkeypatch, capsys, caplog):
+    head = migrate.head_revision()
     with_migration(tmp_path, monkeypatch, 'raise RuntimeError("the new column clashes with old data")')
 
     assert main(["db", "upgrade"]) == 2
 
     err = capsys.readouterr().err.strip()
-    [copy] = (data_dir / "backups").glob(f"before-upgrade-{OLD}-to-0002-*.sqlite3")
-    assert err == (f"happykids: The database upgrade from schema {OLD} to 0002 failed (the new column clashes with old "
-                   f"data); the database is back exactly as it was (copy: {copy}), so the previous version of the "
-                   "bot can keep running on it.")
+    [copy] = (data_dir / "backups").glob(f"before-upgrade-{head}-to-9999-*.sqlite3")
+    assert err == (f"happykids: Обновить базу со схемы {head} до 9999 не удалось (the new column clashes with old "
+                   f"data); база возвращена в точности такой, какой была (копия: {copy}), и прежняя версия бота "
+                   "может работать с ней дальше.")
     version, tables, parents = state(data_dir / "happykids.sqlite3")
-    assert (version, parents) == (OLD, 1) and "scratch" not in tables
-    assert f"the database as it was is copied to {copy}" in caplog.text
+    assert (version, parents) == (head, 1) and "scratch" not in tables
+    assert f"копия базы до обновления — {copy}" in caplog.text
 
 
 def test_a_successful_upgrade_keeps_a_copy_of_the_old_database(data_dir, tmp_path, monkeypatch, caplog):
+    head = migrate.head_revision()
     with_migration(tmp_path, monkeypatch, "pass")
 
     assert main(["db", "upgrade"]) == 0
 
-    [copy] = (data_dir / "backups").glob(f"before-upgrade-{OLD}-to-0002-*.sqlite3")
-    assert state(copy)[0::2] == (OLD, 1)
+    [copy] = (data_dir / "backups").glob(f"before-upgrade-{head}-to-9999-*.sqlite3")
+    assert state(copy)[0::2] == (head, 1)
     version, tables, parents = state(data_dir / "happykids.sqlite3")
-    assert (version, parents) == ("0002", 0) and "scratch" in tables
-    assert f"Upgrading the database schema from {OLD} to 0002; the database as it was is copied to {copy}" \
-        in caplog.text
+    assert (version, parents) == ("9999", 0) and "scratch" in tables
+    assert f"Схема базы обновляется с {head} до 9999; копия базы до обновления — {copy}" in caplog.text
 
 
 def test_a_new_database_needs_no_copy(tmp_path):
