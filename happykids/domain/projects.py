@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+
+from happykids.domain.clock import to_utc
 
 
 class ProjectKind(StrEnum):
@@ -108,14 +109,6 @@ TITLE_MAX = 120
 PLACE_MAX = 300
 
 
-def to_utc(local: datetime, tz: ZoneInfo) -> datetime:
-    return local.replace(tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
-
-
-def to_local(utc: datetime, tz: ZoneInfo) -> datetime:
-    return utc.replace(tzinfo=UTC).astimezone(tz).replace(tzinfo=None)
-
-
 def _date_parts(text: str) -> tuple[date, time | None]:
     match = _DATE.match(text)
     if not match:
@@ -130,7 +123,7 @@ def _date_parts(text: str) -> tuple[date, time | None]:
     return when, at
 
 
-def parse_starts_at(text: str, tz: ZoneInfo, now: datetime) -> datetime | None:
+def parse_starts_at(text: str, tz: tzinfo, now: datetime) -> datetime | None:
     """«25.12.2026 14:00» in the agency's time -> naive UTC; «дата уточняется» -> None. Must be in the future."""
     if any(word in text.strip().lower() for word in TBA_WORDS) and not _DATE.match(text):
         return None
@@ -143,7 +136,7 @@ def parse_starts_at(text: str, tz: ZoneInfo, now: datetime) -> datetime | None:
     return result
 
 
-def parse_deadline(text: str, tz: ZoneInfo, now: datetime, starts_at: datetime | None) -> datetime | None:
+def parse_deadline(text: str, tz: tzinfo, now: datetime, starts_at: datetime | None) -> datetime | None:
     """«20.12.2026» (to the end of that day) or «20.12.2026 18:00»; «нет» -> None (until the project starts)."""
     if any(word == text.strip().lower() for word in ("нет", "-", "без срока")):
         return None
