@@ -176,5 +176,5 @@ async def test_admin_gets_panel_commands_in_her_own_menu_only(emu, bot):
         commands = params["commands"]
         commands = json.loads(commands) if isinstance(commands, str) else commands
         menus[(scope["type"], scope.get("chat_id"))] = {c["command"] for c in commands}
-    assert menus[("default", None)] == {"start", "help"}
-    assert menus[("chat", ADMIN_ID)] == {"start", "help", "admin", "receipts"}
+    assert menus[("default", None)] == {"start", "projects", "help"}
+    assert menus[("chat", ADMIN_ID)] == {"start", "projects", "help", "admin", "receipts"}
