@@ -73,10 +73,11 @@ async def present(bot: Bot, chat_id: int, state: FSMContext, screen: ProjectScre
     edit = message if message is not None and message.message_id == live else None
     await commit_before_showing()
     shown = await put(bot, chat_id, screen.text, screen.markup, edit=edit)
-    if shown.message_id != live:
-        if live:
-            await retire(bot, chat_id, live)
-        await state.update_data({LIVE: shown.message_id})
+    now_live = shown.message_id if screen.markup is not None else None  # one without buttons needs no retiring
+    if live and live != shown.message_id:
+        await retire(bot, chat_id, live)
+    if now_live != live:
+        await state.update_data({LIVE: now_live})
 
 
 async def send_notices(bot: Bot, texts: Texts, notices: list[service.Notice]) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
-from happykids.db.models import Application, Child, Consent, Project
+from happykids.db.models import Application, Child, Consent, Parent, Project
 from happykids.domain.projects import ACTIVE, HOLDS_PLACE, ApplicationStatus, ProjectStatus
 
 # -- projects --------------------------------------------------------------------------------------------
@@ -186,6 +186,16 @@ async def active_applications(session: AsyncSession, project_id: int) -> list[Ap
              .where(Application.project_id == project_id, Application.status.in_(list(ACTIVE)))
              .order_by(Application.position))
     return list((await session.scalars(query)).all())
+
+
+async def parent_names(session: AsyncSession, parent_ids: Iterable[int]) -> dict[int, str]:
+    """«Анна Петрова @anna» for each parent id, for the director's list of applications."""
+    ids = sorted(set(parent_ids))
+    if not ids:
+        return {}
+    query = select(Parent.user_id, Parent.first_name, Parent.last_name, Parent.username).where(Parent.user_id.in_(ids))
+    return {user_id: " ".join(x for x in (first, last, f"@{username}" if username else None) if x)
+            for user_id, first, last, username in (await session.execute(query)).all()}
 
 
 def _rowcount(result: Result[Any]) -> int:

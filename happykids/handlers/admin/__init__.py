@@ -16,6 +16,7 @@ from happykids.handlers.admin import (
     links,
     menu,
     payments,
+    projects,
     stats,
     texts,
 )
@@ -43,6 +44,7 @@ admin_router.include_routers(
     payments.router,
     stats.router,
     broadcast.router,
+    projects.router,
     menu.fallback_router,  # last: answers menu sections that have no handler yet
 )
 

@@ -63,7 +63,7 @@ ERR_FEE = ("Не понимаю. Нажмите «Бесплатно», или �
            "<i>1500 https://pay.example.com/x</i>, или только ссылку на запись у организатора.")
 ERR_TITLE = "Название — одна строка до 120 знаков."
 ERR_PLACE = "Место — до 300 знаков."
-ERR_DESCRIPTION = "Описание не подошло: {problem}"
+ERR_DESCRIPTION = "Описание слишком длинное: не больше 2500 знаков."
 ERR_NO_PLACES = "Мест нет — сначала освободите место"
 SAVED_DRAFT = "Черновик сохранён — родители его не видят"
 PUBLISHED_DONE = "Опубликовано — родители уже видят проект"
@@ -75,4 +75,9 @@ DRAFT_GONE = "Этот черновик уже сохранён или уста�
 
 POPUPS = frozenset({"ERR_NO_PLACES", "SAVED_DRAFT", "PUBLISHED_DONE", "APPROVED_DONE", "REJECTED_DONE",
                     "CANCELLED_DONE", "GONE", "DRAFT_GONE"})
-TEXTS: list[TextDef] = fixed_texts(globals(), "projects", "Проекты (панель)", POPUPS)
+_AUDIT = {"project.draft": "сохранил(а) черновик проекта", "project.publish": "опубликовал(а) проект",
+          "project.approve": "одобрил(а) заявку на проект", "project.reject": "отклонил(а) заявку на проект",
+          "project.cancel": "отменил(а) проект"}
+TEXTS: list[TextDef] = fixed_texts(globals(), "projects", "Проекты (панель)", POPUPS) + [
+    TextDef(f"panel.audit_actions.{action}", text, "Панель", action, editable=False) for action, text in _AUDIT.items()
+]
