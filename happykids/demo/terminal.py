@@ -17,7 +17,7 @@ from happykids.app import App, build_app, run_polling
 from happykids.config import Settings
 from happykids.db.repositories.catalog import catalog_is_empty, replace_catalog
 from happykids.demo.render import DIM, RESET, render_message
-from happykids.demo.samples import sample_receipt_jpeg, sample_receipt_pdf
+from happykids.demo.samples import sample_receipt_jpeg, sample_receipt_pdf, seed_sample_project
 from happykids.domain.catalog_yaml import parse_catalog_yaml
 from tgemulator import BotAPIEmulator, BotMessage, Button, FakeUser
 
@@ -149,6 +149,7 @@ async def _seed_catalog(app: App) -> None:
     async with app.sessions() as session, session.begin():
         if await catalog_is_empty(session):
             await replace_catalog(session, parse_catalog_yaml(EXAMPLE.read_text(encoding="utf-8")))
+            await seed_sample_project(session)
 
 
 async def run_demo(settings: Settings, data_dir: Path | None = None, as_admin: bool = False) -> int:

@@ -128,6 +128,10 @@ async def current_screen(session: AsyncSession, texts: Texts, state: FSMContext,
         return await child_screen(texts, project, await repo.children_of(session, parent_id))
     if current in PROJECT_STATES:
         await state.set_state(None)
+    if project is not None:  # the card of the project they were looking at
+        card = await project_card(session, texts, parent_id, project.id)
+        if card is not None:
+            return card
     return await open_list(session, texts)
 
 
@@ -157,8 +161,10 @@ async def deep_link(message: Message, command: CommandObject, state: FSMContext,
     """`t.me/<bot>?start=project_<id>`: the parent lands on that project (or the list, if it is gone)."""
     await leave_dialog(state)
     project_id = project_from_payload(command.args) or 0
-    screen = await project_card(session, texts, message.chat.id, project_id) or await open_list(session, texts)
-    await present(bot, message.chat.id, state, screen)
+    screen = await project_card(session, texts, message.chat.id, project_id)
+    if screen is not None:
+        await state.update_data({PROJECT: project_id})
+    await present(bot, message.chat.id, state, screen or await open_list(session, texts))
 
 
 @router.callback_query(ProjectsList.filter())
@@ -177,6 +183,7 @@ async def on_card(callback: CallbackQuery, callback_data: ProjectCard, state: FS
         screen = await open_list(session, texts)
     else:
         await callback.answer()
+        await state.update_data({PROJECT: callback_data.project_id})
     await leave_dialog(state)
     await present(bot, callback.from_user.id, state, screen, callback)
 

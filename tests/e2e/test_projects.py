@@ -118,3 +118,57 @@ async def test_deep_link_lands_on_the_project_and_drafts_stay_hidden(emu, bot):
     assert "Показ мод" in parent.last.text and parent.last.has_button("Записаться")
     await step(emu, parent.send_command(f"/start project_{draft_id}"))
     assert "Черновик" not in parent.last.text and "Показ мод" in parent.last.text  # the list instead
+
+
+async def test_the_demo_sample_project_is_open_for_applications(emu, bot):
+    from happykids.demo.samples import seed_sample_project
+
+    async with bot.sessions() as session, session.begin():
+        await seed_sample_project(session)
+        await seed_sample_project(session)  # once only
+    parent = emu.user(2051, "Зоя")
+    await step(emu, parent.send_command("/projects"))
+    assert parent.last.button_texts() == ["Кастинг в рекламу детской одежды"]
+    await apply(emu, parent, "Кастинг в рекламу детской одежды", "Соня")
+    assert "в списке участников" in parent.last.text
+
+
+async def test_a_parent_cannot_touch_another_familys_application_or_child(emu, bot):
+    project_id = await make_project(bot)
+    owner, other = emu.user(2061, "Хозяйка"), emu.user(2062, "Чужая")
+    await apply(emu, owner, "Кастинг «Весна»", "Аня")
+    [application] = await applications(bot, project_id)
+    await step(emu, other.send_command("/projects"))
+    listing = other.last
+    # Forged presses with the owner's application and child ids: refused, nothing changes.
+    await step(emu, other.press_data(listing.message_id, f"pjs:cxok:{project_id}:{application.id}"))
+    await step(emu, other.press_data(listing.message_id, f"pjs:cx:{project_id}:{application.id}"))
+    await step(emu, other.press_data(listing.message_id, f"pjs:child:{project_id}:{application.child_id}"))
+    await step(emu, other.press_data(listing.message_id, f"pjs:yes:{project_id}:{application.child_id}"))
+    assert [a.status for a in await applications(bot, project_id)] == ["applied"]
+    assert all("Аня" not in m.text for m in other.bot_messages)
+
+
+async def test_back_walks_the_steps_and_an_old_button_shows_the_current_step(emu, bot):
+    await make_project(bot)
+    parent = emu.user(2071, "Нина")
+    await apply(emu, parent, "Кастинг «Весна»", "Аня")
+    await step(emu, parent.send_command("/projects"))
+    await step(emu, parent.press("Кастинг «Весна»"))
+    await step(emu, parent.press("Записаться"))
+    choose = panel(parent)
+    await step(emu, parent.press("Другой ребёнок"))
+    assert "Как зовут ребёнка" in panel(parent).text
+    await step(emu, parent.send_text("Петя"))
+    await step(emu, parent.press("Назад"))  # birth date -> name
+    assert "Как зовут ребёнка" in panel(parent).text
+    await step(emu, parent.press("Назад"))  # name -> which child
+    assert panel(parent).has_button("Аня")
+    await step(emu, parent.press("Аня"))
+    await step(emu, parent.press("Назад"))  # confirmation -> which child
+    assert panel(parent).has_button("Другой ребёнок")
+    await step(emu, parent.press("Назад"))  # which child -> the card
+    assert panel(parent).has_button("Записаться") or panel(parent).has_button("Отменить")
+    await step(emu, parent.press_on(choose, "Аня"))  # a step already left
+    assert parent.callback_answers[-1].get("text") == "Эта кнопка устарела — показываю текущий шаг"
+    assert "Кастинг «Весна»" in panel(parent).text and panel(parent).has_button("Отменить: Аня"), "the card again"
