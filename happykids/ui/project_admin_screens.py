@@ -26,6 +26,7 @@ from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
 from happykids.ui.project_screens import age_text, card_body, when_text
 
 MAX_LISTED = 30  # applications with buttons on one screen (a page switch is left for later)
+MAX_LINES = 50  # lines of applications on one screen: the message must stay under Telegram's 4096 characters
 
 
 def to_list(texts: Texts) -> Button:
@@ -85,6 +86,9 @@ async def applications_screen(texts: Texts, project: Project, items: list[tuple[
     lines: list[str] = []
     rows: list[list[Button]] = []
     for n, (application, child) in enumerate(items, start=1):
+        if n > MAX_LINES:
+            lines.append(texts.fixed("projects.apps_more", count=len(items) - MAX_LINES))
+            break
         mark = texts.fixed(f"projects.app_status.{application.status}")
         lines.append(texts.fixed("projects.app_line", n=n, status=mark,
                                  child=child.name, age=await age_text(texts, child.birth_date, on),

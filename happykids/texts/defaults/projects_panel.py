@@ -48,6 +48,7 @@ ADM_UNLIMITED = "без ограничений"
 DEEP_LINK = "\n\nСсылка для канала и Instagram — по ней родители попадут прямо на проект:\n{url}"
 APPS = "<b>Заявки: {title}</b>\n\n{lines}\n\n✅ — одобрить, ❌ — отклонить (спрошу причину)."
 APPS_EMPTY = "<b>Заявки: {title}</b>\n\nЗаявок пока нет."
+APPS_MORE = "…и ещё {count}"
 APP_LINE = "{n}. {status} <b>{child}</b>, {age} — {parent}"
 APP_STATUS = {"applied": "🆕", "waiting": "⏳", "approved": "✅", "rejected": "❌", "cancelled": "✖️"}
 ASK_REJECT = ("Отклонить заявку: <b>{child}</b>?\n\nНапишите причину одним сообщением — родитель её увидит. "
