@@ -48,6 +48,12 @@ class ApplicationStatus(StrEnum):
     CANCELLED = "cancelled"  # by the parent, or the whole project was cancelled
 
 
+class ProjectTask(StrEnum):
+    """Outbox kinds of projects (workers/project_tasks.py runs them)."""
+
+    TELL_PARENT = "project.tell_parent"
+
+
 HOLDS_PLACE = frozenset({ApplicationStatus.APPLIED, ApplicationStatus.APPROVED})
 ACTIVE = frozenset({ApplicationStatus.APPLIED, ApplicationStatus.WAITING, ApplicationStatus.APPROVED})
 

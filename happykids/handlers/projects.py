@@ -9,11 +9,9 @@ dialog (domain/mistakes.py). The places themselves are counted by services/proje
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -51,6 +49,7 @@ from happykids.ui.project_screens import (
 )
 from happykids.ui.states import PROJECT_CHOOSING, ProjectDialog
 from happykids.ui.view import commit_before_showing, put, retire
+from happykids.workers.hub import Workers
 
 router = Router(name="projects")
 router.message.filter(F.chat.type == "private")
@@ -78,15 +77,6 @@ async def present(bot: Bot, chat_id: int, state: FSMContext, screen: ProjectScre
         await retire(bot, chat_id, live)
     if now_live != live:
         await state.update_data({LIVE: now_live})
-
-
-async def send_notices(bot: Bot, texts: Texts, notices: list[service.Notice]) -> None:
-    """Tell parents what changed (after the commit). One who blocked the bot is skipped, never an error.
-    Durable delivery through the outbox is left for later (workers/ belongs to the receipts' work now)."""
-    for notice in notices:
-        with contextlib.suppress(TelegramForbiddenError, TelegramBadRequest):
-            await bot.send_message(notice.parent_id, await texts.get(notice.key, **notice.values),
-                                   disable_web_page_preview=True)
 
 
 async def open_list(session: AsyncSession, texts: Texts) -> ProjectScreen:
@@ -248,7 +238,7 @@ async def _children_or_name(session: AsyncSession, texts: Texts, state: FSMConte
 
 @router.callback_query(ProjectStep.filter(F.step.in_({PjStep.CONFIRM, PjStep.CANCEL, PjStep.CANCEL_YES})))
 async def on_decisive_step(callback: CallbackQuery, callback_data: ProjectStep, state: FSMContext,
-                           session: AsyncSession, texts: Texts, bot: Bot, uow: UnitOfWork) -> None:
+                           session: AsyncSession, texts: Texts, bot: Bot, uow: UnitOfWork, workers: Workers) -> None:
     parent_id = callback.from_user.id
     project = await service.visible_to_parent(session, callback_data.project_id)
     if project is None:
@@ -264,7 +254,7 @@ async def on_decisive_step(callback: CallbackQuery, callback_data: ProjectStep, 
         await present(bot, parent_id, state, await cancel_screen(texts, project, found.id, child), callback)
         return
     if callback_data.step is PjStep.CANCEL_YES:
-        await _cancel(callback, callback_data, state, session, texts, bot, uow)
+        await _cancel(callback, callback_data, state, session, texts, bot, uow, workers)
         return
     data = await state.get_data()
     if (await state.get_state() != ProjectDialog.confirm.state or int(data.get(PROJECT) or 0) != project.id
@@ -290,7 +280,7 @@ async def on_decisive_step(callback: CallbackQuery, callback_data: ProjectStep, 
 
 
 async def _cancel(callback: CallbackQuery, data: ProjectStep, state: FSMContext, session: AsyncSession,
-                  texts: Texts, bot: Bot, uow: UnitOfWork) -> None:
+                  texts: Texts, bot: Bot, uow: UnitOfWork, workers: Workers) -> None:
     parent_id = callback.from_user.id
     try:
         outcome = await service.cancel_by_parent(session, parent_id, data.item, utcnow())
@@ -305,7 +295,8 @@ async def _cancel(callback: CallbackQuery, data: ProjectStep, state: FSMContext,
     project = await repo.get(session, data.project_id)
     await bot.send_message(parent_id, await texts.get("projects.cancelled", child=child.name if child else "",
                                                       project=project.title if project else ""))
-    await send_notices(bot, texts, outcome.notices)
+    if outcome.notices:
+        workers.outbox.wake()  # the first on the waiting list hears they moved up (committed with the change)
 
 
 @router.callback_query(ProjectStep.filter())

@@ -3,8 +3,9 @@
 Every change that depends on how many places are taken runs after `repo.lock` in the caller's transaction, so
 40 parents pressing «Записаться» at once on a project with 5 places get exactly 5 places and a waiting list of
 35 in the order the lock served them (their arrival). Whoever must be told about a change gets a `Notice`
-(a text key and its values); the handler sends them after the commit, so nobody hears of a change that was
-rolled back.
+(a text key and its values), recorded as an outbox task in the same transaction: nobody hears of a change
+that was rolled back, and a crash after the commit still tells them (workers/project_tasks.py). The caller
+wakes the outbox after committing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
 from happykids.db.models import Application, Child, Project
+from happykids.db.repositories import outbox
 from happykids.db.repositories import projects as repo
 from happykids.domain.projects import (
     ACTIVE,
@@ -25,6 +27,7 @@ from happykids.domain.projects import (
     ProjectError,
     ProjectKind,
     ProjectStatus,
+    ProjectTask,
     Window,
     arrival_status,
     check_apply,
@@ -67,6 +70,13 @@ class Outcome:
     application: Application
     rank: int  # place on the waiting list (0 when not waiting)
     notices: list[Notice]
+
+
+def _record(session: AsyncSession, notices: list[Notice]) -> list[Notice]:
+    for notice in notices:
+        outbox.enqueue(session, ProjectTask.TELL_PARENT, f"project-parent:{notice.parent_id}",
+                       {"parent_id": notice.parent_id, "key": notice.key, "values": notice.values})
+    return notices
 
 
 def window(project: Project) -> Window:
@@ -149,7 +159,7 @@ async def _move_up(session: AsyncSession, project: Project) -> list[Notice]:
         notices.append(Notice(promoted.parent_id, "projects.moved_up",
                               {"project": project.title, "child": child.name if child else ""}))
     await session.flush()
-    return notices
+    return _record(session, notices)
 
 
 async def cancel_by_parent(session: AsyncSession, parent_id: int, application_id: int, now: datetime) -> Outcome:
@@ -193,11 +203,12 @@ async def decide(session: AsyncSession, application_id: int, approve: bool, reas
     if approve:
         application.status = ApplicationStatus.APPROVED.value
         await session.flush()
-        return Outcome(application, 0, [Notice(application.parent_id, "projects.approved", values)])
+        approved = Notice(application.parent_id, "projects.approved", values)
+        return Outcome(application, 0, _record(session, [approved]))
     application.status, application.reason = ApplicationStatus.REJECTED.value, reason
     await session.flush()
     key = "projects.rejected_reason" if reason else "projects.rejected"
-    notices = [Notice(application.parent_id, key, {**values, "reason": reason or ""})]
+    notices = _record(session, [Notice(application.parent_id, key, {**values, "reason": reason or ""})])
     if status in HOLDS_PLACE:
         notices += await _move_up(session, project)
     return Outcome(application, 0, notices)
@@ -220,7 +231,7 @@ async def cancel_project(session: AsyncSession, project_id: int, reason: str | N
                                                             "child": child.name if child else "",
                                                             "reason": reason or ""}))
     await session.flush()
-    return notices
+    return _record(session, notices)
 
 
 # -- the parent's children -------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ async def test_waiting_list_and_a_cancellation_moves_the_first_waiting_up(emu, b
     await step(emu, first.press("Отменить: Аня"))
     await step(emu, first.press("Да, отменить"))
     assert "Заявка отменена" in first.last.text
-    assert "Освободилось место" in second.last.text and "Боря" in second.last.text
+    await second.wait_for(lambda m: "Освободилось место" in m.text and "Боря" in m.text, timeout=15)
     statuses = [(a.parent_id, a.status) for a in await applications(bot, project_id)]
     assert statuses == [(2011, "cancelled"), (2012, "applied"), (2013, "waiting")]
     await step(emu, third.send_command("/projects"))

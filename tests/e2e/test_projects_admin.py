@@ -82,12 +82,12 @@ async def test_approve_and_reject_tell_the_parent_and_a_rejection_moves_the_wait
     await press(emu, boss, "Заявки")
     assert "Аня" in panel(boss).text and "Вика" in panel(boss).text
     await press(emu, boss, "✅ 1. Аня")
-    assert "Участие подтверждено" in anna.last.text
+    await anna.wait_for(lambda m: "Участие подтверждено" in m.text, timeout=15)  # told by the outbox
     await press(emu, boss, "❌ 2. Боря")
     assert "Напишите причину" in panel(boss).text
     await say(emu, boss, "Не подходит возраст")
-    assert "Причина: Не подходит возраст" in boris.last.text
-    assert "Освободилось место" in vera.last.text
+    await boris.wait_for(lambda m: "Причина: Не подходит возраст" in m.text, timeout=15)
+    await vera.wait_for(lambda m: "Освободилось место" in m.text, timeout=15)
     statuses = [a.status for a in await applications(bot, project_id)]
     assert statuses == ["approved", "rejected", "applied"]
 
@@ -107,7 +107,27 @@ async def test_cancelling_a_project_tells_everyone_who_applied(emu, bot):
     assert "(2)" in panel(boss).text
     await say(emu, boss, "Студия закрыта на ремонт")
     for parent in (anna, boris):
-        assert "отменён" in parent.last.text and "Студия закрыта на ремонт" in parent.last.text
+        await parent.wait_for(lambda m: "отменён" in m.text and "Студия закрыта на ремонт" in m.text, timeout=15)
     assert {a.status for a in await applications(bot, project_id)} == {"cancelled"}
     await step(emu, anna.send_command("/projects"))
     assert "Кастинг «Весна»" not in anna.last.text
+
+
+async def test_news_committed_before_a_crash_still_reaches_the_parent(emu, runner):
+    """The decision and the task to tell the parent commit together: a bot that starts later delivers it."""
+    from happykids.db.repositories import projects as repo
+    from happykids.services import projects as service
+
+    app = await runner.start()
+    project_id = await make_project(app)
+    async with app.sessions() as session, session.begin():
+        await repo.give_consent(session, 3041)
+        child = await service.add_child(session, 3041, "Аня", (utcnow() - timedelta(days=3000)).date())
+        await service.apply(session, project_id, 3041, child.id, utcnow())
+    await runner.stop()
+    async with app.sessions() as session, session.begin():  # as if decided just before a kill -9: nobody woken
+        [application] = await applications(app, project_id)
+        await service.decide(session, application.id, True, None, None)
+    parent = emu.user(3041, "Анна")
+    await runner.start()
+    await parent.wait_for(lambda m: "Участие подтверждено" in m.text, timeout=15)

@@ -39,7 +39,6 @@ from happykids.domain.projects import (
     parse_starts_at,
 )
 from happykids.handlers.admin.panel import InputStep, record
-from happykids.handlers.projects import send_notices
 from happykids.services import projects as service
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import (
@@ -63,6 +62,7 @@ from happykids.ui.project_admin_screens import (
 )
 from happykids.ui.states import ProjectInput
 from happykids.ui.view import finish_input, retire, show
+from happykids.workers.hub import Workers
 
 router = Router(name="admin.projects")
 router.message.filter(F.chat.type == "private")
@@ -304,8 +304,8 @@ async def open_applications(callback: CallbackQuery, callback_data: ProjectAdmin
     await _applications(callback, session, texts, callback_data.project_id)
 
 
-async def _decide(event: CallbackQuery | Message, session: AsyncSession, texts: Texts, bot: Bot, uow: UnitOfWork,
-                  application_id: int, approve: bool, reason: str | None) -> str:
+async def _decide(event: CallbackQuery | Message, session: AsyncSession, texts: Texts, workers: Workers,
+                  uow: UnitOfWork, application_id: int, approve: bool, reason: str | None) -> str:
     """Decide, commit, tell the parents; returns the popup to answer with. Shows the applications again."""
     user = event.from_user
     try:
@@ -320,16 +320,16 @@ async def _decide(event: CallbackQuery | Message, session: AsyncSession, texts: 
     await record(session, user, "project.approve" if approve else "project.reject", str(application_id),
                  new=reason)
     await uow.commit()
-    await send_notices(bot, texts, outcome.notices)
+    workers.outbox.wake()  # the parent (and whoever moved up) is told by the outbox: committed with the decision
     await _applications(event, session, texts, outcome.application.project_id)
     return texts.fixed("projects.approved_done" if approve else "projects.rejected_done")
 
 
 @router.callback_query(ProjectApplication.filter(F.action.in_({AppDecision.APPROVE, AppDecision.NO_REASON})))
 async def approve_or_reject_now(callback: CallbackQuery, callback_data: ProjectApplication, session: AsyncSession,
-                                texts: Texts, bot: Bot, uow: UnitOfWork) -> None:
+                                texts: Texts, workers: Workers, uow: UnitOfWork) -> None:
     approve = callback_data.action is AppDecision.APPROVE
-    popup = await _decide(callback, session, texts, bot, uow, callback_data.application_id, approve, None)
+    popup = await _decide(callback, session, texts, workers, uow, callback_data.application_id, approve, None)
     await callback.answer(popup)
 
 
@@ -349,11 +349,11 @@ async def ask_reason(callback: CallbackQuery, callback_data: ProjectApplication,
 
 
 @router.message(InputStep(ProjectInput.reject_reason), F.text, ~F.text.startswith("/"))
-async def typed_reason(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot,
-                       uow: UnitOfWork) -> None:
+async def typed_reason(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
+                       workers: Workers, uow: UnitOfWork) -> None:
     application_id = int((await admin_state.get_data()).get("pj_app") or 0)
     await finish_input(message, admin_state)
-    popup = await _decide(message, session, texts, bot, uow, application_id, False, (message.text or "")[:500])
+    popup = await _decide(message, session, texts, workers, uow, application_id, False, (message.text or "")[:500])
     await message.answer(popup)
 
 
@@ -375,25 +375,25 @@ async def ask_cancel(callback: CallbackQuery, callback_data: ProjectAdmin, admin
 
 
 async def _cancel(event: CallbackQuery | Message, session: AsyncSession, texts: Texts, bot: Bot, uow: UnitOfWork,
-                  project_id: int, reason: str | None) -> None:
-    notices = await service.cancel_project(session, project_id, reason)
+                  workers: Workers, project_id: int, reason: str | None) -> None:
+    await service.cancel_project(session, project_id, reason)
     await record(session, event.from_user, "project.cancel", str(project_id), new=reason)
     await uow.commit()
-    await send_notices(bot, texts, notices)
+    workers.outbox.wake()  # everyone who applied is told by the outbox: committed with the cancellation
     await _card(event, session, texts, bot, project_id)
 
 
 @router.callback_query(ProjectAdmin.filter(F.action == PjAdm.CANCEL_YES))
 async def cancel_now(callback: CallbackQuery, callback_data: ProjectAdmin, session: AsyncSession, texts: Texts,
-                     bot: Bot, uow: UnitOfWork) -> None:
+                     bot: Bot, uow: UnitOfWork, workers: Workers) -> None:
     await callback.answer(texts.fixed("projects.cancelled_done"))
-    await _cancel(callback, session, texts, bot, uow, callback_data.project_id, None)
+    await _cancel(callback, session, texts, bot, uow, workers, callback_data.project_id, None)
 
 
 @router.message(InputStep(ProjectInput.cancel_reason), F.text, ~F.text.startswith("/"))
 async def typed_cancel_reason(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
-                              bot: Bot, uow: UnitOfWork) -> None:
+                              bot: Bot, uow: UnitOfWork, workers: Workers) -> None:
     project_id = int((await admin_state.get_data()).get("pj_project") or 0)
     await finish_input(message, admin_state)
     await message.answer(texts.fixed("projects.cancelled_done"))
-    await _cancel(message, session, texts, bot, uow, project_id, (message.text or "")[:500])
+    await _cancel(message, session, texts, bot, uow, workers, project_id, (message.text or "")[:500])
