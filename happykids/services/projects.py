@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,7 @@ from happykids.domain.projects import (
     HOLDS_PLACE,
     ApplicationStatus,
     Fee,
+    FeeKind,
     ProjectError,
     ProjectKind,
     ProjectStatus,
@@ -55,6 +57,26 @@ class Draft:
     places: int | None
     deadline: datetime | None
     fee: Fee
+
+
+def draft_from(data: dict[str, Any]) -> Draft:
+    """The director's dialog keeps its answers as JSON in the panel's FSM data; this reads them back."""
+    fee = data.get("fee") or {"kind": FeeKind.FREE.value}
+    return Draft(
+        title=str(data.get("title", "")), kind=ProjectKind(data.get("kind", ProjectKind.OTHER.value)),
+        description=str(data.get("description", "")),
+        starts_at=datetime.fromisoformat(data["starts_at"]) if data.get("starts_at") else None,
+        place=str(data.get("place", "")), places=data.get("places"),
+        deadline=datetime.fromisoformat(data["deadline"]) if data.get("deadline") else None,
+        fee=Fee(FeeKind(fee["kind"]), fee.get("amount"), fee.get("url")))
+
+
+def preview_of(draft: Draft) -> Project:
+    """A project that is not stored, to show the director what parents will see."""
+    return Project(id=0, title=draft.title, kind=draft.kind.value, description=draft.description,
+                   starts_at=draft.starts_at, place=draft.place, places=draft.places, deadline=draft.deadline,
+                   fee_kind=draft.fee.kind.value, fee_amount=draft.fee.amount, fee_url=draft.fee.url,
+                   status=ProjectStatus.DRAFT.value)
 
 
 @dataclass(frozen=True, slots=True)

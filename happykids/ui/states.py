@@ -71,11 +71,13 @@ class ProjectInput(StatesGroup):
     """The director's guided dialog for a new project, and her reasons (destiny "admin")."""
 
     title = State()
+    kind = State()  # buttons: the kind of project
     description = State()
     when = State()
     place = State()
     places = State()
     deadline = State()
     fee = State()
+    preview = State()  # buttons: save as a draft or publish
     reject_reason = State()
     cancel_reason = State()

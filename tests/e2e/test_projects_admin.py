@@ -21,6 +21,8 @@ async def test_director_creates_and_publishes_a_project_and_a_parent_comes_by_th
     await press(emu, boss, "Проекты", "Новый проект")
     assert "шаг 1 из 8" in panel(boss).text
     await say(emu, boss, "Съёмка для каталога")
+    await say(emu, boss, "съёмка")  # typed where a button is expected: said so, the kinds again
+    assert "выбрать кнопкой" in boss.last.text and boss.last.has_button("Съёмка")
     await press(emu, boss, "Съёмка")
     await say(emu, boss, "Нужны дети <b>5–9 лет</b>, с собой сменная обувь.")
     await say(emu, boss, "32.13.2030 14:00")  # no such date: said so, the same question again

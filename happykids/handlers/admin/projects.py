@@ -19,17 +19,14 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
-from happykids.db.models import Project
 from happykids.db.repositories import projects as repo
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.clock import agency_zone, to_local
 from happykids.domain.projects import (
     PLACE_MAX,
     TITLE_MAX,
-    Fee,
     FeeKind,
     ProjectError,
-    ProjectKind,
     ProjectStatus,
     clean_line,
     deep_link_payload,
@@ -193,7 +190,7 @@ async def _after(event: CallbackQuery | Message, admin_state: FSMContext, texts:
                  draft: dict[str, Any]) -> None:
     """Go on from `step`: the next question, the kinds after the title, the preview after the fee."""
     if step is ProjectInput.title:
-        await admin_state.set_state(None)
+        await admin_state.set_state(ProjectInput.kind)
         await admin_state.update_data({DRAFT: draft})
         await _put_prompt(event, admin_state, texts.fixed("projects.ask_kind"), kind_keyboard(texts, draft["token"]))
         return
@@ -201,10 +198,10 @@ async def _after(event: CallbackQuery | Message, admin_state: FSMContext, texts:
     if following is not None:
         await _ask(event, admin_state, texts, following, draft)
         return
-    await admin_state.set_state(None)
+    await admin_state.set_state(ProjectInput.preview)
     await admin_state.update_data({DRAFT: draft})
-    await _put_prompt(event, admin_state, *await preview_screen(texts, _project_of(draft), agency_zone(),
-                                                                draft["token"]))
+    project = service.preview_of(service.draft_from(draft))
+    await _put_prompt(event, admin_state, *await preview_screen(texts, project, agency_zone(), draft["token"]))
 
 
 @router.message(InputStep(*CREATION), F.text, ~F.text.startswith("/"))
@@ -218,6 +215,20 @@ async def typed(message: Message, admin_state: FSMContext, texts: Texts) -> None
         await _ask(message, admin_state, texts, step, draft, problem=await texts.get(str(exc)))
         return
     await _after(message, admin_state, texts, step, draft)
+
+
+@router.message(InputStep(ProjectInput.kind, ProjectInput.preview), ~F.text.startswith("/"))
+async def buttons_expected(message: Message, admin_state: FSMContext, texts: Texts) -> None:
+    """She typed where the dialog waits for a button (the kind, or the preview's save): say so, show it again."""
+    draft = (await admin_state.get_data()).get(DRAFT) or {}
+    problem = f"⚠️ {texts.fixed('projects.use_buttons')}\n\n"
+    if await admin_state.get_state() == ProjectInput.kind.state:
+        await _put_prompt(message, admin_state, problem + texts.fixed("projects.ask_kind"),
+                          kind_keyboard(texts, draft.get("token", "")))
+        return
+    text, markup = await preview_screen(texts, service.preview_of(service.draft_from(draft)), agency_zone(),
+                                        draft.get("token", ""))
+    await _put_prompt(message, admin_state, problem + text, markup)
 
 
 @router.message(InputStep(*CREATION, ProjectInput.reject_reason, ProjectInput.cancel_reason), ~F.text)
@@ -245,24 +256,6 @@ async def shortcut(callback: CallbackQuery, callback_data: ProjectAdmin, admin_s
     await _after(callback, admin_state, texts, step, {**draft, **value})
 
 
-def _draft_of(draft: dict[str, Any]) -> service.Draft:
-    fee = draft["fee"]
-    return service.Draft(
-        title=draft["title"], kind=ProjectKind(draft["kind"]), description=draft.get("description", ""),
-        starts_at=datetime.fromisoformat(draft["starts_at"]) if draft.get("starts_at") else None,
-        place=draft.get("place", ""), places=draft.get("places"),
-        deadline=datetime.fromisoformat(draft["deadline"]) if draft.get("deadline") else None,
-        fee=Fee(FeeKind(fee["kind"]), fee.get("amount"), fee.get("url")))
-
-
-def _project_of(draft: dict[str, Any]) -> Project:
-    """A project that is not stored, for the preview."""
-    d = _draft_of(draft)
-    return Project(id=0, title=d.title, kind=d.kind.value, description=d.description, starts_at=d.starts_at,
-                   place=d.place, places=d.places, deadline=d.deadline, fee_kind=d.fee.kind.value,
-                   fee_amount=d.fee.amount, fee_url=d.fee.url, status=ProjectStatus.DRAFT.value)
-
-
 @router.callback_query(ProjectAdmin.filter(F.action.in_({PjAdm.SAVE_DRAFT, PjAdm.PUBLISH})))
 async def save(callback: CallbackQuery, callback_data: ProjectAdmin, admin_state: FSMContext,
                session: AsyncSession, texts: Texts, bot: Bot, uow: UnitOfWork) -> None:
@@ -280,7 +273,7 @@ async def save(callback: CallbackQuery, callback_data: ProjectAdmin, admin_state
     if draft.get("token") != callback_data.draft or "fee" not in draft:
         await callback.answer(texts.fixed("projects.draft_gone"))
         return
-    project = await service.create(session, _draft_of(draft), callback.from_user.id, publish=publish)
+    project = await service.create(session, service.draft_from(draft), callback.from_user.id, publish=publish)
     await record(session, callback.from_user, "project.publish" if publish else "project.draft", project.title)
     await admin_state.set_data({})
     await uow.commit()
