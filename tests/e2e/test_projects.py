@@ -6,6 +6,7 @@ from __future__ import annotations
 from happykids.domain.projects import Fee, FeeKind
 from tests.e2e.admin_helpers import panel
 from tests.e2e.project_helpers import applications, apply, make_project, step
+from tests.e2e.receipt_helpers import outbox_drained
 
 
 async def test_greeting_offers_projects_and_the_menu_has_the_command(emu, bot):
@@ -73,6 +74,7 @@ async def test_waiting_list_and_a_cancellation_moves_the_first_waiting_up(emu, b
     await step(emu, first.press("Да, отменить"))
     assert "Заявка отменена" in first.last.text
     await second.wait_for(lambda m: "Освободилось место" in m.text and "Боря" in m.text, timeout=15)
+    await outbox_drained(bot)
     statuses = [(a.parent_id, a.status) for a in await applications(bot, project_id)]
     assert statuses == [(2011, "cancelled"), (2012, "applied"), (2013, "waiting")]
     await step(emu, third.send_command("/projects"))

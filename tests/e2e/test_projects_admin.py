@@ -8,6 +8,7 @@ from datetime import timedelta
 from happykids.db.base import utcnow
 from tests.e2e.admin_helpers import director, open_panel, panel, press, say
 from tests.e2e.project_helpers import applications, apply, make_project, step
+from tests.e2e.receipt_helpers import outbox_drained
 
 
 def _date(days: int, with_time: bool = True) -> str:
@@ -90,6 +91,7 @@ async def test_approve_and_reject_tell_the_parent_and_a_rejection_moves_the_wait
     await say(emu, boss, "Не подходит возраст")
     await boris.wait_for(lambda m: "Причина: Не подходит возраст" in m.text, timeout=15)
     await vera.wait_for(lambda m: "Освободилось место" in m.text, timeout=15)
+    await outbox_drained(bot)
     statuses = [a.status for a in await applications(bot, project_id)]
     assert statuses == ["approved", "rejected", "applied"]
 
@@ -110,6 +112,7 @@ async def test_cancelling_a_project_tells_everyone_who_applied(emu, bot):
     await say(emu, boss, "Студия закрыта на ремонт")
     for parent in (anna, boris):
         await parent.wait_for(lambda m: "отменён" in m.text and "Студия закрыта на ремонт" in m.text, timeout=15)
+    await outbox_drained(bot)
     assert {a.status for a in await applications(bot, project_id)} == {"cancelled"}
     await step(emu, anna.send_command("/projects"))
     assert "Кастинг «Весна»" not in anna.last.text
