@@ -20,9 +20,12 @@ from happykids.db.base import utcnow
 from happykids.db.models import Application, Child, Project
 from happykids.db.repositories import outbox
 from happykids.db.repositories import projects as repo
+from happykids.domain.clock import agency_zone
 from happykids.domain.projects import (
     ACTIVE,
     HOLDS_PLACE,
+    PLACE_MAX,
+    TITLE_MAX,
     ApplicationStatus,
     Fee,
     FeeKind,
@@ -33,7 +36,12 @@ from happykids.domain.projects import (
     Window,
     arrival_status,
     check_apply,
+    clean_line,
     free_places,
+    parse_deadline,
+    parse_fee,
+    parse_places,
+    parse_starts_at,
     places_left,
 )
 
@@ -69,6 +77,36 @@ def draft_from(data: dict[str, Any]) -> Draft:
         place=str(data.get("place", "")), places=data.get("places"),
         deadline=datetime.fromisoformat(data["deadline"]) if data.get("deadline") else None,
         fee=Fee(FeeKind(fee["kind"]), fee.get("amount"), fee.get("url")))
+
+
+DESCRIPTION_MAX = 2500  # the card must fit in one message with the rest
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def read_answer(step: str, text: str, html: str, draft: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The director's typed answer to a step of the dialog (title, description, when, place, places, deadline,
+    fee), checked, as JSON for the draft; raises ProjectError with a text key."""
+    tz = agency_zone()
+    if step == "title":
+        return {"title": clean_line(text, TITLE_MAX, "projects.err_title")}
+    if step == "description":
+        if len(html) > DESCRIPTION_MAX:
+            raise ProjectError("projects.err_description")
+        return {"description": html}
+    if step == "when":
+        return {"starts_at": _iso(parse_starts_at(text, tz, now))}
+    if step == "place":
+        return {"place": clean_line(text, PLACE_MAX, "projects.err_place")}
+    if step == "places":
+        return {"places": parse_places(text)}
+    if step == "deadline":
+        starts = datetime.fromisoformat(draft["starts_at"]) if draft.get("starts_at") else None
+        return {"deadline": _iso(parse_deadline(text, tz, now, starts))}
+    fee = parse_fee(text)
+    return {"fee": {"kind": fee.kind.value, "amount": fee.amount, "url": fee.url}}
 
 
 def preview_of(draft: Draft) -> Project:
@@ -118,10 +156,20 @@ async def create(session: AsyncSession, draft: Draft, created_by: int | None, *,
 
 
 async def publish(session: AsyncSession, project_id: int) -> bool:
+    """A draft goes public; a project closed early takes applications again."""
     project = await repo.get(session, project_id, fresh=True)
-    if project is None or project.status != ProjectStatus.DRAFT:
+    if project is None or project.status not in (ProjectStatus.DRAFT, ProjectStatus.CLOSED):
         return False
     await repo.set_status(session, project_id, ProjectStatus.PUBLISHED)
+    return True
+
+
+async def close(session: AsyncSession, project_id: int) -> bool:
+    """Stop taking applications before the deadline; the list and the waiting list stay as they are."""
+    project = await repo.get(session, project_id, fresh=True)
+    if project is None or project.status != ProjectStatus.PUBLISHED:
+        return False
+    await repo.set_status(session, project_id, ProjectStatus.CLOSED)
     return True
 
 

@@ -271,7 +271,8 @@ class PjAdm(StrEnum):
     CARD = "card"
     APPS = "apps"
     SAVE_DRAFT = "draft"
-    PUBLISH = "pub"  # a saved draft (`project_id`), or the dialog's preview (`project_id` 0)
+    PUBLISH = "pub"  # a saved draft or a closed project (`project_id`), or the dialog's preview (`project_id` 0)
+    CLOSE = "close"  # stop taking applications early
     CANCEL = "cx"  # asks for a reason
     CANCEL_YES = "cxok"  # without a reason
     TBA = "tba"  # the dialog's shortcuts for typed answers

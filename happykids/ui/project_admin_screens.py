@@ -74,6 +74,10 @@ async def card_screen(texts: Texts, project: Project, numbers: Numbers, tz: tzin
         [(apps, ProjectAdmin(action=PjAdm.APPS, project_id=project.id))],
         [(texts.fixed("projects.btn_adm_publish"), ProjectAdmin(action=PjAdm.PUBLISH, project_id=project.id))]
         if status is ProjectStatus.DRAFT else [],
+        [(texts.fixed("projects.btn_adm_close"), ProjectAdmin(action=PjAdm.CLOSE, project_id=project.id))]
+        if status is ProjectStatus.PUBLISHED else [],
+        [(texts.fixed("projects.btn_adm_reopen"), ProjectAdmin(action=PjAdm.PUBLISH, project_id=project.id))]
+        if status is ProjectStatus.CLOSED else [],
         [(texts.fixed("projects.btn_adm_cancel"), ProjectAdmin(action=PjAdm.CANCEL, project_id=project.id))]
         if status is not ProjectStatus.CANCELLED else [],
         [to_list(texts)])

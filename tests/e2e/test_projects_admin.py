@@ -136,3 +136,22 @@ async def test_news_committed_before_a_crash_still_reaches_the_parent(emu, runne
     parent = emu.user(3041, "Анна")
     await runner.start()
     await parent.wait_for(lambda m: "Участие подтверждено" in m.text, timeout=15)
+
+
+async def test_closing_applications_early_keeps_the_list_and_reopening_takes_them_again(emu, bot):
+    project_id = await make_project(bot, places=1)
+    anna, boris = emu.user(3051, "Анна"), emu.user(3052, "Борис")
+    await apply(emu, anna, "Кастинг «Весна»", "Аня")
+    boss = director(emu)
+    await open_panel(emu, boss)
+    await press(emu, boss, "Проекты", "Кастинг «Весна»", "Закрыть запись")
+    assert "запись закрыта" in panel(boss).text and panel(boss).has_button("Открыть запись снова")
+    await step(emu, boris.send_command("/projects"))
+    assert "Кастинг «Весна»" not in boris.last.text
+    await step(emu, anna.send_command(f"/start project_{project_id}"))
+    assert "заявка принята" in anna.last.text and not anna.last.has_button("Записаться")
+    assert anna.last.has_button("Отменить: Аня"), "a parent may still cancel before the deadline"
+    await press(emu, boss, "Открыть запись снова")
+    assert "запись открыта" in panel(boss).text
+    await apply(emu, boris, "Кастинг «Весна»", "Боря")
+    assert [a.status for a in await applications(bot, project_id)] == ["applied", "waiting"]

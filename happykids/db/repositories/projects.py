@@ -65,7 +65,7 @@ async def set_status(session: AsyncSession, project_id: int, status: ProjectStat
                      reason: str | None = None) -> None:
     values: dict[str, Any] = {"status": status.value}
     if status is ProjectStatus.PUBLISHED:
-        values["published_at"] = utcnow()
+        values["published_at"] = func.coalesce(Project.published_at, utcnow())
     if status is ProjectStatus.CANCELLED:
         values["cancel_reason"] = reason
     await session.execute(update(Project).where(Project.id == project_id).values(**values))

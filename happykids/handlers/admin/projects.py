@@ -9,7 +9,6 @@ button of the dialog makes a press on an old preview refuse to save a draft that
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -23,17 +22,10 @@ from happykids.db.repositories import projects as repo
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.clock import agency_zone, to_local
 from happykids.domain.projects import (
-    PLACE_MAX,
-    TITLE_MAX,
     FeeKind,
     ProjectError,
     ProjectStatus,
-    clean_line,
     deep_link_payload,
-    parse_deadline,
-    parse_fee,
-    parse_places,
-    parse_starts_at,
 )
 from happykids.handlers.admin.panel import InputStep, record
 from happykids.services import projects as service
@@ -57,7 +49,7 @@ from happykids.ui.project_admin_screens import (
     preview_screen,
     reason_keyboard,
 )
-from happykids.ui.states import ProjectInput
+from happykids.ui.states import ProjectInput, short
 from happykids.ui.view import finish_input, retire, show
 from happykids.workers.hub import Workers
 
@@ -65,7 +57,6 @@ router = Router(name="admin.projects")
 router.message.filter(F.chat.type == "private")
 
 DRAFT = "pj_draft"
-DESCRIPTION_MAX = 2500  # the card must fit in one message with the rest
 SHORTCUTS = {  # typed steps that also have a button: the step, its prompt, the button
     ProjectInput.when: (PjAdm.TBA, "projects.btn_adm_tba"),
     ProjectInput.places: (PjAdm.UNLIMITED, "projects.btn_adm_unlimited"),
@@ -124,7 +115,7 @@ async def open_projects(callback: CallbackQuery, session: AsyncSession, texts: T
 async def _ask(event: CallbackQuery | Message, admin_state: FSMContext, texts: Texts, step: Any,
                draft: dict[str, Any], problem: str = "") -> None:
     """Show the step's question (with its shortcut button, if any, and «Отмена») and wait for her answer."""
-    prompt = texts.fixed(f"projects.ask_{step.state.split(':')[-1]}")
+    prompt = texts.fixed(f"projects.ask_{short(step.state)}")
     rows: list[list[tuple[str, CallbackData]]] = []
     if step in SHORTCUTS:
         action, label_key = SHORTCUTS[step]
@@ -160,32 +151,6 @@ async def pick_kind(callback: CallbackQuery, callback_data: ProjectKindPick, adm
     await _ask(callback, admin_state, texts, ProjectInput.description, {**draft, "kind": callback_data.kind.value})
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _read(step: Any, message: Message, draft: dict[str, Any]) -> dict[str, Any]:
-    """Her answer to `step`, checked; raises ProjectError with a text key."""
-    text, now, tz = message.text or "", utcnow(), agency_zone()
-    if step is ProjectInput.title:
-        return {"title": clean_line(text, TITLE_MAX, "projects.err_title")}
-    if step is ProjectInput.description:
-        if len(message.html_text) > DESCRIPTION_MAX:
-            raise ProjectError("projects.err_description")
-        return {"description": message.html_text}
-    if step is ProjectInput.when:
-        return {"starts_at": _iso(parse_starts_at(text, tz, now))}
-    if step is ProjectInput.place:
-        return {"place": clean_line(text, PLACE_MAX, "projects.err_place")}
-    if step is ProjectInput.places:
-        return {"places": parse_places(text)}
-    if step is ProjectInput.deadline:
-        starts = datetime.fromisoformat(draft["starts_at"]) if draft.get("starts_at") else None
-        return {"deadline": _iso(parse_deadline(text, tz, now, starts))}
-    fee = parse_fee(text)
-    return {"fee": {"kind": fee.kind.value, "amount": fee.amount, "url": fee.url}}
-
-
 async def _after(event: CallbackQuery | Message, admin_state: FSMContext, texts: Texts, step: Any,
                  draft: dict[str, Any]) -> None:
     """Go on from `step`: the next question, the kinds after the title, the preview after the fee."""
@@ -210,7 +175,8 @@ async def typed(message: Message, admin_state: FSMContext, texts: Texts) -> None
     step = next(s for s in CREATION if s.state == current)
     draft = (await admin_state.get_data()).get(DRAFT) or {}
     try:
-        draft = {**draft, **_read(step, message, draft)}
+        answer = short(step.state)
+        draft = {**draft, **service.read_answer(answer, message.text or "", message.html_text, draft, utcnow())}
     except ProjectError as exc:
         await _ask(message, admin_state, texts, step, draft, problem=await texts.get(str(exc)))
         return
@@ -282,6 +248,18 @@ async def save(callback: CallbackQuery, callback_data: ProjectAdmin, admin_state
 
 
 # -- a project's card and its applications -------------------------------------------------------------------
+
+@router.callback_query(ProjectAdmin.filter(F.action == PjAdm.CLOSE))
+async def close_applications(callback: CallbackQuery, callback_data: ProjectAdmin, session: AsyncSession,
+                             texts: Texts, bot: Bot, uow: UnitOfWork) -> None:
+    if await service.close(session, callback_data.project_id):
+        await record(session, callback.from_user, "project.close", str(callback_data.project_id))
+        await uow.commit()
+        await callback.answer(texts.fixed("projects.closed_done"))
+    else:
+        await callback.answer(texts.fixed("projects.gone"))
+    await _card(callback, session, texts, bot, callback_data.project_id)
+
 
 @router.callback_query(ProjectAdmin.filter(F.action == PjAdm.CARD))
 async def open_card(callback: CallbackQuery, callback_data: ProjectAdmin, session: AsyncSession, texts: Texts,

@@ -12,6 +12,8 @@ BTN_ADM_APPS = "📋 Заявки"
 BTN_ADM_PUBLISH = "🚀 Опубликовать"
 BTN_ADM_DRAFT = "💾 Сохранить черновик"
 BTN_ADM_CANCEL = "❌ Отменить проект"
+BTN_ADM_CLOSE = "⏸ Закрыть запись"
+BTN_ADM_REOPEN = "▶️ Открыть запись снова"
 BTN_ADM_CANCEL_NO_REASON = "Отменить без причины"
 BTN_ADM_NO_REASON = "Без причины"
 BTN_ADM_TO_LIST = "⬅️ К проектам"
@@ -71,15 +73,16 @@ SAVED_DRAFT = "Черновик сохранён — родители его н�
 PUBLISHED_DONE = "Опубликовано — родители уже видят проект"
 APPROVED_DONE = "Одобрено, родитель получил сообщение"
 REJECTED_DONE = "Заявка отклонена, родитель получил сообщение"
+CLOSED_DONE = "Запись закрыта — новых заявок не будет, список остаётся"
 CANCELLED_DONE = "Проект отменён, всем записавшимся написали"
 GONE = "Этого уже нет — показываю, что есть сейчас"
 DRAFT_GONE = "Этот черновик уже сохранён или устарел"
 
 POPUPS = frozenset({"ERR_NO_PLACES", "SAVED_DRAFT", "PUBLISHED_DONE", "APPROVED_DONE", "REJECTED_DONE",
-                    "CANCELLED_DONE", "GONE", "DRAFT_GONE"})
+                    "CANCELLED_DONE", "CLOSED_DONE", "GONE", "DRAFT_GONE"})
 _AUDIT = {"project.draft": "сохранил(а) черновик проекта", "project.publish": "опубликовал(а) проект",
           "project.approve": "одобрил(а) заявку на проект", "project.reject": "отклонил(а) заявку на проект",
-          "project.cancel": "отменил(а) проект"}
+          "project.cancel": "отменил(а) проект", "project.close": "закрыл(а) запись на проект"}
 TEXTS: list[TextDef] = fixed_texts(globals(), "projects", "Проекты (панель)", POPUPS) + [
     TextDef(f"panel.audit_actions.{action}", text, "Панель", action, editable=False) for action, text in _AUDIT.items()
 ]
