@@ -30,6 +30,7 @@ from happykids.app import App, build_app, run_polling
 from happykids.config import Settings
 from happykids.db.repositories.catalog import catalog_is_empty, replace_catalog
 from happykids.demo.chat import HELP, DemoChat, Side
+from happykids.demo.samples import seed_sample_project
 from happykids.domain.catalog_yaml import parse_catalog_yaml
 from happykids.handlers.admin.panel import ADMIN_DESTINY
 from happykids.ui.states import PaymentDialog
@@ -85,6 +86,7 @@ async def _seed_catalog(app: App) -> None:
     async with app.sessions() as session, session.begin():
         if await catalog_is_empty(session):
             await replace_catalog(session, parse_catalog_yaml(EXAMPLE.read_text(encoding="utf-8")))
+            await seed_sample_project(session)
 
 
 def _expects_text(app: App) -> Any:

@@ -20,6 +20,7 @@ from happykids.services.caches import CatalogCache
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import Nav, NavAction, Pick
 from happykids.ui.dialog_screens import choice_from, render
+from happykids.ui.keyboards.projects import entry_keyboard
 from happykids.ui.states import PaymentDialog, short
 from happykids.ui.view import VIEW_KEYS, show_step
 
@@ -53,7 +54,8 @@ async def start_dialog(message: Message, state: FSMContext, session: AsyncSessio
     await reset_choices(state)
     await record_event(session, message.chat.id, FunnelStep.STARTED)
     name = message.from_user.first_name if message.from_user else ""
-    await message.answer(await texts.get("dialog.greeting", name_part=f", {name}" if name else ""))
+    await message.answer(await texts.get("dialog.greeting", name_part=f", {name}" if name else ""),
+                         reply_markup=entry_keyboard(await texts.plain("projects.btn_list")))
     catalog = await catalog_cache.get(session)
     await show_step(bot, message.chat.id, state, await render(PaymentDialog.group.state, {}, catalog, texts))
 

@@ -6,7 +6,7 @@ the catch-all mistake handling last. A new feature adds its router here.
 
 from aiogram import Router
 
-from happykids.handlers import errors, fallback, groups, help, mistakes, payment, receipts, review
+from happykids.handlers import errors, fallback, groups, help, mistakes, payment, projects, receipts, review
 from happykids.handlers.admin import admin_router
 
 
@@ -18,6 +18,7 @@ def feature_routers() -> list[Router]:
         admin_router,  # the director's panel; for non-admins the whole tree is skipped
         review.router,  # admins: decisions on receipts, /receipts, the rejection reason
         receipts.router,  # photos and files in any dialog state are receipts
+        projects.router,  # before the payment dialog: /start project_<id> lands on the project
         payment.router,
         mistakes.router,
         fallback.router,

@@ -10,6 +10,7 @@ from aiogram.filters.callback_data import CallbackData
 
 from happykids.domain.broadcasts import AudienceKind
 from happykids.domain.catalog import CatalogKind
+from happykids.domain.projects import ProjectKind
 from happykids.domain.reporting import Period
 
 # -- the parent's payment dialog and the receipt review ----------------------------------------
@@ -67,6 +68,7 @@ class Section(StrEnum):
     STATS = "stats"
     BROADCAST = "broadcast"
     ARCHIVE = "archive"  # the receipt archive's state (handlers/admin/archive.py)
+    PROJECTS = "projects"  # castings, shoots, shows (handlers/admin/projects.py)
 
 
 class AdminMenu(CallbackData, prefix="adm"):
@@ -233,3 +235,71 @@ class BroadcastAudience(CallbackData, prefix="abu"):
 class BroadcastStop(CallbackData, prefix="abs"):
     """«⏹ Остановить рассылку» under the progress message of a broadcast being sent."""
     broadcast_id: int
+
+
+# -- projects: the parent's side -----------------------------------------------------------------------------
+
+class ProjectsList(CallbackData, prefix="pjl"):
+    """«🎬 Проекты»: the open projects."""
+
+
+class ProjectCard(CallbackData, prefix="pjc"):
+    project_id: int
+
+
+class PjStep(StrEnum):
+    APPLY = "apply"  # «Записаться» on the card
+    CONSENT = "ok"  # «Согласен(на)»
+    CHILD = "child"  # a remembered child (`item`: its id)
+    NEW_CHILD = "new"
+    CONFIRM = "yes"
+    BACK = "back"
+    CANCEL = "cx"  # cancel an application (`item`: its id): asks first
+    CANCEL_YES = "cxok"
+
+
+class ProjectStep(CallbackData, prefix="pjs"):
+    """A step of applying; `project_id` lets a press on another project's old screen be refused."""
+
+    step: PjStep
+    project_id: int
+    item: int = 0
+
+
+# -- projects: the director's side ---------------------------------------------------------------------------
+
+class PjAdm(StrEnum):
+    NEW = "new"
+    CARD = "card"
+    APPS = "apps"
+    SAVE_DRAFT = "draft"
+    PUBLISH = "pub"  # a saved draft or a closed project (`project_id`), or the dialog's preview (`project_id` 0)
+    CLOSE = "close"  # stop taking applications early
+    CANCEL = "cx"  # asks for a reason
+    CANCEL_YES = "cxok"  # without a reason
+    TBA = "tba"  # the dialog's shortcuts for typed answers
+    UNLIMITED = "inf"
+    FREE = "free"
+    NO_DEADLINE = "nodl"
+
+
+class ProjectAdmin(CallbackData, prefix="apj"):
+    action: PjAdm
+    project_id: int = 0
+    draft: str = ""  # which dialog a preview button belongs to: a stale one cannot save an old draft
+
+
+class ProjectKindPick(CallbackData, prefix="apk"):
+    kind: ProjectKind
+    draft: str
+
+
+class AppDecision(StrEnum):
+    APPROVE = "ok"
+    REJECT = "no"  # asks for a reason
+    NO_REASON = "nr"
+
+
+class ProjectApplication(CallbackData, prefix="apa"):
+    action: AppDecision
+    application_id: int

@@ -1,4 +1,5 @@
-"""The command menus: parents see /start and /help; an admin's own chat also shows /admin and /receipts.
+"""The command menus: parents see /start, /projects and /help; an admin's own chat also shows /admin and
+/receipts.
 
 Telegram refuses a menu for a chat that does not exist yet, so an admin's menu is set the first time she
 opens the panel, and refreshed with the parents' menu when the director edits a command's description.
@@ -21,6 +22,7 @@ class CommandMenus:
     async def _parents(self, texts: Texts) -> list[BotCommand]:
         return [
             BotCommand(command="start", description=await texts.plain("cmd.start")),
+            BotCommand(command="projects", description=await texts.plain("cmd.projects")),
             BotCommand(command="help", description=await texts.plain("cmd.help")),
         ]
 

@@ -51,3 +51,34 @@ class PaymentsInput(StatesGroup):
 
 class BroadcastInput(StatesGroup):
     content = State()
+
+
+# -- projects --
+
+class ProjectDialog(StatesGroup):
+    """A parent applying to a project (the default context, like the payment dialog: /start leaves it)."""
+
+    consent = State()
+    child = State()  # choose a remembered child or a new one
+    name = State()  # typed: the new child's name
+    birth = State()  # typed: the new child's birth date
+    confirm = State()
+
+
+PROJECT_CHOOSING = {ProjectDialog.consent.state, ProjectDialog.child.state, ProjectDialog.confirm.state}
+
+
+class ProjectInput(StatesGroup):
+    """The director's guided dialog for a new project, and her reasons (destiny "admin")."""
+
+    title = State()
+    kind = State()  # buttons: the kind of project
+    description = State()
+    when = State()
+    place = State()
+    places = State()
+    deadline = State()
+    fee = State()
+    preview = State()  # buttons: save as a draft or publish
+    reject_reason = State()
+    cancel_reason = State()

@@ -25,6 +25,7 @@ from happykids.texts.service import Texts
 from happykids.workers.backups import DailyBackups
 from happykids.workers.broadcasts import BroadcastSender
 from happykids.workers.outbox import OutboxWorker
+from happykids.workers.project_tasks import EXECUTORS as PROJECT_EXECUTORS
 from happykids.workers.receipt_tasks import EXECUTORS, ReceiptTaskDeps
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,8 @@ class Workers:
         self._jobs: list[Job] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._archive = archive
-        # receipts: notify admins, archive, tell parents; resumes after kill -9
-        self.outbox = self._job(OutboxWorker(sessions, EXECUTORS,
+        # receipts: notify admins, archive, tell parents; projects: tell parents; resumes after kill -9
+        self.outbox = self._job(OutboxWorker(sessions, {**EXECUTORS, **PROJECT_EXECUTORS},
                                              ReceiptTaskDeps(bot, sessions, texts, settings, archive)))
         # sends queued broadcasts, paced; resumes them after a restart
         self.broadcasts = self._job(BroadcastSender(bot, sessions, texts))

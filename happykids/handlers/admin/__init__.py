@@ -17,6 +17,7 @@ from happykids.handlers.admin import (
     links,
     menu,
     payments,
+    projects,
     stats,
     texts,
 )
@@ -45,6 +46,7 @@ admin_router.include_routers(
     stats.router,
     broadcast.router,
     archive.router,
+    projects.router,
     menu.fallback_router,  # last: answers menu sections that have no handler yet
 )
 

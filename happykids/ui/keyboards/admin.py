@@ -52,7 +52,7 @@ def main_menu(texts: Texts) -> InlineKeyboardMarkup:
         [b("panel.btn_texts", Section.TEXTS), b("panel.btn_contacts", Section.CONTACTS)],
         [b("panel.btn_stats", Section.STATS), b("panel.btn_broadcast", Section.BROADCAST)],
         [b("panel.btn_admins", Section.ADMINS), b("panel.btn_audit", Section.AUDIT)],
-        [b("archive.btn_archive", Section.ARCHIVE)],
+        [b("projects.btn_panel", Section.PROJECTS), b("archive.btn_archive", Section.ARCHIVE)],
     )
 
 

@@ -1,0 +1,126 @@
+"""What the director sees in «🎬 Проекты»: the list, a project's card with its numbers, the applications.
+
+The card's top is the parent's own card (ui/project_screens.card_body), so what she previews is what parents see.
+"""
+
+from __future__ import annotations
+
+from datetime import date, tzinfo
+
+from aiogram.types import InlineKeyboardMarkup
+
+from happykids.db.models import Application, Child, Project
+from happykids.domain.projects import ApplicationStatus, ProjectKind, ProjectStatus
+from happykids.services.projects import Numbers
+from happykids.texts.service import Markup, Texts
+from happykids.ui.callbacks import (
+    AdminMenu,
+    AppDecision,
+    PjAdm,
+    ProjectAdmin,
+    ProjectApplication,
+    ProjectKindPick,
+    Section,
+)
+from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
+from happykids.ui.project_screens import age_text, card_body, when_text
+
+MAX_LISTED = 30  # applications with buttons on one screen (a page switch is left for later)
+MAX_LINES = 50  # lines of applications on one screen: the message must stay under Telegram's 4096 characters
+
+
+def to_list(texts: Texts) -> Button:
+    return texts.fixed("projects.btn_adm_to_list"), AdminMenu(section=Section.PROJECTS)
+
+
+def to_card(texts: Texts, project_id: int) -> Button:
+    return texts.fixed("projects.btn_adm_to_card"), ProjectAdmin(action=PjAdm.CARD, project_id=project_id)
+
+
+async def list_screen(texts: Texts, projects: list[Project], tz: tzinfo) -> tuple[str, InlineKeyboardMarkup]:
+    new = [(texts.fixed("projects.btn_adm_new"), ProjectAdmin(action=PjAdm.NEW))]
+    if not projects:
+        return texts.fixed("projects.adm_list_empty"), keyboard(new, [menu_button(texts)])
+    lines = [texts.fixed("projects.adm_line", status=texts.fixed(f"projects.adm_status.{p.status}"), title=p.title,
+                         when=await when_text(texts, p, tz)) for p in projects]
+    rows = [[(label(p.title), ProjectAdmin(action=PjAdm.CARD, project_id=p.id))] for p in projects]
+    return texts.fixed("projects.adm_list", lines=Markup("\n".join(lines))), keyboard(*rows, new, [menu_button(texts)])
+
+
+def kind_keyboard(texts: Texts, draft: str) -> InlineKeyboardMarkup:
+    kinds = [(texts.fixed(f"projects.btn_adm_kind.{k.value}"), ProjectKindPick(kind=k, draft=draft))
+             for k in ProjectKind]
+    return keyboard(kinds[:2], kinds[2:], [(texts.fixed("panel.btn_cancel"), AdminMenu(section=Section.PROJECTS))])
+
+
+async def preview_screen(texts: Texts, project: Project, tz: tzinfo, draft: str) -> tuple[str, InlineKeyboardMarkup]:
+    text = texts.fixed("projects.preview", card=Markup(await card_body(texts, project, None, tz)))
+    return text, keyboard(
+        [(texts.fixed("projects.btn_adm_publish"), ProjectAdmin(action=PjAdm.PUBLISH, draft=draft))],
+        [(texts.fixed("projects.btn_adm_draft"), ProjectAdmin(action=PjAdm.SAVE_DRAFT, draft=draft))],
+        [(texts.fixed("panel.btn_cancel"), AdminMenu(section=Section.PROJECTS))])
+
+
+async def card_screen(texts: Texts, project: Project, numbers: Numbers, tz: tzinfo,
+                      deep_link: str | None) -> tuple[str, InlineKeyboardMarkup]:
+    left = texts.fixed("projects.adm_unlimited") if numbers.places_left is None else numbers.places_left
+    link = texts.fixed("projects.deep_link", url=deep_link) if deep_link else ""
+    text = texts.fixed("projects.adm_card", card=Markup(await card_body(texts, project, numbers, tz)),
+                       status=texts.fixed(f"projects.adm_status.{project.status}"), applied=numbers.applied,
+                       approved=numbers.approved, waiting=numbers.waiting, left=left, link=Markup(link))
+    status = ProjectStatus(project.status)
+    apps = f"{texts.fixed('projects.btn_adm_apps')} ({numbers.applied})"
+    return text, keyboard(
+        [(apps, ProjectAdmin(action=PjAdm.APPS, project_id=project.id))],
+        [(texts.fixed("projects.btn_adm_publish"), ProjectAdmin(action=PjAdm.PUBLISH, project_id=project.id))]
+        if status is ProjectStatus.DRAFT else [],
+        [(texts.fixed("projects.btn_adm_close"), ProjectAdmin(action=PjAdm.CLOSE, project_id=project.id))]
+        if status is ProjectStatus.PUBLISHED else [],
+        [(texts.fixed("projects.btn_adm_reopen"), ProjectAdmin(action=PjAdm.PUBLISH, project_id=project.id))]
+        if status is ProjectStatus.CLOSED else [],
+        [(texts.fixed("projects.btn_adm_cancel"), ProjectAdmin(action=PjAdm.CANCEL, project_id=project.id))]
+        if status is not ProjectStatus.CANCELLED else [],
+        [to_list(texts)])
+
+
+async def applications_screen(texts: Texts, project: Project, items: list[tuple[Application, Child]],
+                              parents: dict[int, str], on: date) -> tuple[str, InlineKeyboardMarkup]:
+    if not items:
+        return texts.fixed("projects.apps_empty", title=project.title), keyboard([to_card(texts, project.id)])
+    lines: list[str] = []
+    rows: list[list[Button]] = []
+    for n, (application, child) in enumerate(items, start=1):
+        if n > MAX_LINES:
+            lines.append(texts.fixed("projects.apps_more", count=len(items) - MAX_LINES))
+            break
+        mark = texts.fixed(f"projects.app_status.{application.status}")
+        lines.append(texts.fixed("projects.app_line", n=n, status=mark,
+                                 child=child.name, age=await age_text(texts, child.birth_date, on),
+                                 parent=parents.get(application.parent_id, str(application.parent_id))))
+        status = ApplicationStatus(application.status)
+        if len(rows) >= MAX_LISTED or status not in (ApplicationStatus.APPLIED, ApplicationStatus.WAITING,
+                                                     ApplicationStatus.APPROVED):
+            continue
+        row: list[Button] = []
+        if status is not ApplicationStatus.APPROVED:
+            row.append((f"✅ {n}. {label(child.name, 24)}",
+                        ProjectApplication(action=AppDecision.APPROVE, application_id=application.id)))
+        row.append((f"❌ {n}. {label(child.name, 24)}",
+                    ProjectApplication(action=AppDecision.REJECT, application_id=application.id)))
+        rows.append(row)
+    text = texts.fixed("projects.apps", title=project.title, lines=Markup("\n".join(lines)))
+    return text, keyboard(*rows, [to_card(texts, project.id)])
+
+
+def reason_keyboard(texts: Texts, application_id: int, project_id: int) -> InlineKeyboardMarkup:
+    return keyboard(
+        [(texts.fixed("projects.btn_adm_no_reason"),
+          ProjectApplication(action=AppDecision.NO_REASON, application_id=application_id))],
+        [(texts.fixed("panel.btn_cancel"), ProjectAdmin(action=PjAdm.APPS, project_id=project_id))])
+
+
+def cancel_keyboard(texts: Texts, project_id: int) -> InlineKeyboardMarkup:
+    return keyboard(
+        [(texts.fixed("projects.btn_adm_cancel_no_reason"),
+          ProjectAdmin(action=PjAdm.CANCEL_YES, project_id=project_id))],
+        [to_card(texts, project_id)])
