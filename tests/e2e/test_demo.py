@@ -12,7 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-CHOOSE_AND_PAY = "/start\n1\n1\n1\n1\n/photo\n"  # group, period, children, «Подтвердить», then the receipt
+# group ([1] is «🎬 Проекты» under the greeting), period, children, «Подтвердить», then the receipt
+CHOOSE_AND_PAY = "/start\n2\n1\n1\n1\n/photo\n"
 
 
 async def _start(data_dir: Path) -> asyncio.subprocess.Process:
@@ -42,7 +43,7 @@ def after(text: str, marker: str) -> str:
 
 async def test_demo_walks_a_parent_to_the_receipt_and_the_director_approves_it(tmp_path):
     text = await demo(tmp_path / "demo", CHOOSE_AND_PAY + "/as admin\n1\n/as parent\n/quit\n")
-    assert "Шаг 1 из 3" in text and "[1] Малыши (4–6 лет)" in text
+    assert "Шаг 1 из 3" in text and "[1] 🎬 Проекты" in text and "[2] Малыши (4–6 лет)" in text
     assert "https://pay.example.com/kids-month-1" in text and "6 000 ₽" in text
     assert "📩 директору: 🧾 Чек №1" in text, "the demo says the director got the receipt"
 
@@ -63,7 +64,7 @@ async def test_demo_walks_a_parent_to_the_receipt_and_the_director_approves_it(t
 
 async def test_restart_on_the_same_data_finds_every_message_the_bot_remembers(tmp_path):
     # First run: a dialog left mid-way and a receipt left pending (the bot keeps their message ids and file id).
-    await demo(tmp_path / "demo", CHOOSE_AND_PAY + "/start\n/start\n1\n/quit\n")
+    await demo(tmp_path / "demo", CHOOSE_AND_PAY + "/start\n/start\n2\n/quit\n")
     # Second run: the old step loses its buttons, the card is re-sent by file id, every copy is updated.
     text = await demo(tmp_path / "demo", "/start\n/as admin\n/receipts\n1\n/quit\n")
     assert "Продолжаем с того места" in text
@@ -98,7 +99,7 @@ def test_ctrl_c_ends_the_demo_at_once_and_cleanly(tmp_path):
         screen.wait_for("Начните с /start")
         os.write(tty, b"/start\n")
         screen.wait_for("Шаг 1 из 3")
-        os.write(tty, b"1\n")
+        os.write(tty, b"2\n")  # [1] is «🎬 Проекты» under the greeting
         screen.wait_for("родитель › ", after="Шаг 2 из 3")  # the demo waits for the next line
         os.write(tty, b"\x03")  # Ctrl+C
         code = screen.wait_exit(pid)
