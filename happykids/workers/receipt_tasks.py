@@ -53,7 +53,7 @@ async def _load(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> Receipt | Non
     async with deps.sessions() as session:
         receipt = await repo.get(session, int(payload["receipt_id"]))
     if receipt is None:
-        log.warning("Outbox: receipt %s no longer exists; nothing to do", payload.get("receipt_id"))
+        log.warning("Очередь задач: чека %s больше нет, делать нечего", payload.get("receipt_id"))
     return receipt
 
 
@@ -70,7 +70,8 @@ async def notify_admins(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
     if settings.receipts_chat_id is not None and settings.receipts_chat_id not in chats:
         chats.append(settings.receipts_chat_id)
     if not chats:
-        log.warning("Receipt %s: no admins configured (ADMIN_IDS); it waits in /receipts", receipt.id)
+        log.warning("Чек %s ждёт в /receipts: администраторов нет, впишите Telegram-id директора в ADMIN_IDS",
+                    receipt.id)
     for chat_id in chats:
         async with sessions() as session:
             receipt = await repo.get(session, int(payload["receipt_id"]))  # fresh: decided meanwhile?
@@ -80,7 +81,7 @@ async def notify_admins(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
                 await deliver_card(deps.bot, session, deps.texts, chat_id, receipt, files)
             except (TelegramForbiddenError, TelegramBadRequest) as exc:
                 # An admin who blocked the bot, never opened it, or a group the bot was removed from: skip them.
-                log.warning("Receipt %s: cannot show it in chat %s: %s", receipt.id, chat_id, exc.message)
+                log.warning("Чек %s: не удалось показать его в чате %s (%s)", receipt.id, chat_id, exc.message)
 
 
 async def show_decision_everywhere(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
