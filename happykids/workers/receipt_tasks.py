@@ -27,6 +27,7 @@ from happykids.db.repositories.catalog import CONTACTS_KEY, get_setting
 from happykids.db.repositories.parents import mark_blocked
 from happykids.domain.outbox import MessageKind, ReceiptTask
 from happykids.domain.receipts import is_final, local_time, page_path
+from happykids.domain.wording import plural
 from happykids.services.message_intents import tell_once
 from happykids.services.receipt_texts import decision_text, received_text
 from happykids.storage.base import ArchiveBackend
@@ -95,7 +96,7 @@ async def show_decision_everywhere(deps: ReceiptTaskDeps, payload: dict[str, Any
         pages = await repo.file_count(session, receipt.id)
         busy = [c for c in copies if not await settle(deps.bot, session, deps.texts, receipt.id, c, pages)]
     if busy:
-        raise RetryLater(f"receipt {receipt.id}: {len(busy)} copy(ies) being edited right now")
+        raise RetryLater(f"чек {receipt.id}: карточки в чатах ещё правятся ({len(busy)} шт.)")
 
 
 async def tell_parent(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
@@ -159,7 +160,8 @@ async def archive(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
         async with deps.sessions() as session, session.begin():
             await repo.set_receipt_archived(session, receipt.id, first)
     if missing:
-        raise GiveUp(f"receipt {receipt.id}: local file(s) missing, cannot archive: {', '.join(missing)}")
+        files_word = plural(len(missing), "файла", "файлов", "файлов")
+        raise GiveUp(f"чек {receipt.id}: в DATA_DIR нет {files_word} {', '.join(missing)}, отправить в архив нечего")
 
 
 EXECUTORS: dict[str, Executor[ReceiptTaskDeps]] = {
