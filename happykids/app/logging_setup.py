@@ -43,11 +43,15 @@ class UpdateContextFilter(logging.Filter):
         return True
 
 
-class ConflictOnceFilter(logging.Filter):
-    """aiogram logs every failed poll; for a 409 (another copy elsewhere) say it once until it clears."""
+# How app/polling.py starts the line after each failed poll; the 409 filter below hides it during a conflict.
+RETRY_LINE = "Следующий запрос к Telegram"
 
-    TEXT = ("Telegram says another copy of this bot is polling with the same token (409 Conflict). "
-            "This copy keeps retrying quietly; stop the other copy.")
+
+class ConflictOnceFilter(logging.Filter):
+    """Every failed poll is logged (app/polling.py); for a 409 (another copy elsewhere) say it once until it clears."""
+
+    TEXT = ("Telegram сообщает, что с тем же токеном работает другая копия бота (409 Conflict): остановите её, "
+            "а эта копия пока тихо повторяет запросы.")
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,7 +65,7 @@ class ConflictOnceFilter(logging.Filter):
             self.in_conflict = True
             record.msg, record.args = self.TEXT, ()
             return True
-        if self.in_conflict and message.startswith("Sleep for"):
+        if self.in_conflict and message.startswith(RETRY_LINE):
             return False
         if self.in_conflict and "Connection established" in message:
             self.in_conflict = False

@@ -42,9 +42,11 @@ from aiogram.types import Update
 from aiogram.utils.backoff import Backoff
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from happykids.app.logging_setup import RETRY_LINE
 from happykids.app.raw_updates import GetRawUpdates, parse_update
 from happykids.db.base import utcnow
 from happykids.db.repositories.handled_updates import prune_handled
+from happykids.domain.wording import count_of, plural
 
 log = logging.getLogger(__name__)
 
@@ -145,10 +147,10 @@ class Poller:
                 batch = cast(list[dict[str, Any]], answer)  # GetRawUpdates: JSON objects, not Update models
             except Exception as exc:  # noqa: BLE001 - any failure: wait and ask again, as aiogram does
                 failed = True
-                # The same lines as aiogram's polling: the 409 filter in app/logging_setup.py knows them.
-                log.error("Failed to fetch updates - %s: %s", type(exc).__name__, exc)
-                log.warning("Sleep for %f seconds and try again... (tryings = %d, bot id = %d)",
-                            backoff.next_delay, backoff.counter, self.bot.id)
+                # The 409 filter in app/logging_setup.py knows these two lines (the error's name, RETRY_LINE).
+                log.error("Не удалось получить обновления от Telegram (%s: %s)", type(exc).__name__, exc)
+                log.warning(RETRY_LINE + " через %.1f с (попытка %d); если они не кончаются, проверьте сеть и "
+                            "BOT_API_URL", backoff.next_delay, backoff.counter)
                 await backoff.asleep()
                 continue
             if failed:
@@ -167,7 +169,7 @@ class Poller:
         for raw in batch:
             update_id = raw.get("update_id")
             if not isinstance(update_id, int):
-                log.warning("Skipping an update without an id: %s", raw)
+                log.warning("Обновление без update_id пропущено: %s", raw)
                 continue
             if self._taken_upto is not None and update_id <= self._taken_upto:
                 continue  # in flight or handled: Telegram returns it until the offset passes it
@@ -197,7 +199,7 @@ class Poller:
             raise  # stopped before it finished: not confirmed, Telegram delivers it again after a restart
         except Exception:
             # The error handlers (handlers/errors.py) answer the parent; what still escapes is logged.
-            log.exception("Cause exception while process update id=%d", update.update_id)
+            log.exception("Обновление %d не обработано из-за ошибки", update.update_id)
             finished = True
         finally:
             self._slots.release()
@@ -213,7 +215,7 @@ class Poller:
         try:
             await self._housekeeping()
         except Exception as exc:  # noqa: BLE001 - housekeeping may fail; polling must not
-            log.warning("Housekeeping before polling failed: %s", exc)
+            log.warning("Обслуживание между опросами Telegram не удалось (%s), повторю позже", exc)
 
     async def _finish_in_flight(self) -> None:
         tasks = {task for task in self.dp._handle_update_tasks if not task.done()}  # noqa: SLF001
@@ -222,8 +224,9 @@ class Poller:
             for task in unfinished:
                 task.cancel()
             if unfinished:
-                log.warning("Stopped %d update(s) in the middle; Telegram sends them again after the restart",
-                            len(unfinished))
+                count = len(unfinished)
+                log.warning("Остановка прервала %s, Telegram пришлёт %s снова после перезапуска",
+                            count_of(count, "обновление", "обновления", "обновлений"), plural(count, "его", "их", "их"))
                 await asyncio.gather(*unfinished, return_exceptions=True)
         offset = self.offset
         if offset is None or offset == self._confirmed:

@@ -40,7 +40,7 @@ def parse_update(raw: Any, bot: Bot) -> Update | None:
         return Update.model_validate(raw, context={"bot": bot})
     except ValidationError as exc:
         update_id = raw.get("update_id") if isinstance(raw, dict) else None
-        log.warning("Skipping update %s: this aiogram cannot read it (%s). Excerpt: %s",
+        log.warning("Обновление %s пропущено: эта версия aiogram не может его прочитать (%s), начало: %s",
                     update_id, _problems(exc), excerpt(raw))
         return None
 

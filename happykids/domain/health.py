@@ -107,7 +107,7 @@ def _archive_advice(facts: HealthFacts) -> str:
 
 def _is_login_error(error: str | None) -> bool:
     lowered = (error or "").lower()
-    return any(word in lowered for word in ("login", "password", "e-mail", "credential"))
+    return any(word in lowered for word in ("логин", "пароль", "login", "password", "e-mail", "credential"))
 
 
 def _seconds(delta: timedelta) -> int:

@@ -33,7 +33,7 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts, db: async_sessionm
         async with db() as session, session.begin():
             await mark_blocked(session, chat_id)
         return
-    log.error("Failed to handle update %s", update.update_id, exc_info=event.exception)
+    log.error("Обновление %s не обработано из-за ошибки в коде бота", update.update_id, exc_info=event.exception)
     with contextlib.suppress(TelegramAPIError):
         if update.callback_query and update.callback_query.id not in answered_callbacks:
             await update.callback_query.answer(await texts.plain("common.error"))

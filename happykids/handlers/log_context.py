@@ -6,7 +6,7 @@ each record. contextvars, not a logging.LoggerAdapter: the lines come from many 
 cannot be handed an adapter, and tasks started during the update inherit the context by themselves.
 
 The values are not reset when the middleware returns: aiogram's own outer middlewares run around ours (the
-error handler's "Failed to handle update" line, the "Update id=… is handled" line after the chain), and their
+error handler's «Обновление … не обработано» line, the "Update id=… is handled" line after the chain), and their
 lines belong to the update too. Each update is handled in a task of its own (aiogram's polling does so, and so
 must any loop that replaces it), so the values end with that task and never reach another update's lines.
 """

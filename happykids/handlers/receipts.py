@@ -96,11 +96,11 @@ async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, sessi
         saved = await download_receipt(bot, incoming.file_id, target)
     except TelegramBadRequest as exc:
         too_big = "too big" in exc.message.lower()
-        log.warning("Could not download receipt file from %s: %s", message.chat.id, exc.message)
+        log.warning("Не удалось скачать файл чека из чата %s (%s)", message.chat.id, exc.message)
         await message.answer(await texts.get("receipt.too_big" if too_big else "receipt.save_failed"))
         return
     except (TelegramNetworkError, TelegramServerError, aiohttp.ClientError, OSError, TimeoutError) as exc:
-        log.warning("Could not download receipt file from %s: %s", message.chat.id, exc)
+        log.warning("Не удалось скачать файл чека из чата %s (%s)", message.chat.id, exc)
         await message.answer(await texts.get("receipt.save_failed"))
         return
     crash_point("receipt_saved")

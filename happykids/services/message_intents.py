@@ -52,8 +52,8 @@ async def tell_once(session: AsyncSession, commit: Callable[[], Awaitable[None]]
     if not await intents.begin(session, kind, receipt_id, chat_id):
         intent = await intents.get(session, kind, receipt_id, chat_id)
         if intent is not None and intent.status == IntentStatus.SENDING:
-            log.warning("Receipt %s: the %s message to %s may have gone out before a crash or a timeout; it is "
-                        "not sent again (a parent never gets it twice)", receipt_id, kind.value, chat_id)
+            log.warning("Чек %s: сообщение %s для %s могло уйти перед сбоем или тайм-аутом, повторно не отправляю "
+                        "(родитель не должен получить его дважды)", receipt_id, kind.value, chat_id)
             return Delivery.UNCERTAIN
         return Delivery.ALREADY
     await commit()

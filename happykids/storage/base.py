@@ -56,9 +56,9 @@ def normalize_remote_path(remote_path: PurePosixPath | str) -> PurePosixPath:
     """
     raw = str(remote_path)
     if not raw or raw.startswith("/") or "\\" in raw or "\x00" in raw:
-        raise ArchiveError(f"unsafe archive path: {raw!r}", permanent=True)
+        raise ArchiveError(f"недопустимый путь в архиве: {raw!r}", permanent=True)
     path = PurePosixPath(raw)
     parts = path.parts
     if not parts or any(part in ("", ".", "..") for part in parts) or any(p != p.strip() for p in parts):
-        raise ArchiveError(f"unsafe archive path: {raw!r}", permanent=True)
+        raise ArchiveError(f"недопустимый путь в архиве: {raw!r}", permanent=True)
     return path

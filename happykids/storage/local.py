@@ -46,20 +46,20 @@ class LocalArchive:
             raise
         except FileNotFoundError as exc:
             if not await asyncio.to_thread(Path(local_path).is_file):
-                raise ArchiveError(f"file to archive does not exist: {local_path}", permanent=True) from exc
-            raise ArchiveError(f"local archive failed: {exc}") from exc
+                raise ArchiveError(f"файла для архива нет: {local_path}", permanent=True) from exc
+            raise ArchiveError(f"не удалось записать файл в папку архива ({exc})") from exc
         except OSError as exc:
-            raise ArchiveError(f"local archive failed: {exc}") from exc
+            raise ArchiveError(f"не удалось записать файл в папку архива ({exc})") from exc
 
     def _store_sync(self, source: Path, target: Path) -> str:
         if not source.is_file():
-            raise ArchiveError(f"file to archive does not exist: {source}", permanent=True)
+            raise ArchiveError(f"файла для архива нет: {source}", permanent=True)
         if source.resolve() == target.resolve():
             return str(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         # ".." is already refused; this also catches a symlink inside the root pointing out of it.
         if not target.parent.resolve().is_relative_to(self.root.resolve()):
-            raise ArchiveError(f"archive path escapes the archive root: {target}", permanent=True)
+            raise ArchiveError(f"путь ведёт за пределы папки архива: {target}", permanent=True)
         if target.is_file() and filecmp.cmp(source, target, shallow=False):
             return str(target)
 

@@ -47,6 +47,7 @@ from tenacity import (
     wait_random,
 )
 
+from happykids.domain.wording import count_of
 from happykids.storage.base import ArchiveError, LoginRefused, normalize_remote_path
 from happykids.storage.mega_client import (
     ESID,
@@ -142,11 +143,11 @@ class MegaArchive:
 
     async def store(self, local_path: Path, remote_path: PurePosixPath) -> str:
         if self._closed:
-            raise ArchiveError("MEGA archive is closed", permanent=True)
+            raise ArchiveError("архив MEGA уже закрыт (бот останавливается)", permanent=True)
         target = self._target(remote_path)
         local_path = Path(local_path)
         if not await asyncio.to_thread(local_path.is_file):
-            raise ArchiveError(f"file to archive does not exist: {local_path}", permanent=True)
+            raise ArchiveError(f"файла для архива нет: {local_path}", permanent=True)
 
         key = str(target)
         lock = self._path_locks.get(key)
@@ -163,18 +164,18 @@ class MegaArchive:
         be reached (try again later). One try: the caller decides about waiting.
         """
         if self._closed:
-            raise ArchiveError("MEGA archive is closed", permanent=True)
+            raise ArchiveError("архив MEGA уже закрыт (бот останавливается)", permanent=True)
         try:
             async with asyncio.timeout(self.retry.attempt_timeout), self._lock:
                 await self._ready_client([])
         except LoginRejected as exc:
-            raise LoginRefused(f"{exc} (check the MEGA e-mail and password)") from exc.cause
+            raise LoginRefused(f"{exc}: проверьте MEGA_EMAIL и MEGA_PASSWORD") from exc.cause
         except asyncio.CancelledError:
             raise
         except ArchiveError:
             raise
         except Exception as exc:
-            raise ArchiveError(f"cannot reach MEGA to log in: {describe(exc)}") from exc
+            raise ArchiveError(f"MEGA не отвечает, войти не удалось ({describe(exc)})") from exc
 
     async def close(self) -> None:
         self._closed = True
@@ -198,7 +199,7 @@ class MegaArchive:
             try:
                 InvalidNameError.check(part)
             except InvalidNameError as exc:
-                raise ArchiveError(f"unsafe name for MEGA: {part!r}", permanent=True) from exc
+                raise ArchiveError(f"MEGA не примет такое имя: {part!r}", permanent=True) from exc
         prefix = self.folder.parts
         if prefix and rel.parts[: len(prefix)] == prefix:
             return rel
@@ -233,15 +234,15 @@ class MegaArchive:
         except ArchiveError:
             raise
         except LoginRejected as exc:
-            raise LoginRefused(f"{exc} (check the MEGA e-mail and password)") from exc.cause
+            raise LoginRefused(f"{exc}: проверьте MEGA_EMAIL и MEGA_PASSWORD") from exc.cause
         except (ValidationError, InvalidNameError) as exc:
-            raise ArchiveError(f"MEGA refused {target}: {exc}", permanent=True) from exc
+            raise ArchiveError(f"MEGA не приняла {target} ({exc})", permanent=True) from exc
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             retried = self._is_retryable(exc)
-            what = f"after {policy.attempts} attempts" if retried else "(not retryable now)"
-            raise ArchiveError(f"storing {target} on MEGA failed {what}: {describe(exc)}") from exc
+            what = f"за {count_of(policy.attempts, 'попытку', 'попытки', 'попыток')}" if retried else "с первой попытки"
+            raise ArchiveError(f"{target} не удалось отправить в MEGA {what} ({describe(exc)})") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
@@ -252,7 +253,7 @@ class MegaArchive:
         exc = state.outcome.exception() if state.outcome else None
         delay = state.next_action.sleep if state.next_action else 0.0
         logger.warning(
-            "MEGA archive: attempt %d/%d failed (%s); retrying in %.2fs",
+            "Архив MEGA: попытка %d из %d не удалась (%s), следующая через %.2f с",
             state.attempt_number,
             self.retry.attempts,
             describe(exc) if exc else "?",
@@ -286,10 +287,10 @@ class MegaArchive:
             size = await asyncio.to_thread(lambda: local_path.stat().st_size)
             if existing.size is not None and existing.size != size:
                 logger.warning(
-                    "MEGA archive: %s already exists with another size (%s != %s bytes); keeping the existing file",
+                    "Архив MEGA: %s там уже есть, но другого размера (%s, а у нас %s), оставляю тот, что в MEGA",
                     target,
-                    int(existing.size),
-                    size,
+                    count_of(int(existing.size), "байт", "байта", "байт"),
+                    count_of(size, "байт", "байта", "байт"),
                 )
             else:
                 logger.info("MEGA archive: %s already stored", target)
@@ -366,7 +367,7 @@ class MegaArchive:
     def _http_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             if not self._own_session:
-                raise ArchiveError("the aiohttp session given to MegaArchive is closed", permanent=True)
+                raise ArchiveError("сессия aiohttp, переданная MegaArchive, уже закрыта", permanent=True)
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self._request_timeout, sock_connect=30)
             )

@@ -37,7 +37,7 @@ class MegaHTTPError(MegaNzError):
     """MEGA (or something in between) answered an HTTP error status."""
 
     def __init__(self, status: int, url: str) -> None:
-        super().__init__(f"HTTP {status} from {url}")
+        super().__init__(f"HTTP {status} ({url})")
         self.status = status
 
 
@@ -45,7 +45,7 @@ class MegaBadResponse(MegaNzError):
     """MEGA's API answered something that is not JSON."""
 
     def __init__(self, status: int, content_type: str) -> None:
-        super().__init__(f"not a JSON answer (HTTP {status}, {content_type or 'no content type'})")
+        super().__init__(f"ответ не в JSON (HTTP {status}, {content_type or 'без Content-Type'})")
         self.status = status
 
 
@@ -55,7 +55,7 @@ def request_error(code: int) -> RequestError:
     try:
         return RequestError(code)
     except KeyError:  # a code the library has no description for
-        err = RequestError(f"MEGA error {code}")
+        err = RequestError(f"ошибка MEGA {code}")
         err.code = code
         return err
 
@@ -113,7 +113,7 @@ class ArchiveClient(MegaNzClient):
 
 class LoginRejected(Exception):
     def __init__(self, cause: RequestError) -> None:
-        super().__init__(f"MEGA refused the login: {cause}")
+        super().__init__(f"MEGA не принимает логин и пароль ({cause})")
         self.cause = cause
 
 
@@ -149,7 +149,7 @@ class NodeIndex:
 def describe(exc: BaseException) -> str:
     """A short description for logs and ArchiveError messages, without URLs (they carry the session id)."""
     if isinstance(exc, RequestError) and exc.code is not None:
-        return f"MEGA error {exc.code}: {exc}"
+        return f"ошибка MEGA {exc.code}: {exc}"
     if isinstance(exc, aiohttp.ClientResponseError):
         return f"{type(exc).__name__}: HTTP {exc.status} {exc.message}"
     text = str(exc)

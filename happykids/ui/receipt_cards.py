@@ -133,7 +133,7 @@ async def _send_single(bot: Bot, chat_id: int, file: ReceiptFile, caption: str |
         if not _file_refused(exc, file):
             raise
         # The file_id went stale (it happens after a bot token change): upload our own copy instead.
-        log.warning("Telegram refused file_id of receipt file %s (%s); sending the stored copy", file.id, exc)
+        log.warning("Telegram не принял file_id файла чека %s (%s), отправляю сохранённую копию", file.id, exc)
         return await _send_file(bot, chat_id, file, FSInputFile(file.file_path), caption, markup)
 
 

@@ -60,8 +60,8 @@ async def deliver_card(bot: Bot, session: AsyncSession, texts: Texts, chat_id: i
             return  # shown there already (by /receipts, or before intents were recorded)
         await intents.begin(session, MessageKind.CARD, receipt.id, chat_id)
     else:
-        log.warning("Receipt %s: the card to chat %s may have gone out before a crash; sending it again (the "
-                    "earlier one, if any, has no buttons)", receipt.id, chat_id)
+        log.warning("Чек %s: карточка в чат %s могла уйти перед сбоем, отправляю её ещё раз (у прежней, если она "
+                    "дошла, кнопок нет)", receipt.id, chat_id)
         await intents.again(session, intent.id)
     await session.commit()
     crash_point("card_intent")
@@ -130,7 +130,7 @@ async def settle(bot: Bot, session: AsyncSession, texts: Texts, receipt_id: int,
     except (TelegramForbiddenError, TelegramBadRequest) as exc:
         if "message is not modified" not in exc.message.lower():  # "not modified": it shows that already
             # Deleted by the admin, or the bot left that chat: nothing left to update there.
-            log.warning("Receipt %s: cannot update the copy in chat %s: %s", receipt_id, copy.chat_id, exc.message)
+            log.warning("Чек %s: не удалось обновить карточку в чате %s (%s)", receipt_id, copy.chat_id, exc.message)
             final = True
     except BaseException:
         await repo.release_copy(session, copy.id)

@@ -137,5 +137,5 @@ class Progress:
             except TelegramRetryAfter as exc:
                 self.sender.pause(exc.retry_after)
             except TelegramAPIError as exc:
-                log.warning("Cannot send the broadcast report: %s", exc)
+                log.warning("Не удалось отправить отчёт о рассылке (%s)", exc)
                 return

@@ -58,6 +58,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from happykids.db.repositories import broadcasts as repo
 from happykids.db.repositories.parents import mark_blocked
 from happykids.domain.broadcasts import BroadcastStatus, Content, Counts, DeliveryStatus
+from happykids.domain.wording import count_of, plural
 from happykids.services.broadcast import broadcast_counts
 from happykids.texts.service import Texts
 from happykids.ui.broadcast_content import send_content
@@ -129,7 +130,7 @@ class BroadcastSender:
             except asyncio.CancelledError:
                 raise
             except Exception:  # a bug must not stop the job for good; the next loop retries
-                log.exception("Broadcast %s failed; retrying shortly", broadcast_id)
+                log.exception("Рассылка %s прервалась из-за ошибки, скоро продолжу", broadcast_id)
                 await asyncio.sleep(IDLE_POLL)
 
     async def recover(self) -> None:
@@ -151,7 +152,9 @@ class BroadcastSender:
         async with self.sessions() as session, session.begin():
             await repo.sending_to_unknown(session, broadcast_id,
                                           "interrupted while sending: may or may not have arrived")
-        log.warning("Broadcast %s: %s deliveries were interrupted mid-send; not resending them", broadcast_id, stuck)
+        log.warning("Рассылка %s: сбой застал в пути %s, повторно не отправляю (%s дойти)", broadcast_id,
+                    count_of(stuck, "сообщение", "сообщения", "сообщений"), plural(stuck, "оно могло", "они могли",
+                                                                                   "они могли"))
         return stuck
 
     async def _next_broadcast(self) -> int | None:
@@ -289,7 +292,8 @@ class BroadcastSender:
             await self._set(job, DeliveryStatus.FAILED, exc.message)
             counts.failed += 1
         except Exception as exc:  # our bug: we cannot tell whether it went out
-            log.exception("Broadcast delivery %s to %s failed unexpectedly", job.delivery_id, job.user_id)
+            log.exception("Рассылка: сообщение %s для %s не отправлено из-за неожиданной ошибки", job.delivery_id,
+                          job.user_id)
             await self._set(job, DeliveryStatus.UNKNOWN, repr(exc)[:500])
             counts.unknown += 1
         else:

@@ -68,7 +68,7 @@ class Workers:
         results = await asyncio.gather(*self._tasks, return_exceptions=True)
         for task, result in zip(self._tasks, results, strict=True):
             if isinstance(result, Exception):
-                log.error("Background job %s ended with an error", task.get_name(), exc_info=result)
+                log.error("Фоновая задача %s завершилась с ошибкой", task.get_name(), exc_info=result)
         self._tasks.clear()
 
     async def close(self) -> None:

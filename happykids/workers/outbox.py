@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from happykids.db.base import utcnow
 from happykids.db.models import OutboxTask
 from happykids.db.repositories import outbox as repo
+from happykids.domain.wording import count_of
 from happykids.storage.base import ArchiveError
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class OutboxWorker(Generic[C]):
                 try:
                     soonest = await self._dispatch()
                 except Exception:  # e.g. "database is locked": try again next round
-                    log.exception("Outbox: could not read pending tasks")
+                    log.exception("Очередь задач: не удалось прочитать ждущие задачи")
                     soonest = None
                 timeout = POLL_SECONDS if soonest is None else min(max(soonest, 0.01), POLL_SECONDS)
                 with contextlib.suppress(TimeoutError):
@@ -113,7 +114,7 @@ class OutboxWorker(Generic[C]):
             if task.kind not in self._executors:
                 if task.kind not in self._unknown_kinds:
                     self._unknown_kinds.add(task.kind)
-                    log.error("Outbox: no executor for task kind %r (task %s waits)", task.kind, task.id)
+                    log.error("Очередь задач: для задач вида %r нет исполнителя, задача %s ждёт", task.kind, task.id)
                 continue
             wait = (task.due_at - now).total_seconds()
             if wait > 0:
@@ -136,7 +137,7 @@ class OutboxWorker(Generic[C]):
         except asyncio.CancelledError:
             raise
         except Exception:  # could not even record the outcome: the task simply runs again
-            log.exception("Outbox: could not record the outcome of task %s", task.id)
+            log.exception("Очередь задач: не удалось записать итог задачи %s", task.id)
         finally:
             self._running.pop(task.kind, None)
             self._finished += 1
@@ -154,14 +155,14 @@ class OutboxWorker(Generic[C]):
             if isinstance(exc, GiveUp) or (not isinstance(exc, (*TRANSIENT, TelegramRetryAfter))
                                            and attempts >= MAX_ATTEMPTS):
                 await repo.mark_failed(session, task.id, attempts, error)
-                log.error("Outbox: task %s (%s, %s) failed for good after %d attempt(s): %s",
-                          task.id, task.kind, task.subject, attempts, error,
+                log.error("Очередь задач: задача %s (%s, %s) не выполнена после %s и больше не повторяется (%s)",
+                          task.id, task.kind, task.subject, count_of(attempts, "попытки", "попыток", "попыток"), error,
                           exc_info=None if isinstance(exc, (*TRANSIENT, GiveUp)) else exc)
                 return
             delay = exc.retry_after if isinstance(exc, TelegramRetryAfter) else retry_delay(attempts)
             await repo.mark_retry(session, task.id, attempts, utcnow() + timedelta(seconds=delay), error)
-        log.warning("Outbox: task %s (%s, %s) failed (attempt %d), retrying in %.0f s: %s",
-                    task.id, task.kind, task.subject, attempts, delay, error,
+        log.warning("Очередь задач: попытка %d задачи %s (%s, %s) не удалась (%s), следующая через %.0f с",
+                    attempts, task.id, task.kind, task.subject, error, delay,
                     exc_info=None if isinstance(exc, (*TRANSIENT, TelegramRetryAfter)) else exc)
 
     async def _forget_old(self) -> None:
@@ -169,5 +170,5 @@ class OutboxWorker(Generic[C]):
             async with self.sessions() as session, session.begin():
                 await repo.forget_done(session, KEEP_DONE)
         except Exception:  # housekeeping only
-            log.exception("Outbox: could not clean up old tasks")
+            log.exception("Очередь задач: не удалось удалить старые выполненные задачи")
 

@@ -27,6 +27,7 @@ from happykids.db.repositories.catalog import CONTACTS_KEY, get_setting
 from happykids.db.repositories.parents import mark_blocked
 from happykids.domain.outbox import MessageKind, ReceiptTask
 from happykids.domain.receipts import is_final, local_time, page_path
+from happykids.domain.wording import plural
 from happykids.services.message_intents import tell_once
 from happykids.services.receipt_texts import decision_text, received_text
 from happykids.storage.base import ArchiveBackend
@@ -53,7 +54,7 @@ async def _load(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> Receipt | Non
     async with deps.sessions() as session:
         receipt = await repo.get(session, int(payload["receipt_id"]))
     if receipt is None:
-        log.warning("Outbox: receipt %s no longer exists; nothing to do", payload.get("receipt_id"))
+        log.warning("Очередь задач: чека %s больше нет, делать нечего", payload.get("receipt_id"))
     return receipt
 
 
@@ -70,7 +71,8 @@ async def notify_admins(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
     if settings.receipts_chat_id is not None and settings.receipts_chat_id not in chats:
         chats.append(settings.receipts_chat_id)
     if not chats:
-        log.warning("Receipt %s: no admins configured (ADMIN_IDS); it waits in /receipts", receipt.id)
+        log.warning("Чек %s ждёт в /receipts: администраторов нет, впишите Telegram-id директора в ADMIN_IDS",
+                    receipt.id)
     for chat_id in chats:
         async with sessions() as session:
             receipt = await repo.get(session, int(payload["receipt_id"]))  # fresh: decided meanwhile?
@@ -80,7 +82,7 @@ async def notify_admins(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
                 await deliver_card(deps.bot, session, deps.texts, chat_id, receipt, files)
             except (TelegramForbiddenError, TelegramBadRequest) as exc:
                 # An admin who blocked the bot, never opened it, or a group the bot was removed from: skip them.
-                log.warning("Receipt %s: cannot show it in chat %s: %s", receipt.id, chat_id, exc.message)
+                log.warning("Чек %s: не удалось показать его в чате %s (%s)", receipt.id, chat_id, exc.message)
 
 
 async def show_decision_everywhere(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
@@ -94,7 +96,7 @@ async def show_decision_everywhere(deps: ReceiptTaskDeps, payload: dict[str, Any
         pages = await repo.file_count(session, receipt.id)
         busy = [c for c in copies if not await settle(deps.bot, session, deps.texts, receipt.id, c, pages)]
     if busy:
-        raise RetryLater(f"receipt {receipt.id}: {len(busy)} copy(ies) being edited right now")
+        raise RetryLater(f"чек {receipt.id}: карточки в чатах ещё правятся ({len(busy)} шт.)")
 
 
 async def tell_parent(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
@@ -158,7 +160,8 @@ async def archive(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
         async with deps.sessions() as session, session.begin():
             await repo.set_receipt_archived(session, receipt.id, first)
     if missing:
-        raise GiveUp(f"receipt {receipt.id}: local file(s) missing, cannot archive: {', '.join(missing)}")
+        files_word = plural(len(missing), "файла", "файлов", "файлов")
+        raise GiveUp(f"чек {receipt.id}: в DATA_DIR нет {files_word} {', '.join(missing)}, отправить в архив нечего")
 
 
 EXECUTORS: dict[str, Executor[ReceiptTaskDeps]] = {

@@ -75,12 +75,12 @@ async def test_wrong_mega_password_is_said_once_shown_in_the_panel_and_healed(em
                 break
             await asyncio.sleep(0.05)
             [archive_task] = [t for t in await tasks(runner.app) if t.kind == "receipt.archive"]
-        assert archive_task.status == "pending" and "refused the login" in archive_task.last_error
+        assert archive_task.status == "pending" and "MEGA не принимает логин и пароль" in archive_task.last_error
 
         screen = await open_archive(emu, director)
         assert "MEGA не принимает логин или пароль" in screen.text
         assert "Ждут выгрузки: 1" in screen.text and "Последняя выгрузка: пока нет" in screen.text
-        assert "Последняя ошибка" in screen.text and "refused the login" in screen.text
+        assert "Последняя ошибка" in screen.text and "MEGA не принимает логин и пароль" in screen.text
         async with runner.app.sessions() as session:
             state = await archive_state(session)
         assert (state.backend, state.backlog, state.last_upload_at, state.working) == ("mega", 1, None, False)

@@ -94,7 +94,7 @@ async def test_kill_9_loses_nothing_repeats_no_parent_message_leaves_no_live_but
     survivor_log = fleet.logs[-1].read_text()
     for kind, word in (("received", ACK), ("decision", APPROVED)):
         told = len([m for m in parent.bot_messages if word in m.text])
-        not_repeated = f"Receipt {receipt_id}: the {kind} message to {parent.id} may have gone out" in survivor_log
+        not_repeated = f"Чек {receipt_id}: сообщение {kind} для {parent.id} могло уйти" in survivor_log
         expected = {f"{kind}_intent": {(0, True)}, f"{kind}_sent": {(1, True)}}.get(
             point, {(1, False), (1, True), (0, True)})
         assert (told, not_repeated) in expected, (kind, told, not_repeated)

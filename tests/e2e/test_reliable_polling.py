@@ -102,10 +102,10 @@ async def test_an_update_aiogram_cannot_parse_is_skipped_and_polling_goes_on(emu
     await emu.settle(**SETTLE)
 
     bad_id = emu.updates.history[1]["update_id"]
-    skipped = [r for r in caplog.records if "cannot read it" in r.getMessage()]
+    skipped = [r for r in caplog.records if "не может его прочитать" in r.getMessage()]
     assert len(skipped) == 1, caplog.text
     assert skipped[0].levelname == "WARNING"
-    assert f"Skipping update {bad_id}" in skipped[0].getMessage()
+    assert f"Обновление {bad_id} пропущено" in skipped[0].getMessage()
     assert "hidden_user" in skipped[0].getMessage() and "sender_user_name" in skipped[0].getMessage()
     assert emu.updates.pending_count == 0, "every update is confirmed once handled, the bad one too"
     assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.levelname == "ERROR"]

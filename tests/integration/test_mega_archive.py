@@ -291,7 +291,7 @@ async def test_connection_refused_then_back(fake, account, archive, tmp_path):
 
 async def test_retries_are_bounded(fake, account, archive, tmp_path):
     fake.fail_next(code=-3, times=1000)
-    with pytest.raises(ArchiveError, match="after 4 attempts"):
+    with pytest.raises(ArchiveError, match="за 4 попытки"):
         await archive.store(make_file(tmp_path)[0], month_path("never.jpg"))
     assert fake.stats.faults_injected == TINY.attempts
     assert fake.uploads == 0
@@ -391,7 +391,7 @@ async def test_garbage_answers_are_retried_and_the_session_id_never_logged(fake,
     [node] = files_at(account, where.removeprefix("mega:"))
     assert account.read_file(node) == data
     assert fake.stats.faults_injected == 3
-    assert "not a JSON answer" in caplog.text and "HTTP 502" in caplog.text and "HTTP 504" in caplog.text
+    assert "ответ не в JSON" in caplog.text and "HTTP 502" in caplog.text and "HTTP 504" in caplog.text
     assert sid not in caplog.text
 
     fake.down = True

@@ -37,7 +37,8 @@ async def test_a_wrong_password_is_login_refused_and_never_echoed(fake, caplog):
     async with MegaArchive(EMAIL, "не тот пароль", retry=ONE_TRY) as archive:
         with pytest.raises(LoginRefused) as err:
             await archive.verify_login()
-    assert err.value.permanent and "check the MEGA e-mail and password" in str(err.value)
+    assert err.value.permanent and "MEGA не принимает логин и пароль (" in str(err.value)
+    assert str(err.value).endswith("): проверьте MEGA_EMAIL и MEGA_PASSWORD")
     assert "не тот пароль" not in str(err.value) + caplog.text
 
 
@@ -47,4 +48,4 @@ async def test_mega_not_answering_is_not_a_refusal(fake):
         with pytest.raises(ArchiveError) as err:
             await archive.verify_login()
     assert not isinstance(err.value, LoginRefused) and not err.value.permanent
-    assert "cannot reach MEGA" in str(err.value)
+    assert "MEGA не отвечает, войти не удалось (" in str(err.value)

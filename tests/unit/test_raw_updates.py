@@ -27,7 +27,7 @@ def test_a_bad_update_is_none_and_one_warning_with_its_id_and_a_short_excerpt(ca
     assert parse_update(raw, BOT) is None
     [record] = caplog.records
     line = record.getMessage()
-    assert record.levelname == "WARNING" and "Skipping update 41" in line
+    assert record.levelname == "WARNING" and "Обновление 41 пропущено" in line
     assert "forward_origin.hidden_user.sender_user_name: Field required" in line
     assert line.count("секрет") < 10, "the parent's words are cut, the shape stays"
     assert len(excerpt(raw)) <= EXCERPT_CHARS + 1
