@@ -90,8 +90,9 @@ def evaluate(facts: HealthFacts, limits: HealthLimits) -> HealthReport:
         problems.append(f"{count_of(waiting, 'чек', 'чека', 'чеков')} {plural(waiting, 'ждёт', 'ждут', 'ждут')} "
                         f"{where} уже {archive_age // 60} мин{reason}: {_archive_advice(facts)}")
     elif facts.mega_enabled and (facts.mega_login_refused or _is_login_error(facts.archive_last_error)):
-        said = f" ({_short(facts.archive_last_error)})" if facts.archive_last_error else ""
-        problems.append(f"MEGA не пускает в аккаунт{said}: проверьте MEGA_EMAIL и MEGA_PASSWORD (двухфакторный "
+        # The archive's own error already says this with the same advice; quoting it would say it twice
+        # (the panel's «Архив чеков» shows it in full, with MEGA's code).
+        problems.append("MEGA не пускает в аккаунт: проверьте MEGA_EMAIL и MEGA_PASSWORD (двухфакторный "
                         "вход для этого аккаунта должен быть выключен).")
     return HealthReport(problems, checks)
 

@@ -51,7 +51,8 @@ def test_database_down_comes_before_polling():
 def test_mega_login_refused_even_before_the_queue_is_stuck():
     report = evaluate(facts(mega_enabled=True, archive_waiting=1, archive_oldest=NOW - timedelta(minutes=2),
                             archive_last_error="MEGA не принимает логин и пароль (ENOENT)"), LIMITS)
-    assert report.sentence().startswith("MEGA не пускает в аккаунт (MEGA не принимает логин и пароль (ENOENT)): ")
+    assert report.sentence() == ("MEGA не пускает в аккаунт: проверьте MEGA_EMAIL и MEGA_PASSWORD (двухфакторный "
+                                 "вход для этого аккаунта должен быть выключен).")
 
 
 def test_mega_stuck_queue():
