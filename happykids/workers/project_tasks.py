@@ -31,7 +31,7 @@ async def tell_parent(deps: ReceiptTaskDeps, payload: dict[str, Any]) -> None:
         async with deps.sessions() as session, session.begin():
             await mark_blocked(session, parent_id)
     except TelegramBadRequest as exc:  # a chat that never existed (a forged id): nothing to retry
-        log.warning("Cannot tell parent %s about their application: %s", parent_id, exc.message)
+        log.warning("Не удалось сообщить родителю %s о заявке на проект (%s)", parent_id, exc.message)
 
 
 EXECUTORS: dict[str, Executor[ReceiptTaskDeps]] = {ProjectTask.TELL_PARENT: tell_parent}
