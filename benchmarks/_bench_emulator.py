@@ -141,8 +141,22 @@ async def do_step(emu: TimedEmulator, user: FakeUser, kind: str, label: str, tim
 async def walk(emu: TimedEmulator, user: FakeUser, presses: list[str], timeout: float) -> None:
     """A parent: /start, then the presses, each waiting for the previous screen."""
     await do_step(emu, user, "start", "/start", timeout)
+    if presses:  # the greeting may come first with a button of its own («🎬 Проекты»): wait for the step's
+        await _until_button(user, presses[0], timeout)
     for label in presses:
         await do_step(emu, user, "press", label, timeout)
+
+
+async def _until_button(user: FakeUser, label: str, timeout: float) -> None:
+    """Until the newest message with buttons has one labelled ``label`` (what ``FakeUser.press`` will press)."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        with_keyboard = [m for m in user.bot_messages if m.buttons]
+        if with_keyboard and any(label in b.text for row in with_keyboard[-1].buttons for b in row):
+            return
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"no button {label!r}")
+        await asyncio.sleep(0.005)
 
 
 async def crowd(emu: TimedEmulator, parents: int, presses: list[str], *, first_id: int, timeout: float,

@@ -135,7 +135,8 @@ class Poller:
         allowed_updates = self.dp.resolve_used_update_types()
         backoff = Backoff(config=DEFAULT_BACKOFF_CONFIG)
         failed = False
-        while True:
+        stop_signal = self.dp._stop_signal  # noqa: SLF001 - set by run(); checked too in case a cancel is lost
+        while stop_signal is None or not stop_signal.is_set():
             await self._keep_house()
             self._finished.clear()
             waiting = bool(self._in_flight)  # then Telegram answers at once anyway, with those updates
@@ -160,8 +161,11 @@ class Poller:
             self._confirmed = offset
             if not await self._take(batch, workflow) and self._in_flight:
                 # Nothing new: ask again once a handler finished (the offset can move) or a little later.
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation that
+                # arrives as the wait ends, and then stop_polling() waited for a loop that went on polling.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._finished.wait(), self.RECHECK_SECONDS)
+                    async with asyncio.timeout(self.RECHECK_SECONDS):
+                        await self._finished.wait()
 
     async def _take(self, batch: list[dict[str, Any]], workflow: dict[str, Any]) -> bool:
         """Start handling the updates not taken yet; True if there were any."""
