@@ -38,7 +38,7 @@ from happykids.services.receipt_intake import IncomingFile, Sender, known_file, 
 from happykids.services.receipt_outbox import acknowledge
 from happykids.services.receipt_texts import duplicate_text, received_text
 from happykids.texts.service import Texts
-from happykids.ui.states import PaymentDialog
+from happykids.ui.states import PaymentDialog, ProjectDialog
 from happykids.workers.hub import Workers
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,12 @@ async def not_a_receipt(message: Message, texts: Texts) -> None:
     await message.answer(await texts.get("receipt.unsupported"))
 
 
-@router.message(F.content_type == ContentType.PHOTO)
+# In a project application a photo is not a payment receipt: the projects router treats it as a mistake on
+# that step (error, instruction, contacts), instead of sending the director a receipt for nothing.
+NOT_APPLYING = ~StateFilter(ProjectDialog)
+
+
+@router.message(F.content_type == ContentType.PHOTO, NOT_APPLYING)
 async def photo_receipt(message: Message, bot: Bot, session: AsyncSession, state: FSMContext, settings: Settings,
                         texts: Texts, workers: Workers, uow: UnitOfWork) -> None:
     if not message.photo:  # the filter lets only photos through; this tells the type checker
@@ -69,7 +74,7 @@ async def photo_receipt(message: Message, bot: Bot, session: AsyncSession, state
     await take_receipt(message, incoming, bot, session, state, settings, texts, workers, uow)
 
 
-@router.message(F.content_type == ContentType.DOCUMENT)
+@router.message(F.content_type == ContentType.DOCUMENT, NOT_APPLYING)
 async def document_receipt(message: Message, bot: Bot, session: AsyncSession, state: FSMContext,
                            settings: Settings, texts: Texts, workers: Workers, uow: UnitOfWork) -> None:
     doc = message.document

@@ -3,6 +3,9 @@ a restart in the middle, mistakes and the deep link; through the real polling lo
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
+from happykids.db.models import Receipt
 from happykids.domain.projects import Fee, FeeKind
 from tests.e2e.admin_helpers import panel
 from tests.e2e.project_helpers import applications, apply, make_project, step
@@ -174,3 +177,16 @@ async def test_back_walks_the_steps_and_an_old_button_shows_the_current_step(emu
     await step(emu, parent.press_on(choose, "Аня"))  # a step already left
     assert parent.callback_answers[-1].get("text") == "Эта кнопка устарела — показываю текущий шаг"
     assert "Кастинг «Весна»" in panel(parent).text and panel(parent).has_button("Отменить: Аня"), "the card again"
+
+
+async def test_a_photo_while_applying_is_a_mistake_on_the_step_not_a_payment_receipt(emu, bot):
+    await make_project(bot)
+    parent = emu.user(2051, "Вера")
+    await step(emu, parent.send_command("/projects"))
+    await step(emu, parent.press("Кастинг «Весна»"))
+    await step(emu, parent.press("Записаться"))  # the consent step
+    await step(emu, parent.send_photo())
+    assert not any("Чек получили" in m.text for m in parent.bot_messages)
+    async with bot.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Receipt)) == 0
+    assert panel(parent).has_button("Согласен"), "the parent stays on the step, with its buttons"
