@@ -10,7 +10,9 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from happykids.config import Settings
 from happykids.domain.os_errors import os_reason
@@ -57,24 +59,20 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
     from happykids.services.backup import BackupError, create_backup, target_path
 
     database_usable(settings)
-    try:
-        result = asyncio.run(create_backup(settings, target_path(settings, args.path)))
-    except BackupError as exc:
-        print(f"happykids: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"happykids: {_os_error(exc)}", file=sys.stderr)
-        return 1
-    print(result.summary())
-    return 0
+    return _carry_out(lambda: create_backup(settings, target_path(settings, args.path)), BackupError)
 
 
 def _restore(args: argparse.Namespace, settings: Settings) -> int:
     from happykids.services.backup import BackupError, restore_backup
 
+    return _carry_out(lambda: restore_backup(settings, args.path), BackupError)
+
+
+def _carry_out(work: Callable[[], Coroutine[Any, Any, Any]], refused: type[Exception]) -> int:
+    """Run a backup or a restore: its summary and 0, or one sentence and 1 (never a traceback)."""
     try:
-        result = asyncio.run(restore_backup(settings, args.path))
-    except BackupError as exc:
+        result = asyncio.run(work())
+    except refused as exc:
         print(f"happykids: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
