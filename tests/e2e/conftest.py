@@ -89,3 +89,19 @@ async def runner(settings: Settings, emu: BotAPIEmulator):
 async def bot(runner: BotRunner) -> App:
     """The bot with the small catalog, polling the emulator."""
     return await runner.start()
+
+
+@pytest.fixture
+async def fake_mega(monkeypatch):
+    """The fake MEGA API server with the library pointed at it; one quick try per task, because the outbox's
+    back-off is what carries the archive through an outage (and a refused login is seen at once)."""
+    from happykids.services import archive
+    from happykids.storage.mega import RetryPolicy
+    from tests.fakes.mega_server import FakeMegaServer
+
+    monkeypatch.setattr(archive, "MEGA_RETRY", RetryPolicy(attempts=1, initial_delay=0.01, max_delay=0.01,
+                                                           jitter=0.0, attempt_timeout=10))
+    async with FakeMegaServer() as server:
+        server.patch_library(monkeypatch)
+        yield server
+        assert server.violations == [], server.violations

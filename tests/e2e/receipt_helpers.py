@@ -71,3 +71,4 @@ async def outbox_drained(app, timeout: float = 10.0) -> None:
 def review_cards(user) -> list:
     """Messages in the admin's chat that carry (or carried) a receipt card."""
     return [m for m in user.bot_messages if "Чек №" in m.text]
+

@@ -23,19 +23,6 @@ EMAIL, PASSWORD = "archive@happykids.example", "пароль от MEGA"
 REFUSED_LINE = "MEGA не пускает MEGA_EMAIL=archive@happykids.example"
 
 
-@pytest.fixture
-async def fake_mega(monkeypatch):
-    from happykids.services import archive
-    from happykids.storage.mega import RetryPolicy
-    from tests.fakes.mega_server import FakeMegaServer
-
-    monkeypatch.setattr(archive, "MEGA_RETRY", RetryPolicy(attempts=1, initial_delay=0.01, max_delay=0.01,
-                                                           jitter=0.0, attempt_timeout=10))
-    async with FakeMegaServer() as server:
-        server.patch_library(monkeypatch)
-        yield server
-        assert server.violations == [], server.violations
-
 
 def alerts(user) -> list:
     return [m for m in user.bot_messages if "Чеки не попадают в архив MEGA" in m.text]

@@ -212,20 +212,6 @@ async def test_photo_in_the_middle_of_the_dialog_goes_to_intake(emu, bot):
 MEGA_EMAIL, MEGA_PASSWORD = "archive@happykids.example", "пароль от MEGA"
 
 
-@pytest.fixture
-async def fake_mega(monkeypatch):
-    from happykids.services import archive
-    from happykids.storage.mega import RetryPolicy
-    from tests.fakes.mega_server import FakeMegaServer
-
-    # One quick try per task: the outbox's back-off is what carries the archive through the outage.
-    monkeypatch.setattr(archive, "MEGA_RETRY", RetryPolicy(attempts=1, initial_delay=0.01, max_delay=0.01,
-                                                           jitter=0.0, attempt_timeout=10))
-    async with FakeMegaServer() as server:
-        server.patch_library(monkeypatch)
-        yield server
-        assert server.violations == [], server.violations
-
 
 async def test_mega_outage_then_recovery_archives_everything_in_order(emu, settings, fake_mega, caplog):
     from pydantic import SecretStr
