@@ -21,9 +21,9 @@ from typing import Any
 
 from happykids.ui.callbacks import Review
 from tests.catalogs import SMALL_CATALOG
+from tests.e2e.process import REPO_ROOT
 from tgemulator import BotAPIEmulator
 
-REPO_ROOT = str(Path(__file__).resolve().parents[2])
 ADMIN_ID = 777000
 GROUP = -100777
 CARD = re.compile(r"Чек №(\d+)\b")

@@ -8,6 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
+REPO_ROOT = str(Path(__file__).resolve().parents[2])  # the CLI subprocess imports happykids from here
+
 
 class BotProcess:
     def __init__(self, emu, data_dir: Path, admin_ids: str = "777000", extra_env: dict | None = None):
@@ -15,7 +17,9 @@ class BotProcess:
         self.env = {
             **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FSM_STORAGE_URL")},
             "BOT_TOKEN": emu.token, "BOT_API_URL": emu.base_url, "DATA_DIR": str(data_dir),
-            "ADMIN_IDS": admin_ids, "PYTHONUNBUFFERED": "1", **(extra_env or {}),
+            "ADMIN_IDS": admin_ids, "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")])),
+            **(extra_env or {}),
         }
         self.proc: asyncio.subprocess.Process | None = None
         self._err_seen = b""  # stderr already read by wait_for_log, given back by output()
@@ -74,3 +78,12 @@ class BotProcess:
         out = await self.proc.stdout.read()
         err = self._err_seen + await self.proc.stderr.read()
         return (out + err).decode(errors="replace")
+
+
+async def import_catalog(emu, data_dir: Path, catalog: str) -> None:
+    """Load `catalog` into `data_dir` with the real `happykids catalog import`, as an operator would."""
+    path = data_dir.parent / "catalog.yaml"
+    path.write_text(catalog, encoding="utf-8")
+    loader = BotProcess(emu, data_dir)
+    await loader.start("catalog", "import", str(path))
+    assert await loader.proc.wait() == 0, await loader.output()

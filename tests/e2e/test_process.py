@@ -5,14 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from tests.catalogs import SMALL_CATALOG
-from tests.e2e.process import BotProcess
+from tests.e2e.process import BotProcess, import_catalog
 
 
 async def _load_catalog(tmp_path, emu) -> BotProcess:
-    (tmp_path / "catalog.yaml").write_text(SMALL_CATALOG, encoding="utf-8")
-    loader = BotProcess(emu, tmp_path / "data")
-    await loader.start("catalog", "import", str(tmp_path / "catalog.yaml"))
-    assert await loader.proc.wait() == 0, await loader.output()
+    await import_catalog(emu, tmp_path / "data", SMALL_CATALOG)
     return BotProcess(emu, tmp_path / "data")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,6 @@ from tests.e2e.receipt_helpers import (  # noqa: F401 - fast_outbox is a fixture
 from tgemulator.media import SAMPLE_JPEG
 
 pytestmark = pytest.mark.usefixtures("fast_outbox")
-REPO_ROOT = str(Path(__file__).resolve().parents[2])  # the CLI subprocess imports happykids from here
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -266,16 +264,12 @@ async def test_kill_9_after_the_commit_loses_nothing(emu, tmp_path, crash_after)
     after saying "получили"; after a restart the parent has heard "получили" exactly once, the director
     gets the receipt and it is archived."""
     from tests.catalogs import SMALL_CATALOG
-    from tests.e2e.process import BotProcess
+    from tests.e2e.process import BotProcess, import_catalog
 
     data_dir = tmp_path / "data"
-    (tmp_path / "catalog.yaml").write_text(SMALL_CATALOG, encoding="utf-8")
-    importable = {"PYTHONPATH": os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))}
-    loader = BotProcess(emu, data_dir, extra_env=importable)
-    await loader.start("catalog", "import", str(tmp_path / "catalog.yaml"))
-    assert await loader.proc.wait() == 0, await loader.output()
+    await import_catalog(emu, data_dir, SMALL_CATALOG)
 
-    doomed = BotProcess(emu, data_dir, extra_env={**importable, "HAPPYKIDS_TEST_CRASH_AFTER": crash_after})
+    doomed = BotProcess(emu, data_dir, extra_env={"HAPPYKIDS_TEST_CRASH_AFTER": crash_after})
     await doomed.start()
     await doomed.wait_polling()
     admin = emu.user(ADMIN_ID, "Директор")
@@ -288,7 +282,7 @@ async def test_kill_9_after_the_commit_loses_nothing(emu, tmp_path, crash_after)
     if crash_after == "receipt_commit":  # nothing can have run between the commit and os._exit
         assert review_cards(admin) == [], "died before anyone was told"
 
-    survivor = BotProcess(emu, data_dir, extra_env=importable)
+    survivor = BotProcess(emu, data_dir)
     await survivor.start()
     try:
         await survivor.wait_polling()

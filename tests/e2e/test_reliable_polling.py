@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sqlite3
 
 from happykids.services.crash_points import ENV_VAR
 from tests.catalogs import SMALL_CATALOG
 from tests.e2e.conftest import ADMIN_ID
-from tests.e2e.process import BotProcess
+from tests.e2e.process import BotProcess, import_catalog
 from tests.e2e.receipt_helpers import confirm_choice, outbox_drained, receipts
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SETTLE = {"quiet": 0.3, "timeout": 20}
 
 
@@ -31,13 +29,9 @@ async def test_kill_9_while_a_receipt_is_handled_means_redelivery_and_one_receip
     """The bot dies after saving the photo, before committing it: on main the update was already
     confirmed to Telegram and lost (no row, no answer, ever); now it comes again and is taken once."""
     data_dir = tmp_path / "data"
-    (tmp_path / "catalog.yaml").write_text(SMALL_CATALOG, encoding="utf-8")
-    importable = {"PYTHONPATH": os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))}
-    loader = BotProcess(emu, data_dir, extra_env=importable)
-    await loader.start("catalog", "import", str(tmp_path / "catalog.yaml"))
-    assert await loader.proc.wait() == 0, await loader.output()
+    await import_catalog(emu, data_dir, SMALL_CATALOG)
 
-    doomed = BotProcess(emu, data_dir, extra_env={**importable, ENV_VAR: "receipt_saved"})
+    doomed = BotProcess(emu, data_dir, extra_env={ENV_VAR: "receipt_saved"})
     await doomed.start()
     await doomed.wait_polling()
     parent = emu.user(5301, "Катя")
@@ -46,7 +40,7 @@ async def test_kill_9_while_a_receipt_is_handled_means_redelivery_and_one_receip
     assert await asyncio.wait_for(doomed.proc.wait(), 60) == 137, await doomed.output()
     assert not [m for m in parent.bot_messages if "получили" in m.text]
 
-    survivor = BotProcess(emu, data_dir, extra_env=importable)
+    survivor = BotProcess(emu, data_dir)
     await survivor.start()
     try:
         await survivor.wait_polling()
