@@ -9,6 +9,7 @@ button of the dialog makes a press on an old preview refuse to save a draft that
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -227,13 +228,9 @@ async def save(callback: CallbackQuery, callback_data: ProjectAdmin, admin_state
                session: AsyncSession, texts: Texts, bot: Bot, uow: UnitOfWork) -> None:
     publish = callback_data.action is PjAdm.PUBLISH
     if callback_data.project_id:  # «Опубликовать» on a saved draft's card
-        if await service.publish(session, callback_data.project_id):
-            await record(session, callback.from_user, "project.publish", str(callback_data.project_id))
-            await uow.commit()
-            await callback.answer(texts.fixed("projects.published_done"))
-        else:
-            await callback.answer(texts.fixed("projects.gone"))
-        await _card(callback, session, texts, bot, callback_data.project_id)
+        project_id = callback_data.project_id
+        await _act_on_card(callback, session, texts, bot, uow, project_id, service.publish(session, project_id),
+                           "project.publish", "projects.published_done")
         return
     draft = (await admin_state.get_data()).get(DRAFT) or {}
     if draft.get("token") != callback_data.draft or "fee" not in draft:
@@ -252,13 +249,22 @@ async def save(callback: CallbackQuery, callback_data: ProjectAdmin, admin_state
 @router.callback_query(ProjectAdmin.filter(F.action == PjAdm.CLOSE))
 async def close_applications(callback: CallbackQuery, callback_data: ProjectAdmin, session: AsyncSession,
                              texts: Texts, bot: Bot, uow: UnitOfWork) -> None:
-    if await service.close(session, callback_data.project_id):
-        await record(session, callback.from_user, "project.close", str(callback_data.project_id))
+    project_id = callback_data.project_id
+    await _act_on_card(callback, session, texts, bot, uow, project_id, service.close(session, project_id),
+                       "project.close", "projects.closed_done")
+
+
+async def _act_on_card(callback: CallbackQuery, session: AsyncSession, texts: Texts, bot: Bot, uow: UnitOfWork,
+                       project_id: int, action: Awaitable[bool], journal: str, done: str) -> None:
+    """A one-tap action on a project's card: journal and commit when it applied, say so (or that the project is
+    gone), and show the card as it now is."""
+    if await action:
+        await record(session, callback.from_user, journal, str(project_id))
         await uow.commit()
-        await callback.answer(texts.fixed("projects.closed_done"))
+        await callback.answer(texts.fixed(done))
     else:
         await callback.answer(texts.fixed("projects.gone"))
-    await _card(callback, session, texts, bot, callback_data.project_id)
+    await _card(callback, session, texts, bot, project_id)
 
 
 @router.callback_query(ProjectAdmin.filter(F.action == PjAdm.CARD))
