@@ -187,7 +187,7 @@ class Poller:
             self._taken_upto = update_id
             self._in_flight.add(update_id)
             task = asyncio.create_task(self._handle(update, workflow))
-            # aiogram's own set of update tasks: whoever watches it (the tests' settle) sees these too.
+            # aiogram's own set of update tasks keeps each task referenced; _finish_in_flight waits on it.
             self.dp._handle_update_tasks.add(task)  # noqa: SLF001
             task.add_done_callback(self.dp._handle_update_tasks.discard)  # noqa: SLF001
         return fresh
