@@ -1,33 +1,34 @@
-"""Long polling that confirms an update to Telegram only after the bot has handled it.
+"""Long polling that never loses an update: each fetched batch is stored before Telegram is told it arrived.
 
 Why hand-written: aiogram's `Dispatcher.start_polling` moves the getUpdates offset past a batch as soon as it
-has handed the batch to handler tasks, so the next getUpdates confirms updates whose handlers are still running;
-a kill -9 in that window loses them (a parent's receipt photo got neither an answer nor a row). aiogram has no
-"confirm after handled" option: its only way is `handle_as_tasks=False`, which handles every update of every
-parent one after another (aiogram issue #1397, "Add more control on how updates acknowledged", is an open
-feature request). It also validates a whole batch at once, so one update it cannot parse stops polling for
-good (aiogram issue #1840; see app/raw_updates.py). This loop keeps what start_polling does for us — startup
-and shutdown hooks, SIGTERM/SIGINT, `Dispatcher.stop_polling()`, a cap on updates in flight, one parent's
-updates in order through the dispatcher's events isolation, aiogram's back-off and log lines on failed polls
-(app/logging_setup.py recognises them) — and changes two things:
+has handed the batch to handler tasks; a kill -9 before those handlers commit loses the updates (a parent's
+receipt photo got neither an answer nor a row). aiogram has no hook for "confirm when safe" (aiogram issue
+#1397, an open feature request), and it validates a whole batch at once, so one update it cannot parse stops
+polling for good (aiogram issue #1840; see app/raw_updates.py). This loop keeps what start_polling does for
+us — startup and shutdown hooks, SIGTERM/SIGINT, `Dispatcher.stop_polling()`, a cap on updates in flight, one
+parent's updates in order through the dispatcher's events isolation, aiogram's back-off and log lines on failed
+polls (app/logging_setup.py recognises them) — and changes two things:
 
-* The offset it sends is the oldest update still being handled. Telegram then returns the unfinished updates
-  with every answer; they are skipped by id (this process took them already). With nothing new to take and
-  handlers still running, the loop waits until one finishes (or RECHECK_SECONDS pass, to take new updates of
-  other parents), then asks again; with nothing in flight it long-polls as usual. A kill -9 at any moment
-  therefore means redelivery, never loss; a redelivered update whose work was committed is skipped by the
-  unit-of-work middleware (handlers/middlewares.py, db/unit_of_work.py).
+* **The inbox.** A fetched batch is written to `update_inbox` in one transaction (db/repositories/inbox.py);
+  only then does the next getUpdates confirm it. Updates handled since the previous batch are deleted in that
+  same transaction, so the inbox costs one commit per batch, not per update. At start-up the updates kept but
+  never handled (a kill -9 interrupted them) are handled first, in order; an update whose work was committed
+  has a HandledUpdate row and is not handled twice (handlers/middlewares.py). So a kill -9 at any moment
+  loses nothing, and — unlike confirming only after handling, which this loop did before issue #8 — Telegram
+  never sends back the updates still in flight: every getUpdates brings only new ones, and one slow handler
+  does not hold back the window.
 * Updates are fetched as JSON and validated one by one (app/raw_updates.py): a bad one is logged once and
   skipped, the others are handled.
 
-On stop it waits up to SHUTDOWN_GRACE_SECONDS for updates in flight and then confirms what was handled, so a
-restart does not see them again; an update still unfinished then is delivered again after the restart.
+On stop it waits up to SHUTDOWN_GRACE_SECONDS for updates in flight and confirms the last batch; an update
+still unfinished then stays in the inbox and is handled after the restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import time
@@ -45,8 +46,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from happykids.app.logging_setup import RETRY_LINE
 from happykids.app.raw_updates import GetRawUpdates, parse_update
 from happykids.db.base import utcnow
+from happykids.db.repositories import inbox
 from happykids.db.repositories.handled_updates import prune_handled
-from happykids.domain.wording import count_of, plural
+from happykids.domain.wording import count_of
+from happykids.services.crash_points import crash_point
 
 log = logging.getLogger(__name__)
 
@@ -55,38 +58,37 @@ HANDLED_UPDATES_KEPT = timedelta(days=2)  # Telegram keeps an unconfirmed update
 
 
 async def forget_old_updates(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """Housekeeping: handled update ids older than Telegram could deliver again are not needed."""
+    """Housekeeping: handled update ids older than Telegram could deliver again, and inbox leftovers."""
     async with sessions() as session, session.begin():
         await prune_handled(session, utcnow() - HANDLED_UPDATES_KEPT)
+        await inbox.prune(session, utcnow() - HANDLED_UPDATES_KEPT)
 
 
 class Poller:
-    RECHECK_SECONDS = 0.25  # while handlers run: how soon another parent's new update is taken at the latest
     SHUTDOWN_GRACE_SECONDS = 5.0
     HOUSEKEEPING_EVERY_SECONDS = 3600.0
 
-    def __init__(self, dp: Dispatcher, bot: Bot, *, timeout: int = 20, concurrency: int = 10,
-                 housekeeping: Housekeeping | None = None):
-        self.dp, self.bot, self.timeout = dp, bot, timeout
+    def __init__(self, dp: Dispatcher, bot: Bot, sessions: async_sessionmaker[AsyncSession], *, timeout: int = 20,
+                 concurrency: int = 10, housekeeping: Housekeeping | None = None):
+        self.dp, self.bot, self.sessions, self.timeout = dp, bot, sessions, timeout
         self._housekeeping = housekeeping
         self._housekept_at = float("-inf")
         self._slots = asyncio.Semaphore(concurrency)
-        self._in_flight: set[int] = set()  # update ids taken and not finished
-        self._taken_upto: int | None = None  # the highest update id taken (handled, in flight or skipped)
+        self._in_flight: set[int] = set()  # update ids being handled
+        self._done: list[int] = []  # handled since the last batch was stored: leave the inbox with the next one
+        self._taken_upto: int | None = None  # the highest update id taken (kept, handled, or skipped as bad)
         self._confirmed: int | None = None  # the offset of the last getUpdates Telegram answered
-        self._finished = asyncio.Event()  # set whenever a handler finishes
+        self._taking = False  # a batch arrived and is being stored and started
 
     @property
     def offset(self) -> int | None:
-        """Everything below it is handled: the oldest update in flight, else the one after the newest taken."""
-        if self._in_flight:
-            return min(self._in_flight)
+        """The next getUpdates confirms every update below it: they are all in the inbox or done."""
         return None if self._taken_upto is None else self._taken_upto + 1
 
     @property
     def busy(self) -> bool:
         """Some update is still being handled (the tests' and the demo's settle() wait for this too)."""
-        return bool(self._in_flight)
+        return self._taking or bool(self._in_flight)
 
     async def run(self, *, handle_signals: bool = True) -> None:
         dp = self.dp
@@ -120,7 +122,7 @@ class Poller:
         stop_signal = self.dp._stop_signal  # noqa: SLF001
         if stop_signal is None:  # run() sets it
             raise RuntimeError("polling was not started with Poller.run()")
-        polling = asyncio.create_task(self._poll(workflow))
+        polling = asyncio.create_task(self._replay_then_poll(workflow))
         stopping = asyncio.create_task(stop_signal.wait())
         done, pending = await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
@@ -128,6 +130,24 @@ class Poller:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await asyncio.gather(*done)  # a polling failure propagates
+
+    async def _replay_then_poll(self, workflow: dict[str, Any]) -> None:
+        await self._replay(workflow)
+        await self._poll(workflow)
+
+    async def _replay(self, workflow: dict[str, Any]) -> None:
+        """Updates kept in the inbox but never handled (a kill -9 stopped the bot) go first, oldest first."""
+        async with self.sessions() as session:
+            kept = await inbox.unfinished(session)
+        if kept:
+            log.info("Handling %d update(s) kept in the inbox before the restart", len(kept))
+        for update_id, payload in kept:
+            self._taken_upto = max(update_id, self._taken_upto or update_id)
+            update = parse_update(json.loads(payload), self.bot)
+            if update is None:
+                self._done.append(update_id)
+                continue
+            await self._start(update, workflow)
 
     async def _poll(self, workflow: dict[str, Any]) -> None:
         me = await self.bot.me()
@@ -138,59 +158,75 @@ class Poller:
         stop_signal = self.dp._stop_signal  # noqa: SLF001 - set by run(); checked too in case a cancel is lost
         while stop_signal is None or not stop_signal.is_set():
             await self._keep_house()
-            self._finished.clear()
-            waiting = bool(self._in_flight)  # then Telegram answers at once anyway, with those updates
             offset = self.offset
-            request = GetRawUpdates(offset=offset, timeout=0 if waiting else self.timeout,
-                                    allowed_updates=allowed_updates)
+            request = GetRawUpdates(offset=offset, timeout=self.timeout, allowed_updates=allowed_updates)
             try:
                 answer = await self.bot(request, request_timeout=int(self.bot.session.timeout + self.timeout))
                 batch = cast(list[dict[str, Any]], answer)  # GetRawUpdates: JSON objects, not Update models
+                self._confirmed = offset
+                self._taking = bool(batch)
+                fresh = self._fresh(batch)
+                await self._keep(fresh)
+                if fresh:
+                    crash_point("inbox_kept")  # tests: kept, not confirmed, not handled
             except Exception as exc:  # noqa: BLE001 - any failure: wait and ask again, as aiogram does
+                self._taking = False
                 failed = True
                 # The 409 filter in app/logging_setup.py knows these two lines (the error's name, RETRY_LINE).
                 log.error("Не удалось получить обновления от Telegram (%s: %s)", type(exc).__name__, exc)
-                log.warning(RETRY_LINE + " через %.1f с (попытка %d); если они не кончаются, проверьте сеть и "
-                            "BOT_API_URL", backoff.next_delay, backoff.counter)
+                log.warning(RETRY_LINE + " через %.1f с (попытка %d); если они не кончаются, проверьте сеть, "
+                            "BOT_API_URL и базу данных", backoff.next_delay, backoff.counter)
                 await backoff.asleep()
                 continue
             if failed:
                 log.info("Connection established (tryings = %d, bot id = %d)", backoff.counter, self.bot.id)
                 backoff.reset()
                 failed = False
-            self._confirmed = offset
-            if not await self._take(batch, workflow) and self._in_flight:
-                # Nothing new: ask again once a handler finished (the offset can move) or a little later.
-                # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation that
-                # arrives as the wait ends, and then stop_polling() waited for a loop that went on polling.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.RECHECK_SECONDS):
-                        await self._finished.wait()
+            try:
+                for update_id, _, update in fresh:
+                    self._taken_upto = update_id  # the next getUpdates confirms it: it is in the inbox
+                    if update is not None:
+                        await self._start(update, workflow)
+            finally:
+                self._taking = False
 
-    async def _take(self, batch: list[dict[str, Any]], workflow: dict[str, Any]) -> bool:
-        """Start handling the updates not taken yet; True if there were any."""
-        fresh = False
+    def _fresh(self, batch: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any], Update | None]]:
+        """The updates not taken yet, each validated on its own (None: logged once and skipped)."""
+        fresh = []
         for raw in batch:
             update_id = raw.get("update_id")
             if not isinstance(update_id, int):
                 log.warning("Обновление без update_id пропущено: %s", raw)
                 continue
             if self._taken_upto is not None and update_id <= self._taken_upto:
-                continue  # in flight or handled: Telegram returns it until the offset passes it
-            fresh = True
-            update = parse_update(raw, self.bot)
-            if update is None:
-                self._taken_upto = update_id  # logged once; the offset moves past it
-                continue
-            await self._slots.acquire()
-            # Taken only now, with no await in between: stopped while waiting for a slot, it stays unconfirmed.
-            self._taken_upto = update_id
-            self._in_flight.add(update_id)
-            task = asyncio.create_task(self._handle(update, workflow))
-            # aiogram's own set of update tasks keeps each task referenced; _finish_in_flight waits on it.
-            self.dp._handle_update_tasks.add(task)  # noqa: SLF001
-            task.add_done_callback(self.dp._handle_update_tasks.discard)  # noqa: SLF001
+                continue  # replayed from the inbox at start-up, and Telegram sent it again
+            fresh.append((update_id, raw, parse_update(raw, self.bot)))
         return fresh
+
+    async def _keep(self, fresh: list[tuple[int, dict[str, Any], Update | None]]) -> None:
+        """One transaction: the new batch into the inbox, the updates handled since the last one out of it."""
+        kept = [(update_id, json.dumps(raw, ensure_ascii=False, separators=(",", ":")))
+                for update_id, raw, update in fresh if update is not None]
+        done, self._done = self._done, []
+        if not kept and not done:
+            return
+        try:
+            async with self.sessions() as session, session.begin():
+                await inbox.keep(session, kept)
+                await inbox.drop(session, done)
+        except BaseException:
+            self._done.extend(done)  # dropped next time
+            raise
+
+    async def _start(self, update: Update, workflow: dict[str, Any]) -> None:
+        # The slot is awaited before the task exists, so tasks start in arrival order and one parent's
+        # updates reach the events isolation lock in that order.
+        await self._slots.acquire()
+        self._in_flight.add(update.update_id)
+        task = asyncio.create_task(self._handle(update, workflow))
+        # aiogram's own set of update tasks keeps each task referenced; _finish_in_flight waits on it.
+        self.dp._handle_update_tasks.add(task)  # noqa: SLF001
+        task.add_done_callback(self.dp._handle_update_tasks.discard)  # noqa: SLF001
 
     async def _handle(self, update: Update, workflow: dict[str, Any]) -> None:
         finished = False
@@ -200,16 +236,16 @@ class Poller:
                 await self.dp.silent_call_request(self.bot, response)
             finished = True
         except asyncio.CancelledError:
-            raise  # stopped before it finished: not confirmed, Telegram delivers it again after a restart
+            raise  # stopped before it finished: it stays in the inbox and is handled after the restart
         except Exception:
             # The error handlers (handlers/errors.py) answer the parent; what still escapes is logged.
             log.exception("Обновление %d не обработано из-за ошибки", update.update_id)
             finished = True
         finally:
             self._slots.release()
+            self._in_flight.discard(update.update_id)
             if finished:
-                self._in_flight.discard(update.update_id)
-                self._finished.set()
+                self._done.append(update.update_id)
 
     async def _keep_house(self) -> None:
         now = time.monotonic()
@@ -228,13 +264,14 @@ class Poller:
             for task in unfinished:
                 task.cancel()
             if unfinished:
-                count = len(unfinished)
-                log.warning("Остановка прервала %s, Telegram пришлёт %s снова после перезапуска",
-                            count_of(count, "обновление", "обновления", "обновлений"), plural(count, "его", "их", "их"))
+                log.warning("Остановка прервала %s, бот обработает их после перезапуска",
+                            count_of(len(unfinished), "обновление", "обновления", "обновлений"))
                 await asyncio.gather(*unfinished, return_exceptions=True)
+        with contextlib.suppress(Exception):  # best effort: a leftover row is only looked at after a restart
+            await self._keep([])
         offset = self.offset
         if offset is None or offset == self._confirmed:
             return
-        # Confirm what was handled since the last poll (limit=1, no wait: what it returns stays unconfirmed).
+        # Confirm the last batch (it is in the inbox). limit=1, no wait: what it returns stays unconfirmed.
         with contextlib.suppress(Exception):
             await self.bot(GetRawUpdates(offset=offset, limit=1, timeout=0))

@@ -146,10 +146,10 @@ async def _on_shutdown(app: App) -> None:
 
 
 async def run_polling(app: App, *, handle_signals: bool = True) -> None:
-    """Poll until stopped; an update is confirmed to Telegram only once handled (app/polling.py)."""
+    """Poll until stopped; an update is confirmed to Telegram only once it is kept in the inbox (app/polling.py)."""
     try:
         await reach_telegram(app.bot)
-        poller = Poller(app.dp, app.bot, timeout=20,
+        poller = Poller(app.dp, app.bot, app.sessions, timeout=20,
                         concurrency=updates_in_flight(app.settings.resolved_database_url),
                         housekeeping=partial(forget_old_updates, app.sessions))
         app.dp["poller"] = poller  # `app.dp["poller"].busy`: updates still in handlers (tests, demo)

@@ -4,6 +4,10 @@ The real bot polls the emulator; every SQL statement the engine sends is counted
 dialog may cost at most three statements, one commit and one connection from the pool (the catalog and the
 admin list come from memory, the dialog state is written once). A change to the catalog is still seen by the
 very next press.
+
+The polling inbox (app/polling.py) is counted apart: it costs one transaction per getUpdates batch (store the
+batch, drop the updates handled since the previous one), whatever the batch's size. With one parent pressing,
+every batch holds one press; with many parents at once, a batch holds up to a hundred.
 """
 
 from __future__ import annotations
@@ -23,17 +27,29 @@ from tests.e2e.test_payment_dialog import step
 MAX_STATEMENTS_PER_PRESS = 3
 MAX_COMMITS_PER_PRESS = 1
 MAX_CONNECTIONS_PER_PRESS = 1  # one unit of work: one session, one pooled connection
+MAX_INBOX_STATEMENTS_PER_BATCH = 2  # INSERT the new batch, DELETE the handled ones
+INBOX = "update_inbox"
 
 
 @contextlib.contextmanager
 def counting(app: App) -> Iterator[Counter[str]]:
     counts: Counter[str] = Counter()
 
-    def on_statement(_conn, _cursor, statement: str, *_args) -> None:
-        counts[statement.lstrip().split(None, 1)[0].upper()] += 1
+    def on_statement(conn, _cursor, statement: str, *_args) -> None:
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        if INBOX in statement:
+            conn.info["inbox"] = True
+            counts[f"INBOX {verb}"] += 1
+        else:
+            counts[verb] += 1
 
-    def on_commit(_conn) -> None:
-        counts["COMMIT"] += 1
+    def on_commit(conn) -> None:
+        # A transaction that wrote the inbox is polling's, one per batch; its checkout is not the press's either.
+        if conn.info.pop("inbox", False):
+            counts["INBOX COMMIT"] += 1
+            counts["CHECKOUT"] -= 1
+        else:
+            counts["COMMIT"] += 1
 
     def on_checkout(*_args) -> None:
         counts["CHECKOUT"] += 1
@@ -65,6 +81,9 @@ async def test_a_press_costs_at_most_three_statements_and_one_commit(emu, bot):
         assert statements(counts) <= MAX_STATEMENTS_PER_PRESS, (label, dict(counts))
         assert counts["COMMIT"] <= MAX_COMMITS_PER_PRESS, (label, dict(counts))
         assert counts["CHECKOUT"] <= MAX_CONNECTIONS_PER_PRESS, (label, dict(counts))
+        inbox = sum(n for kind, n in counts.items() if kind.startswith("INBOX ") and kind != "INBOX COMMIT")
+        assert counts["INBOX INSERT"] == 1, (label, dict(counts))  # the press was kept before it was confirmed
+        assert inbox <= MAX_INBOX_STATEMENTS_PER_BATCH and counts["INBOX COMMIT"] == 1, (label, dict(counts))
     assert "Ваша ссылка на оплату" in parent.bot_messages[-1].text
 
 

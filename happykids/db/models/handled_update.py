@@ -8,7 +8,7 @@ Telegram keeps updates (24 hours) cannot come back and are pruned.
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime
+from sqlalchemy import BigInteger, DateTime, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from happykids.db.base import Base, utcnow
@@ -18,3 +18,17 @@ class HandledUpdate(Base):
     __tablename__ = "handled_updates"
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     handled_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class InboxUpdate(Base):
+    """An update fetched by long polling, kept until it is handled (app/polling.py, issue #8).
+
+    Polling stores each fetched batch here in one transaction and only then confirms it to Telegram, so
+    Telegram never has to send it again and the next getUpdates brings only new updates. A row whose update
+    was handled is deleted with the next batch; at start-up the rows without a HandledUpdate are handled
+    first (a kill -9 left them unfinished)."""
+
+    __tablename__ = "update_inbox"
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)  # the update's JSON exactly as Telegram sent it
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

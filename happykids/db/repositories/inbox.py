@@ -1,0 +1,52 @@
+"""The polling inbox (db/models/handled_update.py InboxUpdate): keep a fetched batch, list what is unfinished,
+drop what was handled.
+
+`keep` ignores an id already kept: after a restart Telegram may send again the last batch, which polling
+stored but had not confirmed yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from happykids.db.base import utcnow
+from happykids.db.models import HandledUpdate, InboxUpdate
+
+
+async def keep(session: AsyncSession, updates: list[tuple[int, str]]) -> None:
+    """Store (update_id, JSON) pairs; one INSERT for the whole batch."""
+    if not updates:
+        return
+    dialect = session.get_bind().dialect.name
+    now = utcnow()
+    rows = [{"update_id": update_id, "payload": payload, "received_at": now} for update_id, payload in updates]
+    if dialect == "postgresql":
+        await session.execute(postgresql.insert(InboxUpdate).values(rows).on_conflict_do_nothing())
+    else:
+        await session.execute(sqlite.insert(InboxUpdate).values(rows).on_conflict_do_nothing())
+
+
+async def drop(session: AsyncSession, update_ids: Iterable[int]) -> None:
+    ids = list(update_ids)
+    if ids:
+        await session.execute(delete(InboxUpdate).where(InboxUpdate.update_id.in_(ids)))
+
+
+async def unfinished(session: AsyncSession) -> list[tuple[int, str]]:
+    """Kept updates whose work was never committed, oldest first."""
+    handled = select(HandledUpdate.update_id).where(HandledUpdate.update_id == InboxUpdate.update_id)
+    rows = await session.execute(select(InboxUpdate.update_id, InboxUpdate.payload)
+                                 .where(~handled.exists()).order_by(InboxUpdate.update_id))
+    return [(int(update_id), payload) for update_id, payload in rows]
+
+
+async def prune(session: AsyncSession, before: datetime) -> None:
+    """Housekeeping: rows of handled updates, and anything older than Telegram could matter."""
+    handled = select(HandledUpdate.update_id).where(HandledUpdate.update_id == InboxUpdate.update_id)
+    await session.execute(delete(InboxUpdate).where(handled.exists()))
+    await session.execute(delete(InboxUpdate).where(InboxUpdate.received_at < before))
