@@ -17,11 +17,11 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -131,9 +131,10 @@ async def _upsert(session: AsyncSession, records: dict[str, StateRecord]) -> Non
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     rows = [{"key": key, "state": state, "data": data, "updated_at": utcnow()}
             for key, (state, data) in records.items()]
-    statement = insert(FsmRecord).values(rows)
+    # Rows as parameters, not .values(rows): SQLAlchemy caches the compiled statement only in this form.
+    statement = insert(cast(Table, FsmRecord.__table__))
     await session.execute(statement.on_conflict_do_update(
         index_elements=[FsmRecord.key],
         set_={"state": statement.excluded.state, "data": statement.excluded.data,
               "updated_at": statement.excluded.updated_at},
-    ))
+    ), rows)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,10 +26,9 @@ async def keep(session: AsyncSession, updates: list[tuple[int, str]]) -> None:
     dialect = session.get_bind().dialect.name
     now = utcnow()
     rows = [{"update_id": update_id, "payload": payload, "received_at": now} for update_id, payload in updates]
-    if dialect == "postgresql":
-        await session.execute(postgresql.insert(InboxUpdate).values(rows).on_conflict_do_nothing())
-    else:
-        await session.execute(sqlite.insert(InboxUpdate).values(rows).on_conflict_do_nothing())
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Rows as parameters, not .values(rows): SQLAlchemy caches the compiled statement only in this form.
+    await session.execute(insert(cast(Table, InboxUpdate.__table__)).on_conflict_do_nothing(), rows)
 
 
 async def drop(session: AsyncSession, update_ids: Iterable[int]) -> None:
