@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from happykids.db.base import utcnow
 from happykids.db.models import Child, Consent, Parent, Project, Receipt
+from happykids.ui.callbacks import PjAdm, ProjectAdmin
 from tests.e2e.admin_helpers import director, open_panel, panel, popups, press, say
 from tests.e2e.project_helpers import applications, apply, make_project, step
 from tests.e2e.receipt_helpers import outbox_drained
@@ -248,5 +249,48 @@ async def test_the_projects_funnel_in_the_statistics(emu, bot):
     await open_panel(emu, boss)
     await press(emu, boss, "Статистика", "30 дней")
     text = panel(boss).text
-    for line in ("Открыли карточку: 2", "Записались: 1", "Одобрены: 1", "Оплатили: 0", "Кастинг «Весна»: 2 → 1 → 1 → 0"):
+    for line in ("Открыли карточку: 2", "Записались: 1", "Одобрены: 1", "Оплатили: 0",
+                 "Кастинг «Весна»: 2 → 1 → 1 → 0"):
         assert line in text, text
+
+
+async def test_a_draft_is_published_with_its_announcement_from_the_card_once(emu, bot):
+    project_id = await make_project(bot, publish=False)
+    async with bot.sessions() as session, session.begin():
+        for user_id in (8801, 8802):
+            emu.user(user_id, f"Родитель{user_id}")
+            session.add(Parent(user_id=user_id, first_name=f"Родитель{user_id}"))
+    boss = director(emu)
+    await open_panel(emu, boss)
+    await press(emu, boss, "Проекты", "Кастинг «Весна»", "Опубликовать с анонсом")
+    assert "Анонс поставлен в рассылку: 2" in popups(boss)[-1]
+    await _report(boss)
+    for user_id in (8801, 8802):
+        [announcement] = [m for m in emu.messages_in(user_id) if m.from_bot]
+        assert announcement.kind == "text" and f"?start=project_{project_id}" in announcement.find_button(
+            "Записаться").url
+    card = panel(boss)
+    assert "запись открыта" in card.text and not card.has_button("Разослать анонс")
+    again = ProjectAdmin(action=PjAdm.ANNOUNCE, project_id=project_id).pack()  # an old card, another admin
+    await step(emu, boss.press_data(card.message_id, again))
+    assert popups(boss)[-1] == "Анонс этого проекта уже разослан"
+    assert len([m for m in emu.messages_in(8801) if m.from_bot]) == 1, "nobody gets it twice"
+
+
+async def test_a_published_project_can_be_announced_later_and_its_poster_changed(emu, bot):
+    await make_project(bot)
+    async with bot.sessions() as session, session.begin():
+        emu.user(8901, "Родитель")
+        session.add(Parent(user_id=8901, first_name="Родитель"))
+    boss = director(emu)
+    await open_panel(emu, boss)
+    await press(emu, boss, "Проекты", "Кастинг «Весна»", "Изменить", "Афиша")
+    await step(emu, boss.send_photo())
+    assert panel(boss).kind == "photo" and panel(boss).has_button("Разослать анонс"), "the card shows the poster"
+    await press(emu, boss, "Разослать анонс")
+    assert "Анонс поставлен в рассылку: 1" in popups(boss)[-1]
+    await _report(boss)
+    [announcement] = [m for m in emu.messages_in(8901) if m.from_bot]
+    assert announcement.kind == "photo" and announcement.has_button("Записаться")
+    await press(emu, boss, "Изменить", "Афиша", "Без афиши")
+    assert panel(boss).kind == "text" and not panel(boss).has_button("Разослать анонс")

@@ -106,9 +106,12 @@ async def _ask(event: CallbackQuery | Message, admin_state: FSMContext, session:
 
 async def _put(event: CallbackQuery | Message, admin_state: FSMContext, text: str, markup: Any,
                photo: str | None = None) -> None:
-    if isinstance(event, Message) and event.bot is not None:  # after her answer the next question comes below:
-        await retire(event.bot, event.chat.id, (await admin_state.get_data()).get("prompt_msg"))  # old one retires
+    """Show the step; the previous one, if it stays above (after her answer, or a text <-> photo change of
+    screen), loses its buttons."""
+    previous = (await admin_state.get_data()).get("prompt_msg")
     sent = await show(event, text, markup, photo=photo)
+    if previous and previous != sent.message_id and event.bot is not None and event.from_user is not None:
+        await retire(event.bot, event.from_user.id, previous)
     await admin_state.update_data(prompt_msg=sent.message_id)
 
 

@@ -6,7 +6,7 @@ the same way, with its numbers, its deep link and whether it was announced.
 from __future__ import annotations
 
 from aiogram import Bot
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.config import Settings
@@ -22,12 +22,23 @@ from happykids.services.broadcast import group_choices
 from happykids.texts.service import Markup, Texts
 from happykids.ui.project_admin_screens import applications_screen, card_screen, list_screen, who_text
 from happykids.ui.project_screens import ages_line, fee_text, when_text
-from happykids.ui.view import show
+from happykids.ui.view import retire, show
+
+
+async def show_screen(event: CallbackQuery | Message, text: str, markup: InlineKeyboardMarkup,
+                      photo: str | None = None) -> Message:
+    """ui/view.show, and when the screen came as a new message (text <-> a poster photo), the pressed one
+    loses its buttons: one live screen, as everywhere in the panel."""
+    shown = await show(event, text, markup, photo=photo)
+    if isinstance(event, CallbackQuery) and isinstance(event.message, Message) and event.bot is not None \
+            and event.message.message_id != shown.message_id:
+        await retire(event.bot, event.from_user.id, event.message.message_id)
+    return shown
 
 
 async def show_list(event: CallbackQuery | Message, session: AsyncSession, texts: Texts) -> None:
     text, markup = await list_screen(texts, await repo.all_projects(session), agency_zone())
-    await show(event, text, markup)
+    await show_screen(event, text, markup)
 
 
 async def group_titles(session: AsyncSession) -> dict[str, str]:
@@ -53,7 +64,7 @@ async def show_card(event: CallbackQuery | Message, session: AsyncSession, texts
     text, markup, photo = await card_screen(texts, project, numbers, agency_zone(), deep_link,
                                             await who(session, texts, project),
                                             await project_announce.announced(session, project.id))
-    await show(event, text, markup, photo=photo)
+    await show_screen(event, text, markup, photo)
 
 
 async def show_applications(event: CallbackQuery | Message, session: AsyncSession, texts: Texts,
@@ -65,7 +76,7 @@ async def show_applications(event: CallbackQuery | Message, session: AsyncSessio
     items = await repo.project_applications(session, project_id)
     parents = await repo.parent_names(session, [a.parent_id for a, _ in items])
     on = to_local(project.starts_at).date() if project.starts_at else to_local(utcnow()).date()
-    await show(event, *await applications_screen(texts, project, items, parents, on))
+    await show_screen(event, *await applications_screen(texts, project, items, parents, on))
 
 
 async def announce(callback: CallbackQuery, session: AsyncSession, texts: Texts, bot: Bot, settings: Settings,
