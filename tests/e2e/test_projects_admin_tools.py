@@ -207,6 +207,8 @@ async def test_a_message_to_the_approved_reaches_them_only(emu, bot):
     assert "Одобренных участников пока нет" in popups(boss)[-1]
     await press(emu, boss, "✅ 1. Аня", "✅ 2. Боря", "Написать одобренным")
     assert "(2)" in panel(boss).text
+    await step(emu, boss.send_sticker())  # not a text or a photo: said so, the same question
+    assert "Нужен текст или фото" in boss.last.text
     await say(emu, boss, "Сбор в 13:30 у входа, возьмите воду!")
     preview = boss.bot_messages[-2]
     assert "Кастинг «Весна»" in preview.text and "Сбор в 13:30" in preview.text

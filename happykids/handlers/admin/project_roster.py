@@ -120,6 +120,13 @@ async def typed_message(message: Message, admin_state: FSMContext, session: Asyn
         [(texts.fixed("panel.btn_cancel"), ProjectAdmin(action=PjAdm.APPS, project_id=project_id))]))
 
 
+@router.message(InputStep(ProjectInput.to_approved), ~F.text.startswith("/"))
+async def wrong_message(message: Message, admin_state: FSMContext, texts: Texts) -> None:
+    """A sticker, a file or a voice where a text or a photo is due: say what is accepted (and keep a file away
+    from the receipts)."""
+    await ask_again(message, admin_state, texts, texts.fixed("panel_ops.wrong_content"))
+
+
 @router.callback_query(ProjectAdmin.filter(F.action == PjAdm.SEND_TO_APPROVED))
 async def send_message(callback: CallbackQuery, callback_data: ProjectAdmin, admin_state: FSMContext,
                        session: AsyncSession, texts: Texts, settings: Settings, uow: UnitOfWork,
