@@ -17,6 +17,9 @@ class AudienceKind(StrEnum):
     ALL = "all"
     GROUP = "group"
     PAID = "paid"  # a pending or approved receipt in a month
+    # -- a project's (the value is its id); the recipients are computed by services/project_announce.py
+    PROJECT = "project"  # the announcement: who may apply (audience, groups, age)
+    PROJECT_APPROVED = "project_approved"  # the director's message to the approved participants
 
 
 class BroadcastStatus(StrEnum):
@@ -49,6 +52,8 @@ class DeliveryStatus(StrEnum):
 class Content:
     text: str  # Telegram HTML (aiogram's html_text of the director's message: entities kept, the rest escaped)
     photo: str | None = None  # file_id
+    button_text: str | None = None  # one URL button under the message (a project's «Записаться»)
+    button_url: str | None = None
 
 
 @dataclass

@@ -37,7 +37,7 @@ class FeeKind(StrEnum):
 
 class Audience(StrEnum):
     ALL = "all"
-    GROUPS = "groups"  # chosen catalog groups (the choosing is left for later; stored already)
+    GROUPS = "groups"  # parents who paid for one of the chosen catalog groups (Project.audience_groups)
 
 
 class ApplicationStatus(StrEnum):
@@ -52,6 +52,18 @@ class ProjectTask(StrEnum):
     """Outbox kinds of projects (workers/project_tasks.py runs them)."""
 
     TELL_PARENT = "project.tell_parent"
+
+
+class ProjectFunnelStep(StrEnum):
+    """The projects' funnel, per parent and project (FunnelEvent.kind, with FunnelEvent.project_id).
+
+    PAID is written where a project fee is confirmed (the receipts of project fees); the statistics count it
+    whenever it is there."""
+
+    VIEWED = "project_viewed"  # opened the project's card
+    APPLIED = "project_applied"
+    APPROVED = "project_approved"
+    PAID = "project_paid"
 
 
 HOLDS_PLACE = frozenset({ApplicationStatus.APPLIED, ApplicationStatus.APPROVED})
@@ -223,3 +235,30 @@ def deep_link_payload(project_id: int) -> str:
 def project_from_payload(payload: str | None) -> int | None:
     match = re.fullmatch(r"project_(\d{1,9})", payload or "")
     return int(match.group(1)) if match else None
+
+
+# -- who may apply: the children's age on the project's date ------------------------------------------------
+
+AGE_MAX = 18
+_AGES = re.compile(r"^\s*(?:от\s*)?(\d{1,2})?\s*(?:[-–—]|до|\.\.)?\s*(\d{1,2})?\s*(?:лет|года|год)?\s*$")
+
+
+def parse_age_range(text: str) -> tuple[int | None, int | None]:
+    """«5-9», «5–9 лет», «от 5 до 9», «от 10», «до 7», «6» (exactly six) -> (min, max), inclusive, 0 to 18."""
+    cleaned = text.strip().lower()
+    match = _AGES.match(cleaned)
+    if not match or not any(match.groups()):
+        raise ProjectError("projects.err_ages")
+    low, high = (int(x) if x is not None else None for x in match.groups())
+    if low is not None and high is None and not re.search(r"^от|[-–—]|до|\.\.", cleaned):
+        high = low  # a single number: exactly that age
+    if cleaned.startswith("до") and high is None:
+        low, high = None, low
+    if any(v is not None and v > AGE_MAX for v in (low, high)) or (
+            low is not None and high is not None and low > high):
+        raise ProjectError("projects.err_ages")
+    return low, high
+
+
+def age_fits(age: int, age_min: int | None, age_max: int | None) -> bool:
+    return (age_min is None or age >= age_min) and (age_max is None or age <= age_max)

@@ -9,6 +9,7 @@ dialog (domain/mistakes.py). The places themselves are counted by services/proje
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -18,6 +19,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
+from happykids.db.repositories import project_admin
 from happykids.db.repositories import projects as repo
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.clock import agency_zone, to_local
@@ -25,11 +27,13 @@ from happykids.domain.mistakes import escalate
 from happykids.domain.projects import (
     ApplicationStatus,
     ProjectError,
+    ProjectFunnelStep,
     parse_birth_date,
     parse_child_name,
     project_from_payload,
 )
 from happykids.handlers.mistakes import LEVEL_TEXT
+from happykids.services import project_audience
 from happykids.services import projects as service
 from happykids.services.caches import CatalogCache
 from happykids.texts.service import Texts
@@ -37,6 +41,8 @@ from happykids.ui.callbacks import PjStep, ProjectCard, ProjectsList, ProjectSte
 from happykids.ui.project_screens import (
     Mine,
     ProjectScreen,
+    age_text,
+    ages_line,
     birth_screen,
     cancel_screen,
     card_screen,
@@ -71,7 +77,7 @@ async def present(bot: Bot, chat_id: int, state: FSMContext, screen: ProjectScre
     message = pressed.message if pressed is not None and isinstance(pressed.message, Message) else None
     edit = message if message is not None and message.message_id == live else None
     await commit_before_showing()
-    shown = await put(bot, chat_id, screen.text, screen.markup, edit=edit)
+    shown = await put(bot, chat_id, screen.text, screen.markup, edit=edit, photo=screen.photo)
     now_live = shown.message_id if screen.markup is not None else None  # one without buttons needs no retiring
     if live and live != shown.message_id:
         await retire(bot, chat_id, live)
@@ -79,8 +85,8 @@ async def present(bot: Bot, chat_id: int, state: FSMContext, screen: ProjectScre
         await state.update_data({LIVE: now_live})
 
 
-async def open_list(session: AsyncSession, texts: Texts) -> ProjectScreen:
-    projects = await repo.open_projects(session, utcnow())
+async def open_list(session: AsyncSession, texts: Texts, parent_id: int) -> ProjectScreen:
+    projects = await project_audience.for_parent(session, await repo.open_projects(session, utcnow()), parent_id)
     return await list_screen(texts, projects, await service.numbers(session, projects), agency_zone())
 
 
@@ -122,7 +128,7 @@ async def current_screen(session: AsyncSession, texts: Texts, state: FSMContext,
         card = await project_card(session, texts, parent_id, project.id)
         if card is not None:
             return card
-    return await open_list(session, texts)
+    return await open_list(session, texts, parent_id)
 
 
 async def stale(callback: CallbackQuery, session: AsyncSession, texts: Texts, state: FSMContext, bot: Bot,
@@ -142,7 +148,7 @@ async def leave_dialog(state: FSMContext) -> None:
 @router.message(Command("projects"))
 async def cmd_projects(message: Message, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot) -> None:
     await leave_dialog(state)
-    await present(bot, message.chat.id, state, await open_list(session, texts))
+    await present(bot, message.chat.id, state, await open_list(session, texts, message.chat.id))
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.regexp(r"^project_\d{1,9}$")))
@@ -154,14 +160,15 @@ async def deep_link(message: Message, command: CommandObject, state: FSMContext,
     screen = await project_card(session, texts, message.chat.id, project_id)
     if screen is not None:
         await state.update_data({PROJECT: project_id})
-    await present(bot, message.chat.id, state, screen or await open_list(session, texts))
+        await project_admin.record_event(session, message.chat.id, ProjectFunnelStep.VIEWED, project_id)
+    await present(bot, message.chat.id, state, screen or await open_list(session, texts, message.chat.id))
 
 
 @router.callback_query(ProjectsList.filter())
 async def on_list(callback: CallbackQuery, state: FSMContext, session: AsyncSession, texts: Texts, bot: Bot) -> None:
     await callback.answer()
     await leave_dialog(state)
-    await present(bot, callback.from_user.id, state, await open_list(session, texts), callback)
+    await present(bot, callback.from_user.id, state, await open_list(session, texts, callback.from_user.id), callback)
 
 
 @router.callback_query(ProjectCard.filter())
@@ -170,10 +177,12 @@ async def on_card(callback: CallbackQuery, callback_data: ProjectCard, state: FS
     screen = await project_card(session, texts, callback.from_user.id, callback_data.project_id)
     if screen is None:
         await callback.answer(await texts.plain("projects.not_found"))
-        screen = await open_list(session, texts)
+        screen = await open_list(session, texts, callback.from_user.id)
     else:
         await callback.answer()
         await state.update_data({PROJECT: callback_data.project_id})
+        await project_admin.record_event(session, callback.from_user.id, ProjectFunnelStep.VIEWED,
+                                         callback_data.project_id)
     await leave_dialog(state)
     await present(bot, callback.from_user.id, state, screen, callback)
 
@@ -192,6 +201,8 @@ async def _step_handler(callback: CallbackQuery, data: ProjectStep, state: FSMCo
     if data.step is PjStep.APPLY:
         if not service.window(project).open_for_applications(utcnow()):
             return "projects.err_closed"
+        if not await project_audience.may_apply(session, project, parent_id):
+            return "projects.err_not_for_you"
         await state.update_data({PROJECT: project.id, CHILD: None, NAME: None, "mistakes": 0})
         if not await repo.has_consent(session, parent_id):
             await state.set_state(ProjectDialog.consent)
@@ -267,7 +278,7 @@ async def on_decisive_step(callback: CallbackQuery, callback_data: ProjectStep, 
         await uow.rollback()
         await state.set_state(None)
         await callback.answer(await texts.plain(str(exc)))
-        screen = await project_card(session, texts, parent_id, project.id) or await open_list(session, texts)
+        screen = await project_card(session, texts, parent_id, project.id) or await open_list(session, texts, parent_id)
         await present(bot, parent_id, state, screen, callback)
         return
     await callback.answer()
@@ -290,7 +301,8 @@ async def _cancel(callback: CallbackQuery, data: ProjectStep, state: FSMContext,
         return
     await callback.answer()
     child = await repo.child_of(session, parent_id, outcome.application.child_id)
-    screen = await project_card(session, texts, parent_id, data.project_id) or await open_list(session, texts)
+    screen = (await project_card(session, texts, parent_id, data.project_id)
+              or await open_list(session, texts, parent_id))
     await present(bot, parent_id, state, screen, callback)
     project = await repo.get(session, data.project_id)
     await bot.send_message(parent_id, await texts.get("projects.cancelled", child=child.name if child else "",
@@ -302,12 +314,32 @@ async def _cancel(callback: CallbackQuery, data: ProjectStep, state: FSMContext,
 @router.callback_query(ProjectStep.filter())
 async def on_step(callback: CallbackQuery, callback_data: ProjectStep, state: FSMContext, session: AsyncSession,
                   texts: Texts, bot: Bot) -> None:
+    if callback_data.step is PjStep.CHILD and await state.get_state() == ProjectDialog.child.state:
+        refusal = await _age_refusal(session, texts, callback_data.project_id, callback.from_user.id,
+                                     callback_data.item, "projects.err_age")
+        if refusal is not None:  # this child cannot be chosen: say why, the choice stays on the screen
+            await callback.answer(refusal[:200], show_alert=True)
+            return
     result = await _step_handler(callback, callback_data, state, session, texts, bot)
     if result is None or isinstance(result, str):
         await stale(callback, session, texts, state, bot, result or "dialog.stale_button")
         return
     await callback.answer()
     await present(bot, callback.from_user.id, state, result, callback)
+
+
+async def _age_refusal(session: AsyncSession, texts: Texts, project_id: int, parent_id: int, child_id: int,
+                       key: str, birth: date | None = None, name: str = "") -> str | None:
+    """Why this child (or the new one: `birth`, `name`) cannot apply by age, in words; None if they may."""
+    project = await service.visible_to_parent(session, project_id)
+    child = await repo.child_of(session, parent_id, child_id) if birth is None else None
+    birth, name = (child.birth_date, child.name) if child is not None else (birth, name)
+    today = to_local(utcnow()).date()
+    if project is None or birth is None or project_audience.child_fits(project, birth, today):
+        return None
+    age = await age_text(texts, birth, project_audience.age_day(project, today))
+    ages = (await ages_line(texts, project)).strip().removeprefix("👶").strip()
+    return await (texts.plain if key == "projects.err_age" else texts.get)(key, child=name, age=age, ages=ages)
 
 
 # -- typed answers -------------------------------------------------------------------------------------------
@@ -319,7 +351,7 @@ async def typed_answer(message: Message, state: FSMContext, session: AsyncSessio
     project = await service.visible_to_parent(session, int(data.get(PROJECT) or 0))
     if project is None:
         await state.set_state(None)
-        await present(bot, parent_id, state, await open_list(session, texts))
+        await present(bot, parent_id, state, await open_list(session, texts, parent_id))
         return
     try:
         if await state.get_state() == ProjectDialog.name.state:
@@ -329,6 +361,13 @@ async def typed_answer(message: Message, state: FSMContext, session: AsyncSessio
             await present(bot, parent_id, state, await birth_screen(texts, project, name))
             return
         birth = parse_birth_date(message.text or "", to_local(utcnow()).date())
+        refusal = await _age_refusal(session, texts, project.id, parent_id, 0, "projects.err_age_new", birth,
+                                     str(data.get(NAME) or ""))
+        if refusal is not None:  # nothing is stored: the parent may type another date, or go back
+            await commit_before_showing()
+            await message.answer(refusal)
+            await present(bot, parent_id, state, await current_screen(session, texts, state, parent_id))
+            return
         child = await service.add_child(session, parent_id, str(data.get(NAME) or ""), birth)
     except ProjectError as exc:
         await commit_before_showing()

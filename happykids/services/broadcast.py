@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.models import Broadcast
 from happykids.db.repositories import broadcasts as repo
+from happykids.db.repositories import projects as projects_repo
 from happykids.domain.broadcasts import AudienceKind, BroadcastStatus, Content, Counts, StopOutcome
 from happykids.services.payments_export import Month
 from happykids.texts.service import Markup, Texts
@@ -46,6 +47,10 @@ async def audience_title(session: AsyncSession, texts: Texts, audience: Audience
     if audience.kind is AudienceKind.GROUP:
         title = await repo.group_title(session, audience.value)
         return Markup(texts.fixed("panel_ops.audience_group", title=title or audience.value))
+    if audience.kind in (AudienceKind.PROJECT, AudienceKind.PROJECT_APPROVED):  # services/project_announce.py
+        project = await projects_repo.get(session, int(audience.value or 0))
+        return Markup(texts.fixed(f"projects.bc_audience_{audience.kind.value}",
+                                  title=project.title if project else audience.value))
     return Markup(texts.fixed("panel_ops.audience_paid", month=Month.parse(audience.value).title))
 
 
@@ -83,14 +88,18 @@ async def blocked_among(session: AsyncSession, user_ids: list[int]) -> int:
 async def create_broadcast(session: AsyncSession, *, created_by: int, content: Content, audience: Audience,
                            tz: tzinfo, exclude: set[int] | frozenset[int] = frozenset(),
                            progress_chat_id: int | None = None, progress_message_id: int | None = None,
-                           ) -> tuple[Broadcast, Counts]:
+                           recipients: list[int] | None = None) -> tuple[Broadcast, Counts]:
     """The broadcast with a delivery row for every recipient, queued for the sender. The caller commits,
-    then wakes the sender."""
-    recipients = await audience_user_ids(session, audience, tz, exclude)
+    then wakes the sender. `recipients`: computed by the caller (a project's audiences), else the audience's."""
+    if recipients is None:
+        recipients = await audience_user_ids(session, audience, tz, exclude)
+    else:
+        recipients = sorted(set(recipients) - set(exclude))
     blocked = await repo.blocked_parent_ids(session)
     broadcast = await repo.add(session, created_by=created_by, text=content.text, photo_file_id=content.photo,
                                audience=audience.key, progress_chat_id=progress_chat_id,
-                               progress_message_id=progress_message_id)
+                               progress_message_id=progress_message_id, button_text=content.button_text,
+                               button_url=content.button_url)
     tally = await repo.add_deliveries(session, broadcast.id, recipients, blocked)
     return broadcast, Counts.from_statuses(tally)
 

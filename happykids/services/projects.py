@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.db.base import utcnow
 from happykids.db.models import Application, Child, Project
 from happykids.db.repositories import outbox
+from happykids.db.repositories import project_admin as funnel
 from happykids.db.repositories import projects as repo
 from happykids.domain.clock import agency_zone
 from happykids.domain.projects import (
@@ -30,6 +31,7 @@ from happykids.domain.projects import (
     Fee,
     FeeKind,
     ProjectError,
+    ProjectFunnelStep,
     ProjectKind,
     ProjectStatus,
     ProjectTask,
@@ -139,6 +141,9 @@ def _record(session: AsyncSession, notices: list[Notice]) -> list[Notice]:
     return notices
 
 
+record_notices = _record  # for the director's moves and edits (services/project_roster.py, project_edit.py)
+
+
 def window(project: Project) -> Window:
     return Window(ProjectStatus(project.status), project.starts_at, project.deadline)
 
@@ -214,6 +219,7 @@ async def apply(session: AsyncSession, project_id: int, parent_id: int, child_id
         application = repo.add_application(session, project_id=project_id, child_id=child_id,
                                            parent_id=parent_id, status=status, position=arrival)
     await session.flush()
+    await funnel.record_event(session, parent_id, ProjectFunnelStep.APPLIED, project_id)
     rank = await repo.waiting_rank(session, project_id, arrival) if status is ApplicationStatus.WAITING else 0
     return Outcome(application, rank, [])
 
@@ -273,6 +279,7 @@ async def decide(session: AsyncSession, application_id: int, approve: bool, reas
     if approve:
         application.status = ApplicationStatus.APPROVED.value
         await session.flush()
+        await funnel.record_event(session, application.parent_id, ProjectFunnelStep.APPROVED, project.id)
         approved = Notice(application.parent_id, "projects.approved", values)
         return Outcome(application, 0, _record(session, [approved]))
     application.status, application.reason = ApplicationStatus.REJECTED.value, reason

@@ -281,6 +281,17 @@ class PjAdm(StrEnum):
     UNLIMITED = "inf"
     FREE = "free"
     NO_DEADLINE = "nodl"
+    # -- the director's side of #12, second part (announcements, audience, poster, edit, the list's tools)
+    PUBLISH_ANNOUNCE = "puba"  # publish (the preview's draft or a saved one) and announce it
+    ANNOUNCE = "ann"  # announce a published project that was not announced yet
+    NO_POSTER = "nopo"
+    WHO_ALL = "wall"  # who may apply: every parent
+    WHO_NEXT = "wnext"  # the chosen groups are it: go on
+    ANY_AGE = "anyage"
+    EDIT = "edit"  # which field to change
+    EXPORT = "xlsx"
+    TO_APPROVED = "msg"  # write to the approved participants
+    SEND_TO_APPROVED = "msgok"
 
 
 class ProjectAdmin(CallbackData, prefix="apj"):
@@ -298,8 +309,24 @@ class AppDecision(StrEnum):
     APPROVE = "ok"
     REJECT = "no"  # asks for a reason
     NO_REASON = "nr"
+    TO_LIST = "up"  # from the waiting list to the list (if a place is free)
+    TO_WAITING = "down"
 
 
 class ProjectApplication(CallbackData, prefix="apa"):
     action: AppDecision
     application_id: int
+
+
+class ProjectGroupPick(CallbackData, prefix="apg"):
+    """Who may apply: a catalog group toggled on or off (its id) in the dialog `draft`."""
+
+    group_id: int
+    draft: str
+
+
+class ProjectEditField(CallbackData, prefix="ape"):
+    """«✏️ Изменить» -> the field (the dialog's step name, e.g. "when") of a saved project."""
+
+    project_id: int
+    field: str

@@ -14,6 +14,7 @@ from aiogram.types import InlineKeyboardMarkup
 from happykids.db.models import Application, Child, Project
 from happykids.domain.clock import to_local
 from happykids.domain.projects import ACTIVE, ApplicationStatus, FeeKind, age_on
+from happykids.services.project_announce import caption_fits
 from happykids.services.projects import Numbers
 from happykids.texts.service import Markup, Texts
 from happykids.ui.callbacks import PjStep, ProjectCard, ProjectsList
@@ -24,6 +25,7 @@ from happykids.ui.keyboards.projects import back_to, list_keyboard, rows, step, 
 class ProjectScreen:
     text: str
     markup: InlineKeyboardMarkup | None
+    photo: str | None = None  # the project's poster, `text` its caption (ui/view.py changes the kind of screen)
 
 
 @dataclass(slots=True)
@@ -74,8 +76,24 @@ async def card_body(texts: Texts, project: Project, numbers: Numbers | None, tz:
         "projects.card", title=project.title, kind=await texts.get(f"projects.kind_{project.kind}"),
         when=await when_text(texts, project, tz), place=project.place, fee=Markup(await fee_text(texts, project)),
         places=Markup(await places_text(texts, project, numbers)), deadline=Markup(deadline),
-        description=Markup(f"\n\n{project.description}" if project.description else ""),
+        description=Markup(await ages_line(texts, project)
+                           + (f"\n\n{project.description}" if project.description else "")),
         mine=mine or Markup(""))
+
+
+async def ages_line(texts: Texts, project: Project) -> str:
+    """«👶 Возраст: 5–9 лет» under the card's facts; empty when any age may apply."""
+    low, high = project.age_min, project.age_max
+    if low is None and high is None:
+        return ""
+    key = ("projects.ages_exact" if low == high else "projects.ages_between" if low is not None and high is not None
+           else "projects.ages_from" if low is not None else "projects.ages_to")
+    return await texts.get("projects.ages_line", ages=Markup(await texts.get(key, low=low, high=high)))
+
+
+def with_poster(project: Project, text: str) -> str | None:
+    """The poster to show `text` under, if there is one and the text fits a caption (else the card is text)."""
+    return project.poster_file_id if project.poster_file_id and caption_fits(text) else None
 
 
 # -- the list and the card -------------------------------------------------------------------------------
@@ -119,7 +137,7 @@ async def card_screen(texts: Texts, project: Project, numbers: Numbers | None, m
                 label = await texts.plain("projects.btn_cancel_app", child=m.child.name)
                 buttons.append([step(label[:64], PjStep.CANCEL, project.id, m.application.id)])
     buttons.append(back_to(await texts.plain("projects.btn_to_list"), ProjectsList()))
-    return ProjectScreen(text, rows(*buttons))
+    return ProjectScreen(text, rows(*buttons), with_poster(project, text))
 
 
 # -- applying --------------------------------------------------------------------------------------------

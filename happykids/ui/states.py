@@ -82,3 +82,8 @@ class ProjectInput(StatesGroup):
     preview = State()  # buttons: save as a draft or publish
     reject_reason = State()
     cancel_reason = State()
+    # -- the director's side of #12, second part
+    poster = State()  # a photo, or «Без афиши»
+    who = State()  # buttons: every parent, or toggled groups
+    ages = State()  # typed: «5-9», or «Любой возраст»
+    to_approved = State()  # a message (text or a photo) to the approved participants

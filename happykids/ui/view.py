@@ -11,6 +11,9 @@ rules live here once:
   has passed cannot be pressed again. It may be gone already: that is fine.
 * The dialog remembers which message is live and what it shows in its FSM data; the panel remembers the
   prompt it is waiting on in the panel's own FSM context (destiny "admin").
+* A screen is text, or a photo with the text as its caption (a project's poster). Telegram edits text into
+  text and a photo into another photo (editMessageMedia), never one kind into the other: such a change of
+  screen comes as a new message, and the caller retires the old one as it retires any older screen.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ import re
 from typing import Any
 
 from aiogram import Bot
+from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, InputMediaPhoto, Message
 
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.texts.service import Texts
@@ -53,32 +57,47 @@ def _keyboard_dump(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None
     return markup.model_dump(exclude_none=True) if markup and markup.inline_keyboard else None
 
 
-def looks_the_same(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
-    """Does `message` (as Telegram last reported it) already show `text` with `markup`?"""
-    return (_plain(text) == (message.text or "").strip()
+def looks_the_same(message: Message, text: str, markup: InlineKeyboardMarkup | None,
+                   photo: str | None = None) -> bool:
+    """Does `message` (as Telegram last reported it) already show `text` with `markup` (and `photo`)?"""
+    shown = message.text if message.text is not None else message.caption
+    same_photo = photo is None or any(size.file_id == photo for size in message.photo or [])
+    return (same_photo and _plain(text) == (shown or "").strip()
             and _keyboard_dump(message.reply_markup) == _keyboard_dump(markup))
 
 
+async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, photo: str | None) -> Message:
+    if photo is not None:
+        return await bot.send_photo(chat_id, photo, caption=text, reply_markup=markup, parse_mode=ParseMode.HTML)
+    return await bot.send_message(chat_id, text, reply_markup=markup, disable_web_page_preview=True)
+
+
 async def put(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, *,
-              edit: Message | None = None, changed: bool | None = None) -> Message:
-    """Show `text` with `markup`: edit `edit` in place, or send a new message when there is none.
+              edit: Message | None = None, changed: bool | None = None, photo: str | None = None) -> Message:
+    """Show `text` with `markup` (`photo`: as the caption of that photo): edit `edit` in place, or send a new
+    message when there is none or it is of the other kind (text <-> photo; see the module's docstring).
     `changed`: whether the edit changes anything, when the caller knows better than `edit`'s snapshot."""
-    if edit is None:
-        return await bot.send_message(chat_id, text, reply_markup=markup, disable_web_page_preview=True)
+    if edit is None or (photo is not None) != bool(edit.photo) or (photo is None and edit.text is None):
+        return await _send(bot, chat_id, text, markup, photo)
     if changed is None:
-        changed = not looks_the_same(edit, text, markup)
+        changed = not looks_the_same(edit, text, markup, photo)
     if not changed:
         return edit
     try:
-        edited = await bot.edit_message_text(chat_id=chat_id, message_id=edit.message_id, text=text,
-                                             reply_markup=markup, disable_web_page_preview=True)
+        if photo is not None:
+            edited = await bot.edit_message_media(
+                chat_id=chat_id, message_id=edit.message_id, reply_markup=markup,
+                media=InputMediaPhoto(media=photo, caption=text, parse_mode=ParseMode.HTML))
+        else:
+            edited = await bot.edit_message_text(chat_id=chat_id, message_id=edit.message_id, text=text,
+                                                 reply_markup=markup, disable_web_page_preview=True)
     except TelegramBadRequest as exc:
         if NOT_MODIFIED in exc.message:  # it already shows this (a press raced an edit): nothing to do
             return edit
         if not any(gone in exc.message for gone in GONE):
             raise
         # Deleted by the parent (on another device, say): the screen comes as a new message instead.
-        return await bot.send_message(chat_id, text, reply_markup=markup, disable_web_page_preview=True)
+        return await _send(bot, chat_id, text, markup, photo)
     return edited if isinstance(edited, Message) else edit
 
 
@@ -142,14 +161,15 @@ def _bot_of(event: CallbackQuery | Message) -> Bot:
     return event.bot
 
 
-async def show(event: CallbackQuery | Message, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+async def show(event: CallbackQuery | Message, text: str, markup: InlineKeyboardMarkup | None = None, *,
+               photo: str | None = None) -> Message:
     """Show a panel screen: edit the pressed message, or send a new one (after typed input, or when the
-    pressed message is a file, which cannot become text)."""
+    pressed message is a file, which cannot become text). `photo`: the screen is that photo with `text`."""
     bot = _bot_of(event)
     if isinstance(event, CallbackQuery):
-        pressed = event.message if isinstance(event.message, Message) and event.message.text is not None else None
-        return await put(bot, event.from_user.id, text, markup, edit=pressed)
-    return await put(bot, event.chat.id, text, markup)
+        pressed = event.message if isinstance(event.message, Message) else None
+        return await put(bot, event.from_user.id, text, markup, edit=pressed, photo=photo)
+    return await put(bot, event.chat.id, text, markup, photo=photo)
 
 
 async def ask(event: CallbackQuery | Message, admin_state: FSMContext, texts: Texts, step: State, prompt: str,

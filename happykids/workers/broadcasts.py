@@ -183,7 +183,7 @@ class BroadcastSender:
                 stop.set()
             counts = await broadcast_counts(session, broadcast_id)
             pending = await repo.pending_deliveries(session, broadcast_id)
-        content = Content(broadcast.text, broadcast.photo_file_id)
+        content = Content(broadcast.text, broadcast.photo_file_id, broadcast.button_text, broadcast.button_url)
         progress = Progress(self, broadcast, counts, resumed=broadcast_id in self._resumed)
         self._resumed.discard(broadcast_id)
         await progress.begin(stopping=stop.is_set())

@@ -91,8 +91,11 @@ class OutboxWorker(Generic[C]):
                     log.exception("Очередь задач: не удалось прочитать ждущие задачи")
                     soonest = None
                 timeout = POLL_SECONDS if soonest is None else min(max(soonest, 0.01), POLL_SECONDS)
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancellation that arrives as
+                # the wait ends (a task just finished and woke us), and the stopping bot then waits here forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout)
+                    async with asyncio.timeout(timeout):
+                        await self._wakeup.wait()
                 self._wakeup.clear()
         finally:
             running = list(self._running.values())

@@ -14,6 +14,9 @@ class Broadcast(Base):
     created_by: Mapped[int] = mapped_column(BigInteger)
     text: Mapped[str] = mapped_column(Text, default="")
     photo_file_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # One URL button under the message (a project's announcement: «Записаться» -> t.me/<bot>?start=project_N)
+    button_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    button_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     audience: Mapped[str] = mapped_column(String(128))
     # "sending" from the confirmation (queued or in progress) to "done"; drafts live in the panel's FSM data
     status: Mapped[str] = mapped_column(String(16), default="draft")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Index, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from happykids.db.base import Base, utcnow
@@ -40,6 +40,7 @@ class FunnelEvent(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     kind: Mapped[str] = mapped_column(String(32))
     group_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    project_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the projects' funnel (project_*)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

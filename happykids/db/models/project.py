@@ -22,7 +22,7 @@ class Project(Base):
     starts_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # naive UTC; None: date TBA
     place: Mapped[str] = mapped_column(Text, default="")
     audience: Mapped[str] = mapped_column(String(16), default="all")  # domain.projects.Audience
-    audience_groups: Mapped[str] = mapped_column(Text, default="")  # catalog group ids, comma-separated
+    audience_groups: Mapped[str] = mapped_column(Text, default="")  # catalog group codes, comma-separated
     age_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     age_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
     places: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: unlimited

@@ -71,9 +71,11 @@ async def group_choices(session: AsyncSession) -> list[tuple[int, str, str]]:
 # --- broadcasts -----------------------------------------------------------------------------------------
 
 async def add(session: AsyncSession, *, created_by: int, text: str, photo_file_id: str | None, audience: str,
-              progress_chat_id: int | None, progress_message_id: int | None) -> Broadcast:
+              progress_chat_id: int | None, progress_message_id: int | None, button_text: str | None = None,
+              button_url: str | None = None) -> Broadcast:
     """A new broadcast, queued for the sender ("sending"); flushed, so it has its id."""
     broadcast = Broadcast(created_by=created_by, text=text, photo_file_id=photo_file_id, audience=audience,
+                          button_text=button_text, button_url=button_url,
                           status=BroadcastStatus.SENDING, progress_chat_id=progress_chat_id,
                           progress_message_id=progress_message_id)
     session.add(broadcast)

@@ -9,6 +9,7 @@ from aiogram import Bot, F, Router
 from aiogram.types import BufferedInputFile, CallbackQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from happykids.services import project_funnel
 from happykids.services.charts import funnel_png_async
 from happykids.services.funnel import funnel_report, render_text
 from happykids.texts.service import Texts
@@ -30,7 +31,8 @@ async def on_period(callback: CallbackQuery, callback_data: StatsPeriod, session
                     texts: Texts) -> None:
     await callback.answer(texts.fixed("panel_ops.stats_working"))
     report = await funnel_report(session, callback_data.period)
-    await show(callback, render_text(report), stats_menu(texts, callback_data.period))
+    projects = await project_funnel.report_text(session, callback_data.period)  # the projects' funnel below
+    await show(callback, render_text(report) + projects, stats_menu(texts, callback_data.period))
     if report.empty:
         return
     png = await funnel_png_async(report)
