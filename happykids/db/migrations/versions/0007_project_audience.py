@@ -3,14 +3,14 @@
 The projects' columns for the audience (audience, audience_groups, age_min, age_max) and the poster came with
 0005; announcing a project needs a button under a broadcast, and the projects' funnel needs to know the project.
 
-Revision ID: 0006_project_audience
-Revises: 0005_projects
+Revision ID: 0007_project_audience
+Revises: 0006_update_inbox
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_project_audience'
-down_revision = '0005_projects'
+revision = '0007_project_audience'
+down_revision = '0006_update_inbox'
 branch_labels = None
 depends_on = None
 
