@@ -18,6 +18,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
+from happykids.db.repositories import project_parent as extra_repo
 from happykids.db.repositories import projects as repo
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.clock import agency_zone, to_local
@@ -29,9 +30,12 @@ from happykids.domain.projects import (
     parse_child_name,
     project_from_payload,
 )
+from happykids.handlers import project_flow as flow
 from happykids.handlers.mistakes import LEVEL_TEXT
+from happykids.services import child_answers
 from happykids.services import projects as service
 from happykids.services.caches import CatalogCache
+from happykids.services.project_payments import is_paid_project
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import PjStep, ProjectCard, ProjectsList, ProjectStep
 from happykids.ui.project_screens import (
@@ -41,7 +45,6 @@ from happykids.ui.project_screens import (
     cancel_screen,
     card_screen,
     child_screen,
-    confirm_screen,
     consent_screen,
     list_screen,
     name_screen,
@@ -92,7 +95,8 @@ async def project_card(session: AsyncSession, texts: Texts, parent_id: int, proj
     for application, child in await repo.parent_applications(session, parent_id, project_id):
         rank = (await repo.waiting_rank(session, project_id, application.position)
                 if application.status == ApplicationStatus.WAITING else 0)
-        mine.append(Mine(application, child, rank))
+        pending = await extra_repo.pending_receipt_of(session, application.id) is not None
+        mine.append(Mine(application, child, rank, pending))
     numbers = (await service.numbers(session, [project]))[project.id]
     window = service.window(project)
     now = utcnow()
@@ -111,9 +115,12 @@ async def current_screen(session: AsyncSession, texts: Texts, state: FSMContext,
             return await name_screen(texts, project)
         if current == ProjectDialog.birth.state:
             return await birth_screen(texts, project, str(data.get(NAME) or ""))
-        child = await repo.child_of(session, parent_id, int(data.get(CHILD) or 0))
-        if current == ProjectDialog.confirm.state and child is not None:
-            return await confirm_screen(texts, project, child, agency_zone(), to_local(utcnow()).date())
+        resumed = await flow.resume(session, state, texts, parent_id, project)  # extra questions, confirm, pay
+        if resumed is not None:
+            return resumed
+        if current == ProjectDialog.pay.state:
+            await state.set_state(None)
+            return await project_card(session, texts, parent_id, project.id) or await open_list(session, texts)
         await state.set_state(ProjectDialog.child)
         return await child_screen(texts, project, await repo.children_of(session, parent_id))
     if current in PROJECT_STATES:
@@ -210,12 +217,13 @@ async def _step_handler(callback: CallbackQuery, data: ProjectStep, state: FSMCo
         child = await repo.child_of(session, parent_id, data.item)
         if child is None:
             return None
-        await state.update_data({CHILD: child.id})
-        await state.set_state(ProjectDialog.confirm)
-        return await confirm_screen(texts, project, child, agency_zone(), to_local(utcnow()).date())
+        return await flow.after_child(state, texts, project, child)
     if data.step is PjStep.BACK and current == ProjectDialog.birth.state:
         await state.set_state(ProjectDialog.name)
         return await name_screen(texts, project)
+    chosen = await repo.child_of(session, parent_id, int(stored.get(CHILD) or 0))
+    if data.step is PjStep.BACK and current in (ProjectDialog.extra.state, ProjectDialog.confirm.state) and chosen:
+        return await flow.back(session, state, texts, parent_id, project, chosen)
     if data.step is PjStep.BACK and current in (ProjectDialog.name.state, ProjectDialog.confirm.state):
         children = await repo.children_of(session, parent_id)
         if children:
@@ -271,10 +279,13 @@ async def on_decisive_step(callback: CallbackQuery, callback_data: ProjectStep, 
         await present(bot, parent_id, state, screen, callback)
         return
     await callback.answer()
-    await state.set_state(None)
     child = await repo.child_of(session, parent_id, callback_data.item)
-    if child is None:  # it was there under the lock a moment ago; a parent cannot delete children yet
+    if child is None:  # it was there under the lock a moment ago (/mydata waits for the same lock)
         raise RuntimeError("the child vanished")
+    child_answers.save(child, outcome.application, project.child_fields, data.get(flow.ANSWERS) or {})
+    paying = is_paid_project(project) and outcome.application.status != ApplicationStatus.WAITING
+    await state.set_state(ProjectDialog.pay if paying else None)  # on the payment step a photo is the receipt
+    await state.update_data({flow.PAYING: outcome.application.id if paying else None, flow.ANSWERS: None})
     screen = await result_screen(texts, project, child, ApplicationStatus(outcome.application.status), outcome.rank)
     await present(bot, parent_id, state, screen, callback)
 
@@ -335,10 +346,8 @@ async def typed_answer(message: Message, state: FSMContext, session: AsyncSessio
         await message.answer(await texts.get(str(exc)))
         await present(bot, parent_id, state, await current_screen(session, texts, state, parent_id))
         return
-    await state.update_data({CHILD: child.id, NAME: None})
-    await state.set_state(ProjectDialog.confirm)
-    await present(bot, parent_id, state, await confirm_screen(texts, project, child, agency_zone(),
-                                                              to_local(utcnow()).date()))
+    await state.update_data({NAME: None})
+    await present(bot, parent_id, state, await flow.after_child(state, texts, project, child))
 
 
 @router.message(StateFilter(ProjectDialog.name, ProjectDialog.birth), ~F.text.startswith("/"))

@@ -90,7 +90,8 @@ async def test_approve_and_reject_tell_the_parent_and_a_rejection_moves_the_wait
     assert "Напишите причину" in panel(boss).text
     await say(emu, boss, "Не подходит возраст")
     await boris.wait_for(lambda m: "Причина: Не подходит возраст" in m.text, timeout=15)
-    await vera.wait_for(lambda m: "Освободилось место" in m.text, timeout=15)
+    offer = await vera.wait_for(lambda m: "освободилось" in m.text, timeout=15)  # a timed offer of the place
+    await step(emu, vera.press_on(offer, "Иду"))
     await outbox_drained(bot)
     statuses = [a.status for a in await applications(bot, project_id)]
     assert statuses == ["approved", "rejected", "applied"]
