@@ -65,6 +65,7 @@ class Draft:
     places: int | None
     deadline: datetime | None
     fee: Fee
+    child_fields: str = ""  # extra questions about each child (domain/child_fields.py), comma-separated
 
 
 def draft_from(data: dict[str, Any]) -> Draft:
@@ -76,7 +77,8 @@ def draft_from(data: dict[str, Any]) -> Draft:
         starts_at=datetime.fromisoformat(data["starts_at"]) if data.get("starts_at") else None,
         place=str(data.get("place", "")), places=data.get("places"),
         deadline=datetime.fromisoformat(data["deadline"]) if data.get("deadline") else None,
-        fee=Fee(FeeKind(fee["kind"]), fee.get("amount"), fee.get("url")))
+        fee=Fee(FeeKind(fee["kind"]), fee.get("amount"), fee.get("url")),
+        child_fields=str(data.get("child_fields") or ""))
 
 
 DESCRIPTION_MAX = 2500  # the card must fit in one message with the rest
@@ -114,7 +116,7 @@ def preview_of(draft: Draft) -> Project:
     return Project(id=0, title=draft.title, kind=draft.kind.value, description=draft.description,
                    starts_at=draft.starts_at, place=draft.place, places=draft.places, deadline=draft.deadline,
                    fee_kind=draft.fee.kind.value, fee_amount=draft.fee.amount, fee_url=draft.fee.url,
-                   status=ProjectStatus.DRAFT.value)
+                   status=ProjectStatus.DRAFT.value, child_fields=draft.child_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,7 @@ async def create(session: AsyncSession, draft: Draft, created_by: int | None, *,
         fee_kind=draft.fee.kind.value, fee_amount=draft.fee.amount, fee_url=draft.fee.url,
         status=(ProjectStatus.PUBLISHED if publish else ProjectStatus.DRAFT).value, created_by=created_by,
         published_at=utcnow() if publish else None, audience="all", audience_groups="",
+        child_fields=draft.child_fields,
     )
     await session.flush()
     return project

@@ -33,6 +33,7 @@ async def test_director_creates_and_publishes_a_project_and_a_parent_comes_by_th
     await say(emu, boss, "2")
     await say(emu, boss, _date(20, with_time=False))
     await say(emu, boss, "1500 https://pay.example.com/shoot")
+    await press(emu, boss, "Готово")  # no extra child fields (the default)
     preview = panel(boss)
     for expected in ("Так проект увидят родители", "Съёмка для каталога", "Студия на Малышева, 51", "1 500 ₽",
                      "свободно 2 из 2"):
@@ -58,7 +59,7 @@ async def test_a_draft_stays_hidden_until_published_from_its_card(emu, bot):
     await say(emu, boss, "ТЦ Гринвич")
     await press(emu, boss, "Без ограничений")
     await press(emu, boss, "До начала проекта")
-    await press(emu, boss, "Бесплатно")
+    await press(emu, boss, "Бесплатно", "Готово")
     await press(emu, boss, "Сохранить черновик")
     assert "черновик" in panel(boss).text and panel(boss).has_button("Опубликовать")
 

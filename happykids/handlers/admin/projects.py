@@ -29,6 +29,7 @@ from happykids.domain.projects import (
     deep_link_payload,
 )
 from happykids.handlers.admin.panel import InputStep, record
+from happykids.handlers.admin.project_fields import ask_child_fields
 from happykids.services import projects as service
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import (
@@ -163,6 +164,9 @@ async def _after(event: CallbackQuery | Message, admin_state: FSMContext, texts:
     following = NEXT[step]
     if following is not None:
         await _ask(event, admin_state, texts, following, draft)
+        return
+    if step is ProjectInput.fee:  # which extra child fields to ask; its «Готово» shows the preview
+        await ask_child_fields(event, admin_state, texts, draft)
         return
     await admin_state.set_state(ProjectInput.preview)
     await admin_state.update_data({DRAFT: draft})

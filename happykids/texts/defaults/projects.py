@@ -214,3 +214,14 @@ TEXTS += [
                          "А пока можно ответить на вопрос ниже или нажать «Назад».",
        "Третья ошибка в ответе подряд: контакты агентства"),
 ]
+
+# -- the director's guided dialog: which extra fields to ask (panel wording, read with texts.fixed) --
+TEXTS += [
+    TextDef("projects.ask_child_fields", "Что ещё спросить о ребёнке при записи? Нажмите нужное (можно "
+                                         "несколько или ничего), затем «Готово».", "Проекты (панель)",
+            "Шаг диалога: доп. поля ребёнка", editable=False),
+    TextDef("projects.btn_fields_done", "Готово ➡️", "Проекты (панель)", "Кнопка: поля выбраны",
+            TextKind.BUTTON, editable=False),
+    TextDef("projects.fields_asked", "\n\n📝 Спросим у родителей: {fields}", "Проекты (панель)",
+            "Строка предпросмотра: какие поля спросим", editable=False),
+]
