@@ -8,11 +8,13 @@ a restart.
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
+from html import escape
 from typing import Any
 
 from happykids.db.models import Application, Child, Project
 from happykids.domain.child_fields import COLUMN, ChildField
 from happykids.domain.projects import ApplicationStatus
+from happykids.services.child_answers import of_application
 from happykids.services.personal_data import Stored
 from happykids.texts.service import Markup, Texts
 from happykids.ui.callbacks import MdAct, MyData, PjStep, ProjectCard
@@ -122,3 +124,17 @@ async def ask_delete_screen(texts: Texts, children: int) -> ProjectScreen:
         [button(await texts.plain("mydata.btn_delete_yes"), MyData(action=MdAct.DELETE_YES))],
         [button(await texts.plain("mydata.btn_keep"), MyData(action=MdAct.KEEP))]))
 
+
+
+async def application_extras(texts: Texts, application: Application, tz: tzinfo) -> str:
+    """For the director's list of applications: the answers given with it, «оплачено», a place offered."""
+    answers = of_application(application)
+    parts = [shown_value(f, answers.get(f.value)) for f in ChildField if f is not ChildField.PHOTO]
+    if answers.get(ChildField.PHOTO.value):
+        parts.append((await texts.plain("projects.field_photo")).lower())
+    text = "".join(f", {escape(p)}" for p in parts if p)
+    if application.paid_at is not None:
+        text += await texts.get("projects.status_paid")
+    if application.status == ApplicationStatus.WAITING and application.offer_until is not None:
+        text += await texts.get("projects.adm_offered", until=when("", application.offer_until, tz))
+    return text

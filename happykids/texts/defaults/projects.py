@@ -171,6 +171,7 @@ TEXTS += [
     _p("err_offer_gone", "Это предложение уже не действует", "Нажали «Иду» после срока или дважды"),
     _b("btn_offer_yes", "✅ Иду", "Кнопка: подтверждаю участие"),
     _b("btn_offer_no", "✖️ Не смогу", "Кнопка: отказываюсь от места"),
+    _t("adm_offered", " · ⏳ место предложено до {until}", "Список заявок директора: место предложено"),
 ]
 
 # -- /mydata: what is stored about the parent and their children, and deleting it --
