@@ -104,6 +104,8 @@ async def mydata_screen(texts: Texts, stored: Stored, tz: tzinfo) -> ProjectScre
     for application, child, project in stored.applications:
         status = await texts.get(f"projects.status_{ApplicationStatus(application.status).value}", child="",
                                  rank="", reason="")
+        if application.paid_at is not None:
+            status += await texts.get("projects.status_paid")
         applications.append(await texts.get("mydata.application", child=child.name, project=project.title,
                                             status=Markup(status.lstrip(" —"))))
     total, approved, amount = stored.receipts
