@@ -31,7 +31,7 @@ async def make(app, title="Съёмка каталога", places=5, fee=None, c
 
 
 async def test_the_director_asks_extra_fields_and_the_parent_answers_them(emu, runner):
-    app = await runner.start()
+    await runner.start()
     boss = director(emu)
     await open_panel(emu, boss)
     await press(emu, boss, "Проекты", "Новый проект")

@@ -51,7 +51,7 @@ async def test_a_cancellation_offers_the_place_which_is_held_until_accepted(emu,
 
     await step(emu, boris.press_on(offer, "Иду"))
     assert any("Боря в списке участников" in m.text for m in boris.bot_messages)
-    assert not [m for m in boris.bot_messages if m.message_id == offer.message_id][0].buttons, "answered: retired"
+    assert not next(m for m in boris.bot_messages if m.message_id == offer.message_id).buttons, "answered: retired"
     await outbox_drained(bot)  # the offer's expiry task was settled by the answer
     statuses = [(a.parent_id, a.status, a.offer_until) for a in await applications(bot, project_id)]
     assert statuses == [(5001, "cancelled", None), (5002, "applied", None), (5003, "waiting", None)]
