@@ -1,5 +1,5 @@
 """Projects end to end, the parent's second part: the director's extra questions about the child (with mistakes,
-Back and a restart in the middle), and a project fee's receipt reviewed on the usual card, through the real
+Back, a restart and a kill -9 in the middle), and a project fee's receipt reviewed on the usual card, through the real
 polling loop and the strict emulator."""
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from happykids.db.base import utcnow
+from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.models import Application, Child, Receipt
 from happykids.domain.projects import Fee, FeeKind, ProjectKind
 from happykids.services import projects as service
+from tests.catalogs import SMALL_CATALOG
 from tests.e2e.admin_helpers import director, open_panel, panel, press, say
+from tests.e2e.process import BotProcess, import_catalog
 from tests.e2e.project_helpers import applications, apply, step
 from tests.e2e.receipt_helpers import fast_outbox, outbox_drained  # noqa: F401 - a fixture
 
@@ -160,3 +163,42 @@ async def test_the_receipt_button_on_the_card_and_a_rejection_with_a_reason(emu,
         application_id = await session.scalar(select(Application.id))
     await step(emu, other.press_data(other.last.message_id, f"pjs:rc:1:{application_id}"))
     assert other.callback_answers[-1].get("text") == "Эта заявка уже не действует"
+
+
+async def test_kill_9_on_an_extra_question_resumes_on_it(emu, tmp_path):
+    data_dir = tmp_path / "data"
+    await import_catalog(emu, data_dir, SMALL_CATALOG)
+    engine = create_engine(f"sqlite+aiosqlite:///{(data_dir / 'happykids.sqlite3').resolve()}")
+
+    class Db:  # what `make` needs of an app
+        sessions = create_session_factory(engine)
+
+    await make(Db, child_fields="height,clothing")
+    await engine.dispose()
+    bot = BotProcess(emu, data_dir)
+    await bot.start()
+    await bot.wait_polling()
+    parent = emu.user(4031, "Лена")
+    await parent.send_command("/projects")
+    for press_ in ("Съёмка каталога", "Записаться", "Согласен"):
+        await parent.wait_for(lambda m, b=press_: m.has_button(b), timeout=15)
+        await parent.press(press_)
+    await parent.wait_for(lambda m: "Как зовут ребёнка" in m.text, timeout=15)
+    await parent.send_text("Тима")
+    await parent.wait_for(lambda m: "Когда родился" in m.text, timeout=15)
+    await parent.send_text("03.04.2018")
+    await parent.wait_for(lambda m: "Какой рост" in m.text, timeout=15)
+    await parent.send_text("110")
+    await parent.wait_for(lambda m: "размер одежды" in m.text, timeout=15)
+    await emu.settle(quiet=0.3)
+    bot.kill9()
+    await bot.proc.wait()
+
+    again = BotProcess(emu, data_dir)
+    await again.start()
+    await again.wait_polling()
+    await parent.send_text("116")  # the answer to the question the parent was on before the kill
+    confirm = await parent.wait_for(lambda m: "Размер одежды: 116" in m.text and m.has_button("Записать"), timeout=15)
+    assert "Рост: 110 см" in confirm.text
+    await emu.settle(quiet=0.3)
+    await again.stop()
