@@ -118,8 +118,9 @@ async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, sessi
     sender = Sender(user.id, display_name(user.first_name, user.last_name), user.username)
     data = await state.get_data()
     choice = ChoiceSnapshot.from_dialog(data.get("confirmed"))
-    fee = (await payable(session, user.id, int(data.get(PAYING_FOR) or 0))
-           if await state.get_state() == ProjectDialog.pay.state else None)
+    fee = None
+    if await state.get_state() == ProjectDialog.pay.state:  # a project fee; not an old class choice, if it lapsed
+        fee, choice = await payable(session, user.id, int(data.get(PAYING_FOR) or 0)), None
     try:
         receipt = await record(session, incoming, saved, sender, choice, fee)
         await uow.commit()
