@@ -9,7 +9,6 @@ dialog (domain/mistakes.py). The places themselves are counted by services/proje
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
 from happykids.db.repositories import project_admin
+from happykids.db.repositories import project_parent as extra_repo
 from happykids.db.repositories import projects as repo
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.clock import agency_zone, to_local
@@ -32,22 +32,21 @@ from happykids.domain.projects import (
     parse_child_name,
     project_from_payload,
 )
+from happykids.handlers import project_flow as flow
 from happykids.handlers.mistakes import LEVEL_TEXT
-from happykids.services import project_audience
+from happykids.services import child_answers, project_audience
 from happykids.services import projects as service
 from happykids.services.caches import CatalogCache
+from happykids.services.project_payments import is_paid_project
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import PjStep, ProjectCard, ProjectsList, ProjectStep
 from happykids.ui.project_screens import (
     Mine,
     ProjectScreen,
-    age_text,
-    ages_line,
     birth_screen,
     cancel_screen,
     card_screen,
     child_screen,
-    confirm_screen,
     consent_screen,
     list_screen,
     name_screen,
@@ -98,7 +97,8 @@ async def project_card(session: AsyncSession, texts: Texts, parent_id: int, proj
     for application, child in await repo.parent_applications(session, parent_id, project_id):
         rank = (await repo.waiting_rank(session, project_id, application.position)
                 if application.status == ApplicationStatus.WAITING else 0)
-        mine.append(Mine(application, child, rank))
+        pending = await extra_repo.pending_receipt_of(session, application.id) is not None
+        mine.append(Mine(application, child, rank, pending))
     numbers = (await service.numbers(session, [project]))[project.id]
     window = service.window(project)
     now = utcnow()
@@ -117,9 +117,13 @@ async def current_screen(session: AsyncSession, texts: Texts, state: FSMContext,
             return await name_screen(texts, project)
         if current == ProjectDialog.birth.state:
             return await birth_screen(texts, project, str(data.get(NAME) or ""))
-        child = await repo.child_of(session, parent_id, int(data.get(CHILD) or 0))
-        if current == ProjectDialog.confirm.state and child is not None:
-            return await confirm_screen(texts, project, child, agency_zone(), to_local(utcnow()).date())
+        resumed = await flow.resume(session, state, texts, parent_id, project)  # extra questions, confirm, pay
+        if resumed is not None:
+            return resumed
+        if current == ProjectDialog.pay.state:
+            await state.set_state(None)
+            card = await project_card(session, texts, parent_id, project.id)
+            return card or await open_list(session, texts, parent_id)
         await state.set_state(ProjectDialog.child)
         return await child_screen(texts, project, await repo.children_of(session, parent_id))
     if current in PROJECT_STATES:
@@ -221,12 +225,13 @@ async def _step_handler(callback: CallbackQuery, data: ProjectStep, state: FSMCo
         child = await repo.child_of(session, parent_id, data.item)
         if child is None:
             return None
-        await state.update_data({CHILD: child.id})
-        await state.set_state(ProjectDialog.confirm)
-        return await confirm_screen(texts, project, child, agency_zone(), to_local(utcnow()).date())
+        return await flow.after_child(state, texts, project, child)
     if data.step is PjStep.BACK and current == ProjectDialog.birth.state:
         await state.set_state(ProjectDialog.name)
         return await name_screen(texts, project)
+    chosen = await repo.child_of(session, parent_id, int(stored.get(CHILD) or 0))
+    if data.step is PjStep.BACK and current in (ProjectDialog.extra.state, ProjectDialog.confirm.state) and chosen:
+        return await flow.back(session, state, texts, parent_id, project, chosen)
     if data.step is PjStep.BACK and current in (ProjectDialog.name.state, ProjectDialog.confirm.state):
         children = await repo.children_of(session, parent_id)
         if children:
@@ -282,10 +287,13 @@ async def on_decisive_step(callback: CallbackQuery, callback_data: ProjectStep, 
         await present(bot, parent_id, state, screen, callback)
         return
     await callback.answer()
-    await state.set_state(None)
     child = await repo.child_of(session, parent_id, callback_data.item)
-    if child is None:  # it was there under the lock a moment ago; a parent cannot delete children yet
+    if child is None:  # it was there under the lock a moment ago (/mydata waits for the same lock)
         raise RuntimeError("the child vanished")
+    child_answers.save(child, outcome.application, project.child_fields, data.get(flow.ANSWERS) or {})
+    paying = is_paid_project(project) and outcome.application.status != ApplicationStatus.WAITING
+    await state.set_state(ProjectDialog.pay if paying else None)  # on the payment step a photo is the receipt
+    await state.update_data({flow.PAYING: outcome.application.id if paying else None, flow.ANSWERS: None})
     screen = await result_screen(texts, project, child, ApplicationStatus(outcome.application.status), outcome.rank)
     await present(bot, parent_id, state, screen, callback)
 
@@ -315,7 +323,7 @@ async def _cancel(callback: CallbackQuery, data: ProjectStep, state: FSMContext,
 async def on_step(callback: CallbackQuery, callback_data: ProjectStep, state: FSMContext, session: AsyncSession,
                   texts: Texts, bot: Bot) -> None:
     if callback_data.step is PjStep.CHILD and await state.get_state() == ProjectDialog.child.state:
-        refusal = await _age_refusal(session, texts, callback_data.project_id, callback.from_user.id,
+        refusal = await flow.age_refusal(session, texts, callback_data.project_id, callback.from_user.id,
                                      callback_data.item, "projects.err_age")
         if refusal is not None:  # this child cannot be chosen: say why, the choice stays on the screen
             await callback.answer(refusal[:200], show_alert=True)
@@ -326,20 +334,6 @@ async def on_step(callback: CallbackQuery, callback_data: ProjectStep, state: FS
         return
     await callback.answer()
     await present(bot, callback.from_user.id, state, result, callback)
-
-
-async def _age_refusal(session: AsyncSession, texts: Texts, project_id: int, parent_id: int, child_id: int,
-                       key: str, birth: date | None = None, name: str = "") -> str | None:
-    """Why this child (or the new one: `birth`, `name`) cannot apply by age, in words; None if they may."""
-    project = await service.visible_to_parent(session, project_id)
-    child = await repo.child_of(session, parent_id, child_id) if birth is None else None
-    birth, name = (child.birth_date, child.name) if child is not None else (birth, name)
-    today = to_local(utcnow()).date()
-    if project is None or birth is None or project_audience.child_fits(project, birth, today):
-        return None
-    age = await age_text(texts, birth, project_audience.age_day(project, today))
-    ages = (await ages_line(texts, project)).strip().removeprefix("👶").strip()
-    return await (texts.plain if key == "projects.err_age" else texts.get)(key, child=name, age=age, ages=ages)
 
 
 # -- typed answers -------------------------------------------------------------------------------------------
@@ -361,7 +355,7 @@ async def typed_answer(message: Message, state: FSMContext, session: AsyncSessio
             await present(bot, parent_id, state, await birth_screen(texts, project, name))
             return
         birth = parse_birth_date(message.text or "", to_local(utcnow()).date())
-        refusal = await _age_refusal(session, texts, project.id, parent_id, 0, "projects.err_age_new", birth,
+        refusal = await flow.age_refusal(session, texts, project.id, parent_id, 0, "projects.err_age_new", birth,
                                      str(data.get(NAME) or ""))
         if refusal is not None:  # nothing is stored: the parent may type another date, or go back
             await commit_before_showing()
@@ -374,10 +368,8 @@ async def typed_answer(message: Message, state: FSMContext, session: AsyncSessio
         await message.answer(await texts.get(str(exc)))
         await present(bot, parent_id, state, await current_screen(session, texts, state, parent_id))
         return
-    await state.update_data({CHILD: child.id, NAME: None})
-    await state.set_state(ProjectDialog.confirm)
-    await present(bot, parent_id, state, await confirm_screen(texts, project, child, agency_zone(),
-                                                              to_local(utcnow()).date()))
+    await state.update_data({NAME: None})
+    await present(bot, parent_id, state, await flow.after_child(state, texts, project, child))
 
 
 @router.message(StateFilter(ProjectDialog.name, ProjectDialog.birth), ~F.text.startswith("/"))

@@ -33,6 +33,7 @@ from happykids.domain.receipts import (
     source_key,
 )
 from happykids.services.crash_points import crash_point
+from happykids.services.project_payments import payable
 from happykids.services.receipt_files import download_receipt, receipt_file_path
 from happykids.services.receipt_intake import IncomingFile, Sender, known_file, record
 from happykids.services.receipt_outbox import acknowledge
@@ -42,6 +43,7 @@ from happykids.ui.states import PaymentDialog, ProjectDialog
 from happykids.workers.hub import Workers
 
 log = logging.getLogger(__name__)
+PAYING_FOR = "pj_app"  # the application whose fee the parent is paying (handlers/projects.py sets it)
 router = Router(name="receipts")
 router.message.filter(F.chat.type == "private")
 
@@ -53,14 +55,15 @@ NOT_RECEIPTS = {
 
 
 # While a parent is choosing with buttons, a sticker is a dialog mistake (escalation), not a bad receipt.
-@router.message(F.content_type.in_(NOT_RECEIPTS), StateFilter(None, PaymentDialog.link))
+@router.message(F.content_type.in_(NOT_RECEIPTS), StateFilter(None, PaymentDialog.link, ProjectDialog.pay))
 async def not_a_receipt(message: Message, texts: Texts) -> None:
     await message.answer(await texts.get("receipt.unsupported"))
 
 
 # In a project application a photo is not a payment receipt: the projects router treats it as a mistake on
 # that step (error, instruction, contacts), instead of sending the director a receipt for nothing.
-NOT_APPLYING = ~StateFilter(ProjectDialog)
+# On a project's payment step (ProjectDialog.pay) the photo IS a receipt: that application's fee.
+NOT_APPLYING = ~StateFilter(*(s for s in ProjectDialog.__all_states__ if s is not ProjectDialog.pay))
 
 
 @router.message(F.content_type == ContentType.PHOTO, NOT_APPLYING)
@@ -113,9 +116,13 @@ async def take_receipt(message: Message, incoming: IncomingFile, bot: Bot, sessi
     if user is None:  # the private-chat filter guarantees a sender
         return
     sender = Sender(user.id, display_name(user.first_name, user.last_name), user.username)
-    choice = ChoiceSnapshot.from_dialog((await state.get_data()).get("confirmed"))
+    data = await state.get_data()
+    choice = ChoiceSnapshot.from_dialog(data.get("confirmed"))
+    fee = None
+    if await state.get_state() == ProjectDialog.pay.state:  # a project fee; not an old class choice, if it lapsed
+        fee, choice = await payable(session, user.id, int(data.get(PAYING_FOR) or 0)), None
     try:
-        receipt = await record(session, incoming, saved, sender, choice)
+        receipt = await record(session, incoming, saved, sender, choice, fee)
         await uow.commit()
     except IntegrityError:  # the same update handled twice at once: the other one recorded it
         await uow.rollback()

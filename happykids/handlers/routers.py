@@ -6,7 +6,19 @@ the catch-all mistake handling last. A new feature adds its router here.
 
 from aiogram import Router
 
-from happykids.handlers import errors, fallback, groups, help, mistakes, payment, projects, receipts, review
+from happykids.handlers import (
+    errors,
+    fallback,
+    groups,
+    help,
+    mistakes,
+    mydata,
+    payment,
+    project_steps,
+    projects,
+    receipts,
+    review,
+)
 from happykids.handlers.admin import admin_router
 
 
@@ -18,7 +30,9 @@ def feature_routers() -> list[Router]:
         admin_router,  # the director's panel; for non-admins the whole tree is skipped
         review.router,  # admins: decisions on receipts, /receipts, the rejection reason
         receipts.router,  # photos and files in any dialog state are receipts
+        project_steps.router,  # extra questions, project receipts, offers: before the projects' catch-all
         projects.router,  # before the payment dialog: /start project_<id> lands on the project
+        mydata.router,  # /mydata: what is stored about a parent's children, and deleting it
         payment.router,
         mistakes.router,
         fallback.router,

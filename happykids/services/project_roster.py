@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
 from happykids.db.models import Application, Project
+from happykids.db.repositories import project_parent
 from happykids.db.repositories import projects as repo
 from happykids.domain.projects import HOLDS_PLACE, ApplicationStatus, FeeKind, ProjectError, places_left
 from happykids.services import projects as service
@@ -55,11 +56,8 @@ async def move(session: AsyncSession, application_id: int, to_list: bool, admin_
 
 
 async def paid_application_ids(session: AsyncSession, project: Project) -> set[int]:
-    """HOOK(paid): the applications whose project fee is paid. Receipts for project fees come with the parent's
-    side of #12; until they land nothing is known to be paid, so the card shows «оплачено: 0» for a paid
-    project and the export's «Оплата» column says «не отмечена». Replace the body, keep the name."""
-    del session, project
-    return set()
+    """The applications whose project fee is paid (the director approved its receipt: services/project_payments.py)."""
+    return await project_parent.paid_ids(session, project.id)
 
 
 @dataclass(frozen=True, slots=True)

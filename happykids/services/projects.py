@@ -39,13 +39,13 @@ from happykids.domain.projects import (
     arrival_status,
     check_apply,
     clean_line,
-    free_places,
     parse_deadline,
     parse_fee,
     parse_places,
     parse_starts_at,
     places_left,
 )
+from happykids.services import project_offers as offers
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,7 @@ class Draft:
     places: int | None
     deadline: datetime | None
     fee: Fee
+    child_fields: str = ""  # extra questions about each child (domain/child_fields.py), comma-separated
 
 
 def draft_from(data: dict[str, Any]) -> Draft:
@@ -78,7 +79,8 @@ def draft_from(data: dict[str, Any]) -> Draft:
         starts_at=datetime.fromisoformat(data["starts_at"]) if data.get("starts_at") else None,
         place=str(data.get("place", "")), places=data.get("places"),
         deadline=datetime.fromisoformat(data["deadline"]) if data.get("deadline") else None,
-        fee=Fee(FeeKind(fee["kind"]), fee.get("amount"), fee.get("url")))
+        fee=Fee(FeeKind(fee["kind"]), fee.get("amount"), fee.get("url")),
+        child_fields=str(data.get("child_fields") or ""))
 
 
 DESCRIPTION_MAX = 2500  # the card must fit in one message with the rest
@@ -116,7 +118,7 @@ def preview_of(draft: Draft) -> Project:
     return Project(id=0, title=draft.title, kind=draft.kind.value, description=draft.description,
                    starts_at=draft.starts_at, place=draft.place, places=draft.places, deadline=draft.deadline,
                    fee_kind=draft.fee.kind.value, fee_amount=draft.fee.amount, fee_url=draft.fee.url,
-                   status=ProjectStatus.DRAFT.value)
+                   status=ProjectStatus.DRAFT.value, child_fields=draft.child_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,7 @@ async def create(session: AsyncSession, draft: Draft, created_by: int | None, *,
         fee_kind=draft.fee.kind.value, fee_amount=draft.fee.amount, fee_url=draft.fee.url,
         status=(ProjectStatus.PUBLISHED if publish else ProjectStatus.DRAFT).value, created_by=created_by,
         published_at=utcnow() if publish else None, audience="all", audience_groups="",
+        child_fields=draft.child_fields,
     )
     await session.flush()
     return project
@@ -224,18 +227,11 @@ async def apply(session: AsyncSession, project_id: int, parent_id: int, child_id
     return Outcome(application, rank, [])
 
 
-async def _move_up(session: AsyncSession, project: Project) -> list[Notice]:
-    """Give freed places to the first on the waiting list (the caller holds the project's lock)."""
-    taken = await repo.taken_places(session, project.id)
-    count = free_places(project.places, taken, await repo.waiting_count(session, project.id))
-    notices = []
-    for promoted in await repo.first_waiting(session, project.id, count):
-        promoted.status = ApplicationStatus.APPLIED.value
-        child = await repo.child_of(session, promoted.parent_id, promoted.child_id)
-        notices.append(Notice(promoted.parent_id, "projects.moved_up",
-                              {"project": project.title, "child": child.name if child else ""}))
-    await session.flush()
-    return _record(session, notices)
+async def move_up(session: AsyncSession, project: Project) -> list[Notice]:
+    """Offer freed places to the first on the waiting list, for a set time (services/project_offers.py; the
+    caller holds the project's lock). The offers are told by their own outbox task, with «Иду» / «Не смогу»."""
+    offered = await offers.offer_freed(session, project, utcnow())
+    return [Notice(a.parent_id, "projects.offer", {"project": project.title}) for a in offered]
 
 
 async def cancel_by_parent(session: AsyncSession, parent_id: int, application_id: int, now: datetime) -> Outcome:
@@ -249,10 +245,11 @@ async def cancel_by_parent(session: AsyncSession, parent_id: int, application_id
         raise ProjectError("projects.err_not_active")
     if not window(project).cancellable_by_parent(now):
         raise ProjectError("projects.err_cancel_late")
-    held = application.status in HOLDS_PLACE
+    held = offers.holds_place(application)
+    await offers.withdraw(session, application)
     application.status, application.reason = ApplicationStatus.CANCELLED.value, None
     await session.flush()
-    return Outcome(application, 0, await _move_up(session, project) if held else [])
+    return Outcome(application, 0, await move_up(session, project) if held else [])
 
 
 async def decide(session: AsyncSession, application_id: int, approve: bool, reason: str | None,
@@ -266,16 +263,17 @@ async def decide(session: AsyncSession, application_id: int, approve: bool, reas
     application = await repo.application(session, application_id)
     if project is None or application is None or application.status not in ACTIVE:
         raise ProjectError("projects.err_not_active")
-    status = ApplicationStatus(application.status)
+    status, held = ApplicationStatus(application.status), offers.holds_place(application)
     if approve and status is ApplicationStatus.APPROVED:
         raise ProjectError("projects.err_not_active")
-    if approve and status is ApplicationStatus.WAITING:
+    if approve and status is ApplicationStatus.WAITING and application.offer_until is None:
         left = places_left(project.places, await repo.taken_places(session, project.id))
         if left is not None and left <= 0:
             raise ProjectError("projects.err_no_places")
     child = await repo.child_of(session, application.parent_id, application.child_id)
     values: dict[str, str | int] = {"project": project.title, "child": child.name if child else ""}
     application.decided_at, application.decided_by = utcnow(), admin_id
+    await offers.withdraw(session, application)
     if approve:
         application.status = ApplicationStatus.APPROVED.value
         await session.flush()
@@ -286,8 +284,8 @@ async def decide(session: AsyncSession, application_id: int, approve: bool, reas
     await session.flush()
     key = "projects.rejected_reason" if reason else "projects.rejected"
     notices = _record(session, [Notice(application.parent_id, key, {**values, "reason": reason or ""})])
-    if status in HOLDS_PLACE:
-        notices += await _move_up(session, project)
+    if held:
+        notices += await move_up(session, project)
     return Outcome(application, 0, notices)
 
 
@@ -302,6 +300,7 @@ async def cancel_project(session: AsyncSession, project_id: int, reason: str | N
     notices = []
     for application in await repo.active_applications(session, project_id):
         application.status, application.reason = ApplicationStatus.CANCELLED.value, reason
+        await offers.withdraw(session, application)
         child = await repo.child_of(session, application.parent_id, application.child_id)
         key = "projects.project_cancelled_reason" if reason else "projects.project_cancelled"
         notices.append(Notice(application.parent_id, key, {"project": project.title,

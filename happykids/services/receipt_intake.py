@@ -20,6 +20,7 @@ from happykids.db.repositories.parents import record_event
 from happykids.domain.outbox import INTAKE_TASKS
 from happykids.domain.receipts import ALBUM_QUIET_SECONDS, ChoiceSnapshot, IncomingMedia, shorten, source_key
 from happykids.domain.reporting import FunnelStep
+from happykids.services.project_payments import FeePayment, attach
 from happykids.services.receipt_files import SavedFile
 from happykids.services.receipt_outbox import enqueue_intake
 
@@ -45,8 +46,9 @@ class IncomingFile:
 
 
 async def record(session: AsyncSession, incoming: IncomingFile, saved: SavedFile, sender: Sender,
-                 choice: ChoiceSnapshot | None) -> Receipt:
-    """Add the receipt (or the album's next page) and its tasks; the caller commits."""
+                 choice: ChoiceSnapshot | None, fee: FeePayment | None = None) -> Receipt:
+    """Add the receipt (or the album's next page) and its tasks; the caller commits. `fee`: the receipt pays for
+    a project application (services/project_payments.py), not for classes."""
     comment = shorten(incoming.caption, MAX_COMMENT_CHARS) if incoming.caption and incoming.caption.strip() else None
     key = source_key(incoming.file_unique_id, incoming.media_group_id)
     album = incoming.media_group_id is not None
@@ -56,11 +58,15 @@ async def record(session: AsyncSession, incoming: IncomingFile, saved: SavedFile
 
     if receipt is None:
         receipt = repo.new_receipt(session, source_key=key, user_id=sender.user_id, parent_name=sender.name,
-                                   username=sender.username, choice=choice, comment=comment)
+                                   username=sender.username, choice=fee.choice() if fee else choice,
+                                   comment=comment)
+        if fee is not None:
+            attach(receipt, fee)
         await session.flush()
         _add_file(session, receipt.id, incoming, saved, position=0)
         enqueue_intake(session, receipt.id, due_at=due_at, ack_due_at=ack_due_at)
-        await record_event(session, sender.user_id, FunnelStep.RECEIPT, choice.group_code if choice else None)
+        if fee is None:  # the classes' funnel; a project fee is not a step of it
+            await record_event(session, sender.user_id, FunnelStep.RECEIPT, choice.group_code if choice else None)
         return receipt
 
     # The next page of an album already on record.

@@ -16,6 +16,7 @@ from happykids.db.repositories import receipts as repo
 from happykids.db.repositories.parents import record_event
 from happykids.domain.receipts import AlreadyDecided, CardRef, Decision, decide
 from happykids.domain.reporting import FunnelStep
+from happykids.services.project_payments import on_approved
 from happykids.services.receipt_outbox import enqueue_decision, enqueue_show_decision
 
 
@@ -43,7 +44,9 @@ async def decide_receipt(session: AsyncSession, receipt_id: int, decision: Decis
     won = await repo.decide(session, receipt_id, status, admin_id, admin_name, reason)
     if won:
         enqueue_decision(session, receipt_id)
-        if decision is Decision.APPROVE:
+        if decision is Decision.APPROVE and receipt.project_id is not None:
+            await on_approved(session, receipt)  # the project's application is «оплачено»
+        elif decision is Decision.APPROVE:
             await record_event(session, receipt.user_id, FunnelStep.APPROVED, receipt.group_code)
     return Outcome(won, await repo.get(session, receipt_id, fresh=True))
 

@@ -256,6 +256,11 @@ class PjStep(StrEnum):
     BACK = "back"
     CANCEL = "cx"  # cancel an application (`item`: its id): asks first
     CANCEL_YES = "cxok"
+    # -- the parent's side, second part (`item`: the application's id unless said otherwise) --
+    KEEP = "keep"  # an extra question: keep last time's answer
+    RECEIPT = "rc"  # «📎 Отправить чек»: the next photo or PDF is this application's receipt
+    OFFER_YES = "oy"  # «✅ Иду» on a freed place
+    OFFER_NO = "on"  # «✖️ Не смогу»
 
 
 class ProjectStep(CallbackData, prefix="pjs"):
@@ -330,3 +335,22 @@ class ProjectEditField(CallbackData, prefix="ape"):
 
     project_id: int
     field: str
+# -- projects: the parent's side, second part ---------------------------------------------------------------
+
+class MdAct(StrEnum):
+    DELETE = "del"  # asks first
+    DELETE_YES = "delok"
+    KEEP = "keep"
+
+
+class MyData(CallbackData, prefix="md"):
+    """/mydata: deleting the children's data."""
+
+    action: MdAct
+
+
+class ProjectFieldPick(CallbackData, prefix="apf"):
+    """The director's multi-select of extra child fields (`field`: a domain.child_fields name, or "done")."""
+
+    field: str
+    draft: str

@@ -1,4 +1,4 @@
-"""The command menus: parents see /start, /projects and /help; an admin's own chat also shows /admin and
+"""The command menus: parents see /start, /projects, /mydata and /help; an admin's own chat also shows /admin and
 /receipts.
 
 Telegram refuses a menu for a chat that does not exist yet, so an admin's menu is set the first time she
@@ -23,6 +23,7 @@ class CommandMenus:
         return [
             BotCommand(command="start", description=await texts.plain("cmd.start")),
             BotCommand(command="projects", description=await texts.plain("cmd.projects")),
+            BotCommand(command="mydata", description=await texts.plain("cmd.mydata")),
             BotCommand(command="help", description=await texts.plain("cmd.help")),
         ]
 

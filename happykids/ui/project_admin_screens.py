@@ -12,6 +12,7 @@ from datetime import date, tzinfo
 from aiogram.types import InlineKeyboardMarkup
 
 from happykids.db.models import Application, Child, Project
+from happykids.domain.clock import agency_zone
 from happykids.domain.projects import ApplicationStatus, ProjectKind, ProjectStatus
 from happykids.services.project_announce import caption_fits
 from happykids.services.project_roster import CardNumbers
@@ -28,6 +29,7 @@ from happykids.ui.callbacks import (
     Section,
 )
 from happykids.ui.keyboards.admin import Button, keyboard, label, menu_button
+from happykids.ui.project_parent_screens import application_extras
 from happykids.ui.project_screens import age_text, card_body, when_text
 
 Screen = tuple[str, InlineKeyboardMarkup, str | None]
@@ -155,7 +157,8 @@ async def applications_screen(texts: Texts, project: Project, items: list[tuple[
         mark = texts.fixed(f"projects.app_status.{application.status}")
         lines.append(texts.fixed("projects.app_line", n=n, status=mark,
                                  child=child.name, age=await age_text(texts, child.birth_date, on),
-                                 parent=parents.get(application.parent_id, str(application.parent_id))))
+                                 parent=parents.get(application.parent_id, str(application.parent_id)))
+                     + await application_extras(texts, application, agency_zone()))  # answers, paid, offer
         status = ApplicationStatus(application.status)
         if len(rows) >= MAX_LISTED or status not in (ApplicationStatus.APPLIED, ApplicationStatus.WAITING,
                                                      ApplicationStatus.APPROVED):

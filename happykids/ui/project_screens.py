@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from happykids.db.models import Application, Child, Project
 from happykids.domain.clock import to_local
-from happykids.domain.projects import ACTIVE, ApplicationStatus, FeeKind, age_on
+from happykids.domain.projects import ACTIVE, HOLDS_PLACE, ApplicationStatus, FeeKind, age_on
 from happykids.services.project_announce import caption_fits
 from happykids.services.projects import Numbers
 from happykids.texts.service import Markup, Texts
@@ -35,6 +35,7 @@ class Mine:
     application: Application
     child: Child
     rank: int
+    receipt_pending: bool = False  # a receipt of its fee waits for the director
 
 
 def when(texts_when: str, at: datetime | None, tz: tzinfo) -> str:
@@ -110,16 +111,23 @@ async def list_screen(texts: Texts, projects: list[Project], numbers: dict[int, 
     return ProjectScreen(await texts.get("projects.list", lines=Markup("\n\n".join(lines))), markup)
 
 
-async def status_line(texts: Texts, item: Mine) -> str:
+async def status_line(texts: Texts, item: Mine, tz: tzinfo) -> str:
     status = ApplicationStatus(item.application.status)
-    reason = item.application.reason
+    reason, until = item.application.reason, item.application.offer_until
+    if status is ApplicationStatus.WAITING and until is not None:
+        return await texts.get("projects.status_offered", child=item.child.name, until=when("", until, tz))
     key = f"projects.status_{status.value}" + ("_reason" if status is ApplicationStatus.REJECTED and reason else "")
-    return await texts.get(key, child=item.child.name, rank=item.rank, reason=reason or "")
+    line = await texts.get(key, child=item.child.name, rank=item.rank, reason=reason or "")
+    if item.application.paid_at is not None:
+        line += await texts.get("projects.status_paid")
+    elif item.receipt_pending and status in ACTIVE:
+        line += await texts.get("projects.status_receipt_pending")
+    return line
 
 
 async def card_screen(texts: Texts, project: Project, numbers: Numbers | None, mine: list[Mine], tz: tzinfo,
                       can_apply: bool, can_cancel: bool) -> ProjectScreen:
-    lines = [await status_line(texts, m) for m in mine]
+    lines = [await status_line(texts, m, tz) for m in mine]
     mine_text = await texts.markup("projects.mine", lines=Markup("\n".join(lines))) if lines else Markup("")
     text = await card_body(texts, project, numbers, tz, mine_text)
     buttons = []
@@ -131,6 +139,7 @@ async def card_screen(texts: Texts, project: Project, numbers: Numbers | None, m
         m.application.status in ACTIVE for m in mine)
     if paying and project.fee_url:
         buttons.append([url_button(await texts.plain("projects.btn_pay"), project.fee_url)])
+    buttons += await parent_buttons(texts, project, mine)
     if can_cancel:
         for m in mine:
             if m.application.status in ACTIVE:
@@ -138,6 +147,22 @@ async def card_screen(texts: Texts, project: Project, numbers: Numbers | None, m
                 buttons.append([step(label[:64], PjStep.CANCEL, project.id, m.application.id)])
     buttons.append(back_to(await texts.plain("projects.btn_to_list"), ProjectsList()))
     return ProjectScreen(text, rows(*buttons), with_poster(project, text))
+
+
+async def parent_buttons(texts: Texts, project: Project, mine: list[Mine]) -> list[list[InlineKeyboardButton]]:
+    """The card's buttons of the parent's second part: «Иду» / «Не смогу» on a place offered, «📎 Отправить чек»
+    for an application that holds a place and is not paid yet."""
+    buttons = []
+    for m in mine:
+        app = m.application
+        if app.status == ApplicationStatus.WAITING and app.offer_until is not None:
+            buttons.append([step(await texts.plain("projects.btn_offer_yes"), PjStep.OFFER_YES, project.id, app.id),
+                            step(await texts.plain("projects.btn_offer_no"), PjStep.OFFER_NO, project.id, app.id)])
+        elif (project.fee_kind == FeeKind.PAID and project.fee_url and app.status in HOLDS_PLACE
+              and app.paid_at is None):
+            label = await texts.plain("projects.btn_send_receipt", child=m.child.name)
+            buttons.append([step(label[:64], PjStep.RECEIPT, project.id, app.id)])
+    return buttons
 
 
 # -- applying --------------------------------------------------------------------------------------------
@@ -165,11 +190,12 @@ async def birth_screen(texts: Texts, project: Project, name: str) -> ProjectScre
     return ProjectScreen(await texts.get("projects.ask_birth_date", child=name), rows(back))
 
 
-async def confirm_screen(texts: Texts, project: Project, child: Child, tz: tzinfo, today: date) -> ProjectScreen:
+async def confirm_screen(texts: Texts, project: Project, child: Child, tz: tzinfo, today: date,
+                         extra: Markup | None = None) -> ProjectScreen:
     on = to_local(project.starts_at, tz).date() if project.starts_at else today
     text = await texts.get("projects.confirm", project=project.title, when=await when_text(texts, project, tz),
                            place=project.place, child=child.name, age=await age_text(texts, child.birth_date, on),
-                           fee=Markup(await fee_text(texts, project)))
+                           fee=Markup(await fee_text(texts, project)), extra=extra or Markup(""))
     return ProjectScreen(text, rows(
         [step(await texts.plain("projects.btn_confirm"), PjStep.CONFIRM, project.id, child.id)],
         [step(await texts.plain("btn.back"), PjStep.BACK, project.id)]))
@@ -182,6 +208,8 @@ async def result_screen(texts: Texts, project: Project, child: Child, status: Ap
     if project.fee_kind == FeeKind.PAID and project.fee_url:
         amount = f"{project.fee_amount or 0:,}".replace(",", " ")
         pay = await texts.markup("projects.pay_line", amount=amount, url=project.fee_url)
+        if status is not ApplicationStatus.WAITING:  # the parent is on the payment step: a photo is the receipt
+            pay = Markup(pay + await texts.markup("projects.pay_step"))
         buttons.append([url_button(await texts.plain("projects.btn_pay"), project.fee_url)])
     key = "projects.waiting" if status is ApplicationStatus.WAITING else "projects.applied"
     text = await texts.get(key, child=child.name, project=project.title, rank=rank, pay=pay)

@@ -59,7 +59,12 @@ async def status_line(texts: Texts, receipt: Receipt) -> Markup:
 
 
 async def card_text(texts: Texts, receipt: Receipt, pages: int) -> str:
-    if receipt.group_title:
+    if receipt.project_id is not None:  # a project fee's receipt (services/project_payments.py)
+        amount = format_amount(receipt.amount) or await texts.plain("review.amount_unknown")
+        child = receipt.children_title or await texts.plain("projects.child_forgotten")
+        choice = await texts.markup("projects.review_choice", project=shorten(receipt.group_title or "", 100),
+                                    child=shorten(child, 100), amount=amount)
+    elif receipt.group_title:
         amount = format_amount(receipt.amount) or await texts.plain("review.amount_unknown")
         choice = await texts.markup("review.choice", group=shorten(receipt.group_title, 100),
                                     period=shorten(receipt.period_title or "", 100),

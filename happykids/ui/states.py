@@ -63,6 +63,8 @@ class ProjectDialog(StatesGroup):
     name = State()  # typed: the new child's name
     birth = State()  # typed: the new child's birth date
     confirm = State()
+    extra = State()  # the director's extra questions (height, sizes, a photo), one by one (`pj_field`)
+    pay = State()  # the payment link was shown: the next photo or PDF is the receipt of `pj_app`
 
 
 PROJECT_CHOOSING = {ProjectDialog.consent.state, ProjectDialog.child.state, ProjectDialog.confirm.state}
@@ -80,6 +82,7 @@ class ProjectInput(StatesGroup):
     deadline = State()
     fee = State()
     preview = State()  # buttons: save as a draft or publish
+    fields = State()  # buttons: which extra child fields to ask (after the fee, before the preview)
     reject_reason = State()
     cancel_reason = State()
     # -- the director's side of #12, second part

@@ -176,8 +176,8 @@ async def test_admin_gets_panel_commands_in_her_own_menu_only(emu, bot):
         commands = params["commands"]
         commands = json.loads(commands) if isinstance(commands, str) else commands
         menus[(scope["type"], scope.get("chat_id"))] = {c["command"] for c in commands}
-    assert menus[("default", None)] == {"start", "projects", "help"}
-    assert menus[("chat", ADMIN_ID)] == {"start", "projects", "help", "admin", "receipts"}
+    assert menus[("default", None)] == {"start", "projects", "mydata", "help"}
+    assert menus[("chat", ADMIN_ID)] == {"start", "projects", "mydata", "help", "admin", "receipts"}
 
 
 async def test_admin_can_be_added_by_the_username_of_someone_who_wrote_to_the_bot(emu, bot):

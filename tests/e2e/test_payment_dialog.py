@@ -42,7 +42,7 @@ async def test_start_greets_explains_steps_and_offers_groups(emu, bot):
     assert question.button_texts() == ["Малыши (4–6 лет)", "Юниоры (7–11 лет)"]
     assert not any("Назад" in b for b in question.button_texts())  # the first step has nothing to go back to
     commands = [params for method, params in emu.calls if method == "setMyCommands"]
-    assert commands and {c["command"] for c in _commands(commands[-1])} == {"start", "projects", "help"}
+    assert commands and {c["command"] for c in _commands(commands[-1])} == {"start", "projects", "mydata", "help"}
 
 
 def _commands(params):

@@ -76,7 +76,9 @@ async def test_waiting_list_and_a_cancellation_moves_the_first_waiting_up(emu, b
     await step(emu, first.press("Отменить: Аня"))
     await step(emu, first.press("Да, отменить"))
     assert "Заявка отменена" in first.last.text
-    await second.wait_for(lambda m: "Освободилось место" in m.text and "Боря" in m.text, timeout=15)
+    # The first waiting is offered the place (held for them) and takes it (tests/e2e/test_projects_parent_offers.py)
+    offer = await second.wait_for(lambda m: "освободилось" in m.text and "Боря" in m.text, timeout=15)
+    await step(emu, second.press_on(offer, "Иду"))
     await outbox_drained(bot)
     statuses = [(a.parent_id, a.status) for a in await applications(bot, project_id)]
     assert statuses == [(2011, "cancelled"), (2012, "applied"), (2013, "waiting")]

@@ -35,6 +35,7 @@ async def test_director_creates_and_publishes_a_project_and_a_parent_comes_by_th
     await say(emu, boss, "2")
     await say(emu, boss, _date(20, with_time=False))
     await say(emu, boss, "1500 https://pay.example.com/shoot")
+    await press(emu, boss, "Готово")  # no extra child fields (the default)
     preview = panel(boss)
     for expected in ("Так проект увидят родители", "Съёмка для каталога", "Студия на Малышева, 51", "1 500 ₽",
                      "свободно 2 из 2"):
@@ -60,7 +61,7 @@ async def test_a_draft_stays_hidden_until_published_from_its_card(emu, bot):
     await say(emu, boss, "ТЦ Гринвич")
     await press(emu, boss, "Все родители", "Любой возраст", "Без ограничений")
     await press(emu, boss, "До начала проекта")
-    await press(emu, boss, "Бесплатно")
+    await press(emu, boss, "Бесплатно", "Готово")
     await press(emu, boss, "Сохранить черновик")
     assert "черновик" in panel(boss).text and panel(boss).has_button("Опубликовать без анонса")
 
@@ -92,7 +93,8 @@ async def test_approve_and_reject_tell_the_parent_and_a_rejection_moves_the_wait
     assert "Напишите причину" in panel(boss).text
     await say(emu, boss, "Не подходит возраст")
     await boris.wait_for(lambda m: "Причина: Не подходит возраст" in m.text, timeout=15)
-    await vera.wait_for(lambda m: "Освободилось место" in m.text, timeout=15)
+    offer = await vera.wait_for(lambda m: "освободилось" in m.text, timeout=15)  # a timed offer of the place
+    await step(emu, vera.press_on(offer, "Иду"))
     await outbox_drained(bot)
     statuses = [a.status for a in await applications(bot, project_id)]
     assert statuses == ["approved", "rejected", "applied"]

@@ -14,7 +14,7 @@ from happykids.db.engine import create_engine, create_session_factory
 from happykids.db.migrate import upgrade_async
 from happykids.db.models import Application
 from happykids.domain.projects import Fee, FeeKind, ProjectError, ProjectKind
-from happykids.services import projects
+from happykids.services import project_offers, projects
 
 PARENTS = 40
 PLACES = 5
@@ -64,11 +64,15 @@ async def _race(url: str) -> None:
         async with sessions() as session, session.begin():
             await projects.apply(session, project_id, 2, children[3], utcnow())
 
-    # A cancellation moves the first on the waiting list up.
+    # A cancellation offers the place to the first on the waiting list; it is held until they answer.
     first = rows[0]
     async with sessions() as session, session.begin():
         outcome = await projects.cancel_by_parent(session, first.parent_id, first.id, utcnow())
     assert [n.parent_id for n in outcome.notices] == [rows[PLACES].parent_id]
+    async with sessions() as session, session.begin():
+        offered = await session.get(Application, rows[PLACES].id)
+        assert offered.status == "waiting" and offered.offer_until is not None
+        await project_offers.accept(session, offered.parent_id, offered.id, utcnow())
     async with sessions() as session:
         moved = await session.get(Application, rows[PLACES].id)
         assert moved.status == "applied"

@@ -36,6 +36,9 @@ class Project(Base):
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # -- the parent's side (issue #12, second part) --
+    # What the director asks about each child besides name and birth date: domain/child_fields.py, comma-separated.
+    child_fields: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Child(Base):
@@ -48,6 +51,11 @@ class Child(Base):
     name: Mapped[str] = mapped_column(Text)
     birth_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The latest answers to the director's extra questions (each application keeps its own copy in `extra`).
+    height_cm: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    clothing_size: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    shoe_size: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    photo_file_id: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Consent(Base):
@@ -74,3 +82,8 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     decided_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # -- the parent's side (issue #12, second part) --
+    # A waiting application offered a freed place until this time (the place is held meanwhile).
+    offer_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # the director approved its receipt
+    extra: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")  # JSON: the extra answers given

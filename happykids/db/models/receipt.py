@@ -41,6 +41,10 @@ class Receipt(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     archive_location: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # A project fee's receipt (services/project_payments.py): the project stays on the accounting record; the
+    # application is forgotten (NULL) when the parent deletes their children's data (/mydata).
+    project_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    application_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 class ReceiptFile(Base):

@@ -85,8 +85,10 @@ async def counts(session: AsyncSession, project_ids: Iterable[int]) -> dict[int,
 
 
 async def taken_places(session: AsyncSession, project_id: int) -> int:
+    """Places held: applied and approved, and a waiting one's place offered to it (services/project_offers.py)."""
+    offered = (Application.status == ApplicationStatus.WAITING) & Application.offer_until.is_not(None)
     query = (select(func.count()).select_from(Application)
-             .where(Application.project_id == project_id, Application.status.in_(list(HOLDS_PLACE))))
+             .where(Application.project_id == project_id, Application.status.in_(list(HOLDS_PLACE)) | offered))
     return int(await session.scalar(query) or 0)
 
 

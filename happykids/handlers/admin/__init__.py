@@ -17,6 +17,7 @@ from happykids.handlers.admin import (
     links,
     menu,
     payments,
+    project_fields,
     projects,
     stats,
     texts,
@@ -47,6 +48,7 @@ admin_router.include_routers(
     broadcast.router,
     archive.router,
     projects.router,
+    project_fields.router,  # a step of the new project dialog: the extra child fields
     menu.fallback_router,  # last: answers menu sections that have no handler yet
 )
 

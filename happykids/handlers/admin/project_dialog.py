@@ -26,6 +26,8 @@ from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.clock import agency_zone
 from happykids.domain.projects import Audience, FeeKind, ProjectError, ProjectStatus, parse_age_range
 from happykids.handlers.admin.panel import InputStep, record
+from happykids.handlers.admin.project_fields import DONE as FIELDS_DONE
+from happykids.handlers.admin.project_fields import ask_child_fields, fields_line
 from happykids.handlers.admin.project_views import admins, announce, group_titles, show_card
 from happykids.services import project_audience, project_edit
 from happykids.services import projects as service
@@ -36,6 +38,7 @@ from happykids.ui.callbacks import (
     PjAdm,
     ProjectAdmin,
     ProjectEditField,
+    ProjectFieldPick,
     ProjectGroupPick,
     ProjectKindPick,
     Section,
@@ -118,12 +121,13 @@ async def _put(event: CallbackQuery | Message, admin_state: FSMContext, text: st
 async def _preview(event: CallbackQuery | Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
                    settings: Settings, draft: dict[str, Any], problem: str = "") -> None:
     await admin_state.set_state(ProjectInput.preview)
-    await admin_state.update_data({DRAFT: draft})
+    await admin_state.update_data({DRAFT: draft, "pj_step": ProjectInput.preview.state})
     project = project_edit.preview_of(draft)
     reach = [p for p in await project_audience.recipients(session, project, utcnow())
              if p not in await admins(session, settings)]
     text, markup, photo = await preview_screen(texts, project, agency_zone(), draft["token"],
                                                who_text(texts, project, await group_titles(session)), len(reach))
+    text += await fields_line(texts, project.child_fields)
     await _put(event, admin_state, problem + text, markup, photo)
 
 
@@ -137,7 +141,20 @@ async def _after(event: CallbackQuery | Message, admin_state: FSMContext, sessio
     if index + 1 < len(STEPS):
         await _ask(event, admin_state, session, texts, STEPS[index + 1], draft)
         return
-    await _preview(event, admin_state, session, texts, settings, draft)
+    # After the fee: which extra child fields to ask (handlers/admin/project_fields.py); «Готово» -> the preview.
+    await ask_child_fields(event, admin_state, texts, draft)
+
+
+@router.callback_query(ProjectFieldPick.filter(F.field == FIELDS_DONE))
+async def fields_done(callback: CallbackQuery, callback_data: ProjectFieldPick, admin_state: FSMContext,
+                      session: AsyncSession, texts: Texts, settings: Settings) -> None:
+    data = await admin_state.get_data()
+    draft = data.get(DRAFT) or {}
+    if draft.get("token") != callback_data.draft or data.get("pj_step") != ProjectInput.fields.state:
+        await callback.answer(texts.fixed("projects.draft_gone"))
+        return
+    await callback.answer()
+    await _preview(callback, admin_state, session, texts, settings, draft)
 
 
 async def _save_edit(event: CallbackQuery | Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
