@@ -35,7 +35,7 @@ import hmac
 import logging
 import signal
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -65,6 +65,7 @@ class WebhookServer:
     SHUTDOWN_GRACE_SECONDS = 5.0  # as polling: updates in flight may finish before the process stops
     WATCH_EVERY_SECONDS = 30.0  # getWebhookInfo; well under HEALTH_MAX_POLL_AGE's default of 120 s
     REJECTED_LOG_EVERY_SECONDS = 60.0  # a scanner knocking without the secret must not flood the log
+    ERROR_FRESH_SECONDS = 90.0  # a delivery error Telegram reports this recently, with updates waiting: failing
 
     def __init__(self, dp: Dispatcher, bot: Bot, *, url: str, secret: str, host: str, port: int,
                  concurrency: int = 10, heartbeat: Heartbeat | None = None):
@@ -77,9 +78,10 @@ class WebhookServer:
         self._tasks: set[asyncio.Task[None]] = set()  # updates being handled (answered or not)
         self._runner: web.AppRunner | None = None
         self._workflow: dict[str, Any] = {}
-        self._started_at = datetime.now(UTC)
+        self._started_at = datetime.now(UTC).replace(microsecond=0)  # Telegram's dates are in whole seconds
         self._rejected = 0
         self._rejected_logged_at = float("-inf")
+        self._reported_error: datetime | None = None  # the delivery error already logged
         self.bound_port: int | None = None  # the port really listened on (tests may ask for port 0)
 
     @property
@@ -109,14 +111,18 @@ class WebhookServer:
             await dp.emit_startup(bot=self.bot, **self._workflow)
             try:
                 await self._listen()
-                await self._register()
-                watching = asyncio.create_task(self._watch())
+                # Until stopped: setWebhook (which waits for a network that is not there yet), then the checks.
+                serving = asyncio.create_task(self._serve())
+                stopping = asyncio.create_task(dp._stop_signal.wait())  # noqa: SLF001
                 try:
-                    await dp._stop_signal.wait()  # noqa: SLF001
+                    await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 finally:
-                    watching.cancel()
+                    stopping.cancel()
+                    serving.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
-                        await watching
+                        await stopping
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await serving  # a StartupError of setWebhook propagates
             finally:
                 await self._stop_serving()
                 log.info("Webhook server stopped")
@@ -201,29 +207,31 @@ class WebhookServer:
                         "бота", request.remote, self._rejected)
 
     # -- the check every WATCH_EVERY_SECONDS ----------------------------------------------------------------
-    async def _watch(self) -> None:
-        reported: datetime | None = None
+    async def _serve(self) -> None:
+        await self._register()
         while True:
             try:
-                info = await self.bot(GetWebhookInfo())
-            except Exception as exc:  # noqa: BLE001 - any failure: say so and ask again later
-                log.warning("Telegram не ответил на getWebhookInfo (%s: %s), спрошу снова через %.0f с",
+                await self._check()
+            except Exception as exc:  # noqa: BLE001 - a failed check must not stop the bot; say so, ask again
+                log.warning("Не удалось проверить вебхук в Telegram (%s: %s), проверю снова через %.0f с",
                             type(exc).__name__, exc, self.WATCH_EVERY_SECONDS)
-            else:
-                if info.url != self.url:
-                    log.warning("Telegram сообщает, что вебхук %s, а не WEBHOOK_URL: ставлю его снова (не запущена ли "
-                                "копия бота с тем же токеном в режиме long polling?)", info.url or "не установлен")
-                    with contextlib.suppress(Exception):
-                        await self.bot(self.set_webhook())
-                error_at = info.last_error_date
-                failing = bool(error_at and error_at > self._started_at and info.pending_update_count)
-                if failing and error_at != reported:
-                    reported = error_at
-                    log.warning("Telegram не может доставить обновления на WEBHOOK_URL (%s), ждут доставки: %d; "
-                                "проверьте обратный прокси и HTTPS", info.last_error_message, info.pending_update_count)
-                elif self._heartbeat is not None:
-                    await self._heartbeat.beat()
             await asyncio.sleep(self.WATCH_EVERY_SECONDS)
+
+    async def _check(self) -> None:
+        info = await self.bot(GetWebhookInfo())
+        if info.url != self.url:
+            log.warning("Telegram сообщает, что вебхук %s, а не WEBHOOK_URL: ставлю его снова (не запущена ли копия "
+                        "бота с тем же токеном в режиме long polling?)", info.url or "не установлен")
+            await self.bot(self.set_webhook())
+        error_at = info.last_error_date
+        recently = datetime.now(UTC) - timedelta(seconds=self.ERROR_FRESH_SECONDS)
+        failing = bool(error_at and error_at >= max(self._started_at, recently) and info.pending_update_count)
+        if failing and error_at != self._reported_error:
+            self._reported_error = error_at
+            log.warning("Telegram не может доставить обновления на WEBHOOK_URL (%s), ждут доставки: %d; проверьте "
+                        "обратный прокси и HTTPS", info.last_error_message, info.pending_update_count)
+        if not failing and self._heartbeat is not None:
+            await self._heartbeat.beat()  # no beat while Telegram cannot reach us: health then says so
 
     async def _stop_serving(self) -> None:
         if self._runner is not None:

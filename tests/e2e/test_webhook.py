@@ -139,6 +139,41 @@ async def test_a_request_without_the_right_secret_is_refused_and_not_handled(emu
     await emu.settle(**SETTLE)
 
 
+async def _until(condition, timeout: float = 15.0):
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
+async def test_delivery_errors_are_logged_stop_the_heartbeat_and_a_removed_webhook_is_put_back(
+        emu, hook, caplog, monkeypatch):
+    monkeypatch.setattr(WebhookServer, "WATCH_EVERY_SECONDS", 0.05)
+    app = await hook.start()
+    caplog.set_level(logging.WARNING, logger="happykids.app.webhook")
+    heartbeat = app.dp["heartbeat"]
+    await _until(lambda: heartbeat.last_success is not None)
+
+    emu.webhook.secret_override = "an-old-secret"  # Telegram's requests are refused: nothing reaches the bot
+    parent = emu.user(6005, "Лена")
+    await parent.send_command("/start")
+    await _until(lambda: "Telegram не может доставить обновления на WEBHOOK_URL" in caplog.text)
+    assert "Wrong response from the webhook: 401 Unauthorized" in caplog.text
+    stale = heartbeat.last_success
+    checks = len(emu.calls_of("getWebhookInfo"))
+    await _until(lambda: len(emu.calls_of("getWebhookInfo")) >= checks + 3)
+    assert heartbeat.last_success == stale, "no heartbeat while Telegram cannot deliver: health will say so"
+
+    emu.webhook.secret_override = None
+    await parent.wait_for(lambda m: m.has_button("Малыши"), timeout=10)
+    await _until(lambda: heartbeat.last_success != stale)
+
+    assert await app.bot.delete_webhook()  # as a copy of the bot started with polling would
+    await _until(lambda: emu.webhook_url == URL)
+    assert "ставлю его снова" in caplog.text
+    monkeypatch.setattr(WebhookServer, "WATCH_EVERY_SECONDS", 3600.0)  # quiet, so the emulator can settle
+    await emu.settle(**SETTLE)
+
+
 async def test_an_update_slower_than_telegram_waits_is_answered_and_still_handled(emu, hook, caplog, monkeypatch):
     monkeypatch.setattr(WebhookServer, "ANSWER_WITHIN_SECONDS", 0.0)  # every update counts as slow
     await hook.start()
