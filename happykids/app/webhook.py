@@ -35,6 +35,7 @@ import hmac
 import logging
 import signal
 import time
+from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -78,6 +79,7 @@ class WebhookServer:
         self._tasks: set[asyncio.Task[None]] = set()  # updates being handled (answered or not)
         self._runner: web.AppRunner | None = None
         self._workflow: dict[str, Any] = {}
+        self._ready = asyncio.Event()  # the startup hooks ran: workers are there for the handlers
         self._started_at = datetime.now(UTC).replace(microsecond=0)  # Telegram's dates are in whole seconds
         self._rejected = 0
         self._rejected_logged_at = float("-inf")
@@ -108,28 +110,42 @@ class WebhookServer:
                         loop.add_signal_handler(sig, dp._signal_stop_polling, sig)  # noqa: SLF001
             self._workflow = {"dispatcher": dp, "bots": (self.bot,), **dp.workflow_data}
             self._workflow.pop("bot", None)
-            await dp.emit_startup(bot=self.bot, **self._workflow)
+            started = False
             try:
+                # Listen and set the webhook before the startup hooks: a busy port or an address Telegram refuses
+                # stops the start before any worker runs. Requests that come meanwhile wait for `_ready`.
                 await self._listen()
-                # Until stopped: setWebhook (which waits for a network that is not there yet), then the checks.
-                serving = asyncio.create_task(self._serve())
-                stopping = asyncio.create_task(dp._stop_signal.wait())  # noqa: SLF001
-                try:
-                    await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    stopping.cancel()
-                    serving.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await stopping
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await serving  # a StartupError of setWebhook propagates
+                if not await self._until_stopped(self._register()):  # setWebhook may wait for the network
+                    await dp.emit_startup(bot=self.bot, **self._workflow)
+                    started = True
+                    self._ready.set()
+                    await self._until_stopped(self._watch())
             finally:
                 await self._stop_serving()
                 log.info("Webhook server stopped")
                 try:
-                    await dp.emit_shutdown(bot=self.bot, **self._workflow)
+                    if started:
+                        await dp.emit_shutdown(bot=self.bot, **self._workflow)
                 finally:
                     dp._stopped_signal.set()  # noqa: SLF001
+
+    async def _until_stopped(self, work: Coroutine[Any, Any, None]) -> bool:
+        """Run `work` until it ends (its error propagates) or the bot is stopped (then True)."""
+        stop_signal = self.dp._stop_signal  # noqa: SLF001
+        if stop_signal is None:  # run() sets it
+            raise RuntimeError("the webhook server was not started with WebhookServer.run()")
+        working = asyncio.create_task(work)
+        stopping = asyncio.create_task(stop_signal.wait())
+        try:
+            await asyncio.wait({working, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            working.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await stopping
+            with contextlib.suppress(asyncio.CancelledError):
+                await working  # an error of `work` (a StartupError of setWebhook) propagates
+        return stop_signal.is_set()
 
     async def _listen(self) -> None:
         from aiohttp import web
@@ -177,6 +193,7 @@ class WebhookServer:
             return web.Response()
         if self._heartbeat is not None:
             await self._heartbeat.beat()  # Telegram reaches us
+        await self._ready.wait()
         task = asyncio.create_task(self._handle(update))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -207,8 +224,7 @@ class WebhookServer:
                         "бота", request.remote, self._rejected)
 
     # -- the check every WATCH_EVERY_SECONDS ----------------------------------------------------------------
-    async def _serve(self) -> None:
-        await self._register()
+    async def _watch(self) -> None:
         while True:
             try:
                 await self._check()
