@@ -58,8 +58,8 @@ def environment_help(width: int = 100) -> str:
 def register_run(sub: Subparsers) -> None:
     run = sub.add_parser("run", help="запустить бота (нужен BOT_TOKEN)", description=RUN,
                          epilog=environment_help())
-    run.add_argument("--webhook", action="store_true", help="получать обновления через вебхук (нужны WEBHOOK_URL "
-                     "и WEBHOOK_SECRET; с WEBHOOK_URL так и без этого флага), а не long polling")
+    run.add_argument("--webhook", action="store_true", help="получать обновления через вебхук, а не long polling "
+                     "(нужны WEBHOOK_URL и WEBHOOK_SECRET; если WEBHOOK_URL задан, вебхук включён и без флага)")
     run.set_defaults(handler=_run)
 
 
