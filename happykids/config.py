@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from happykids.domain.clock import DEFAULT_TIMEZONE, zone
 from happykids.domain.os_errors import os_reason
+
+WEBHOOK_PORTS = (443, 80, 88, 8443)  # the only ports Telegram delivers webhooks to
 
 
 class ConfigError(Exception):
@@ -85,6 +89,72 @@ class Settings(BaseSettings):
             raise ValueError("нужно целое число больше нуля")
         return value
     # --- end of operations settings ---
+
+    # --- Webhook mode (issue #14): Telegram POSTs updates to WEBHOOK_URL instead of long polling. ---
+    webhook_url: str | None = Field(None, description="публичный адрес HTTPS, на который Telegram присылает "
+                                    "обновления, например https://bot.example.com/telegram (порт 443, 80, 88 или "
+                                    "8443); с ним бот работает через вебхук, без него — long polling")
+    webhook_secret: SecretStr | None = Field(None, description="секрет вебхука (1–256 символов: латинские буквы, "
+                                             "цифры, _ и -); Telegram присылает его в каждом запросе; обязателен "
+                                             "с WEBHOOK_URL")
+    webhook_host: str = Field("0.0.0.0", description="на каком адресе бот принимает запросы вебхука (за "  # noqa: S104
+                              "обратным прокси можно 127.0.0.1)")
+    webhook_port: int = Field(8080, description="на каком порту бот принимает запросы вебхука (обратный прокси "
+                              "с HTTPS передаёт их сюда)")
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url_blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        own_server = bool(info.data.get("bot_api_url"))  # a self-hosted Bot API (--local) takes http and any port
+        if parts.scheme not in (("https", "http") if own_server else ("https",)) or not parts.hostname:
+            raise ValueError("нужен полный адрес HTTPS, например https://bot.example.com/telegram: Telegram "
+                             "присылает обновления только по HTTPS")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError("в адресе неверный порт") from None
+        if not own_server and port not in (None, *WEBHOOK_PORTS):
+            raise ValueError(f"Telegram присылает обновления только на порты 443, 80, 88 и 8443, а в адресе {port}")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("нужно от 1 до 256 символов: латинские буквы, цифры, _ и - (например, вывод "
+                             "`openssl rand -hex 32`)")
+        return value
+
+    @field_validator("webhook_port")
+    @classmethod
+    def _check_webhook_port(cls, value: int) -> int:
+        if not 0 < value < 65536:
+            raise ValueError("нужен номер порта от 1 до 65535")
+        return value
+
+    def require_webhook(self) -> tuple[str, str]:
+        """WEBHOOK_URL and WEBHOOK_SECRET for webhook mode, or one sentence saying what is missing."""
+        if self.webhook_url is None:
+            raise ConfigError("Для режима вебхука нужен WEBHOOK_URL: публичный адрес HTTPS, например "
+                              "WEBHOOK_URL=https://bot.example.com/telegram.")
+        if self.webhook_secret is None:
+            raise ConfigError("WEBHOOK_SECRET не задан, а с WEBHOOK_URL он обязателен: впишите в .env случайную "
+                              "строку из латинских букв и цифр, например вывод `openssl rand -hex 32`.")
+        if self.health_port == self.webhook_port:
+            raise ConfigError(f"HEALTH_PORT и WEBHOOK_PORT оба равны {self.webhook_port}: укажите для них разные "
+                              "порты.")
+        return self.webhook_url, self.webhook_secret.get_secret_value()
+    # --- end of webhook settings ---
 
     @field_validator("admin_ids", mode="before")
     @classmethod

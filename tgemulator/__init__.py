@@ -31,6 +31,9 @@ How to use it::
   on either -- a test fixture should call it (or check both lists) after every test, whatever the test asserted.
   Simulated conditions (``user.block()``, ``rate_limit_per_second``, ``emu.conflict``) are expected, so their
   403/429/409 answers go to ``emu.forbidden``, ``emu.rate_limited`` and ``emu.conflicts`` instead.
+- After ``setWebhook`` the updates are POSTed to the bot instead, as Telegram does (``webhook.py``: secret header,
+  retries, per-chat order, ``max_connections``); ``emu.set_webhook_targets([...])`` plays the HTTPS reverse proxy
+  or the load balancer in front of one or several bot processes.
 - ``strict=True`` (default) also refuses what Telegram merely tolerates but is always a bug (a bare "&" in
   HTML: an unescaped value). The text rules themselves are the ``tgtext`` package.
 

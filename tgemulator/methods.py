@@ -6,7 +6,9 @@ Message-related methods (send/copy/forward/edit/delete) live in ``messages.py``.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiogram.types import ChatMemberAdministrator
 
@@ -15,6 +17,7 @@ from .registry import Call, Handler, api
 from .validation import MAX_CALLBACK_ANSWER, check_commands, check_length
 
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
+WEBHOOK_PORTS = (443, 80, 88, 8443)
 
 CHAT_ACTIONS = frozenset(
     {
@@ -77,7 +80,7 @@ async def get_updates(call: Call) -> Any:
 
 @api("deleteWebhook")
 async def delete_webhook(call: Call) -> Any:
-    call.emu.webhook_url = ""
+    await call.emu.webhook.delete()
     if call.get("drop_pending_updates"):
         call.emu.updates.drop_pending()
     return True
@@ -85,22 +88,29 @@ async def delete_webhook(call: Call) -> Any:
 
 @api("setWebhook")
 async def set_webhook(call: Call) -> Any:
-    url = call.get("url", "")
-    if url and not url.startswith("https://"):
+    url = call.get("url", "") or ""
+    if not url:  # Telegram: an empty url removes the webhook
+        return await delete_webhook(call)
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
         raise bad_request("bad webhook: HTTPS url must be provided for webhook")
-    call.emu.webhook_url = url
+    if (parts.port or 443) not in WEBHOOK_PORTS:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+    secret = call.get("secret_token")
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise bad_request("secret token contains unallowed characters")
     if call.get("drop_pending_updates"):
         call.emu.updates.drop_pending()
+    allowed = call.get("allowed_updates")
+    if allowed is not None:
+        call.emu.updates.allowed_updates = list(allowed)
+    call.emu.webhook.set(url, secret, call.get("max_connections"))
     return True
 
 
 @api("getWebhookInfo")
 async def get_webhook_info(call: Call) -> Any:
-    return {
-        "url": call.emu.webhook_url,
-        "has_custom_certificate": False,
-        "pending_update_count": call.emu.updates.pending_count,
-    }
+    return call.emu.webhook.info()
 
 
 # -- bot profile ------------------------------------------------------------------------

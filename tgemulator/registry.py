@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from .updates import UpdateQueue
 from .validation import opt
+from .webhook import WebhookDelivery
 from .world import World
 
 
@@ -24,7 +25,10 @@ class Emulator(Protocol):
     updates: UpdateQueue
     strict: bool
     conflict: bool
-    webhook_url: str
+    webhook: WebhookDelivery
+
+    @property
+    def webhook_url(self) -> str: ...
     commands: dict[str, list[dict[str, str]]]
     profile: dict[tuple[str, str], str]
     menu_buttons: dict[int | None, dict[str, Any]]

@@ -28,6 +28,7 @@ from .state import BotMessage, ChatState
 from .transport import read_request
 from .updates import UpdateQueue
 from .validation import METHOD_MODELS, decode_params, validate_model
+from .webhook import WebhookDelivery
 from .world import World
 
 logger = logging.getLogger("tgemulator")
@@ -79,7 +80,7 @@ class BotAPIEmulator:
 
         self._conflict = False
         self.idle_check: Callable[[], bool] | None = None  # extra condition for settle()
-        self.webhook_url = ""
+        self.webhook = WebhookDelivery(self.updates, self.errors)  # after setWebhook: POSTs updates (webhook.py)
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.profile: dict[tuple[str, str], str] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
@@ -105,6 +106,16 @@ class BotAPIEmulator:
         if value:
             self.updates.supersede_pollers()
 
+    @property
+    def webhook_url(self) -> str:
+        """The URL of the last setWebhook; empty: updates wait for getUpdates."""
+        return self.webhook.url
+
+    def set_webhook_targets(self, urls: list[str]) -> None:
+        """Deliver webhook requests to these addresses, round-robin, instead of the public https URL (what a
+        reverse proxy or load balancer does); an address without a path gets the URL's path."""
+        self.webhook.set_targets(urls)
+
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
@@ -121,6 +132,7 @@ class BotAPIEmulator:
     async def stop(self) -> None:
         self._closing = True
         self.updates.wake_pollers()  # let pending long polls return now
+        await self.webhook.delete()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -235,9 +247,9 @@ class BotAPIEmulator:
         deadline = time.monotonic() + timeout
         while True:
             current = time.monotonic()
-            idle_since = max(self._last_request, self.updates.last_delivery)
+            idle_since = max(self._last_request, self.updates.last_delivery, self.webhook.last_activity)
             undelivered = self.updates.undelivered_count
-            quiet_now = self._in_flight == 0 and current - idle_since >= quiet
+            quiet_now = self._in_flight == 0 and current - idle_since >= quiet and not self.webhook.busy
             answering = any(
                 not record.answered and current - record.pressed_at < answer_grace
                 for record in self.world.callbacks.values()
@@ -247,7 +259,8 @@ class BotAPIEmulator:
             if current >= deadline:
                 raise TimeoutError(
                     f"bot did not settle within {timeout}s: {undelivered} update(s) never "
-                    f"fetched, {self._in_flight} request(s) in flight (is the bot polling?)"
+                    f"fetched, {self._in_flight} request(s) in flight, {self.webhook.in_flight} webhook "
+                    f"request(s) in flight (is the bot polling or serving its webhook?)"
                 )
             await asyncio.sleep(0.02)
 

@@ -139,6 +139,25 @@ class UpdateQueue:
             return
         self._pending = [e for e in self._pending if e.update_id >= offset or e.pinned]
 
+    # -- webhook delivery (webhook.py): each update is confirmed on its own, by a 2xx answer --------------
+    def entries(self) -> list[_Entry]:
+        """The pending updates, oldest first."""
+        return list(self._pending)
+
+    def mark_delivered(self, entry: _Entry) -> None:
+        if not entry.delivered:
+            self.history.append(entry.update)
+        entry.delivered = True
+        entry.pinned = False
+        self.last_delivery = time.monotonic()
+
+    def confirm_one(self, update_id: int) -> None:
+        self._pending = [e for e in self._pending if e.update_id != update_id]
+
+    def wakeup_event(self) -> asyncio.Event:
+        """Set by the next push (or shutdown); take it before looking at the queue."""
+        return self._wakeup
+
     def _is_allowed(self, kind: str) -> bool:
         if not self.allowed_updates:
             return kind not in DEFAULT_EXCLUDED

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
+from aiogram.methods import DeleteWebhook, TelegramMethod
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +24,14 @@ class StartupError(Exception):
     """A setting is wrong in a way waiting cannot fix; the message is one sentence for the operator."""
 
 
-async def reach_telegram(bot: Bot) -> None:
-    """Return once Telegram accepted the token; raise StartupError if it refused it."""
+async def reach_telegram(bot: Bot, first: TelegramMethod[Any] | None = None) -> None:
+    """Return once Telegram accepted the token; raise StartupError if it refused it. `first`: the request that
+    checks it (webhook mode: setWebhook); by default deleteWebhook, which polling needs anyway."""
     pause = FIRST_PAUSE
     while True:
         try:
-            await bot.delete_webhook(drop_pending_updates=False)  # polling needs no webhook; it checks the token
+            # Polling needs no webhook: deleting it switches a bot that ran in webhook mode back to polling.
+            await bot(first or DeleteWebhook(drop_pending_updates=False))
             return
         except TelegramUnauthorizedError:
             raise StartupError("Telegram не принимает BOT_TOKEN (он неверный или отозван): скопируйте токен из "

@@ -36,11 +36,16 @@ class Heartbeat(BaseRequestMiddleware):
                        method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
         response = await make_request(bot, method)  # an error propagates: only a success is a heartbeat
         if isinstance(method, GetUpdates):
-            self.last_success = datetime.now(UTC).replace(tzinfo=None)
-            if time.monotonic() - self._written_at >= self.every:
-                self._written_at = time.monotonic()
-                await asyncio.to_thread(self._write, self.last_success)
+            await self.beat()
         return response
+
+    async def beat(self) -> None:
+        """Telegram is heard from. Webhook mode has no getUpdates: app/webhook.py calls this when an update
+        arrives and when getWebhookInfo shows Telegram delivering without errors."""
+        self.last_success = datetime.now(UTC).replace(tzinfo=None)
+        if time.monotonic() - self._written_at >= self.every:
+            self._written_at = time.monotonic()
+            await asyncio.to_thread(self._write, self.last_success)
 
     def _write(self, when: datetime) -> None:
         partial = self.path.with_name(f".{self.path.name}.part")

@@ -157,3 +157,12 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
     finally:
         await app.close()
 
+
+async def run_bot(app: App, *, webhook: bool, handle_signals: bool = True) -> None:
+    """Webhook mode (app/webhook.py) or long polling: the same app, handlers and workers either way."""
+    if webhook:
+        from happykids.app.webhook import run_webhook
+
+        await run_webhook(app, handle_signals=handle_signals)
+    else:
+        await run_polling(app, handle_signals=handle_signals)

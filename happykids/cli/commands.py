@@ -21,8 +21,9 @@ from happykids.config import ConfigError, Settings
 
 Subparsers = Any  # argparse._SubParsersAction: private in typeshed's eyes
 
-RUN = """Запускает бота: обновляет схему базы, проверяет токен и получает сообщения из Telegram (long polling),
-пока его не остановят Ctrl+C или SIGTERM. Второй экземпляр с тем же DATA_DIR не запустится.
+RUN = """Запускает бота: обновляет схему базы, проверяет токен и получает сообщения из Telegram (long polling,
+а с WEBHOOK_URL или --webhook — через вебхук), пока его не остановят Ctrl+C или SIGTERM. Второй экземпляр
+с тем же DATA_DIR не запустится.
 Настройки берутся из переменных окружения и файла .env в текущей папке."""
 DEMO = """Весь бот без интернета и без токена, прямо в этом терминале: настоящие обработчики, база и
 хранилище работают с эмулятором Telegram на 127.0.0.1 и примером каталога. Вы пишете как родитель;
@@ -57,6 +58,8 @@ def environment_help(width: int = 100) -> str:
 def register_run(sub: Subparsers) -> None:
     run = sub.add_parser("run", help="запустить бота (нужен BOT_TOKEN)", description=RUN,
                          epilog=environment_help())
+    run.add_argument("--webhook", action="store_true", help="получать обновления через вебхук, а не long polling "
+                     "(нужны WEBHOOK_URL и WEBHOOK_SECRET; если WEBHOOK_URL задан, вебхук включён и без флага)")
     run.set_defaults(handler=_run)
 
 
@@ -93,17 +96,21 @@ def register_db(sub: Subparsers) -> None:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     token = settings.require_token()  # before the slow aiogram import: a missing token answers at once
+    webhook = bool(getattr(args, "webhook", False) or settings.webhook_url)
+    if webhook:
+        settings.require_webhook()  # a missing WEBHOOK_URL or WEBHOOK_SECRET: one sentence, at once
 
-    from happykids.app import build_app, run_polling
+    from happykids.app import build_app
     from happykids.app.first_contact import StartupError
     from happykids.app.instance_lock import AlreadyRunning, InstanceLock
     from happykids.app.logging_setup import setup_logging_from
+    from happykids.app.wiring import run_bot
 
     setup_logging_from(settings)  # LOG_LEVEL, LOG_FORMAT, secrets hidden
     try:
         with InstanceLock(settings.data_dir):
             async def go() -> None:
-                await run_polling(await build_app(settings, token=token))
+                await run_bot(await build_app(settings, token=token), webhook=webhook)
 
             asyncio.run(go())
     except AlreadyRunning as exc:
