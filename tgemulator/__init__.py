@@ -31,6 +31,8 @@ How to use it::
   on either -- a test fixture should call it (or check both lists) after every test, whatever the test asserted.
   Simulated conditions (``user.block()``, ``rate_limit_per_second``, ``emu.conflict``) are expected, so their
   403/429/409 answers go to ``emu.forbidden``, ``emu.rate_limited`` and ``emu.conflicts`` instead.
+- Payments: ``sendInvoice`` is checked like Telegram does; ``await user.pay()`` presses «Pay» on the last
+  invoice: the bot gets a ``pre_checkout_query`` it must answer within 10 s, then ``successful_payment``.
 - ``strict=True`` (default) also refuses what Telegram merely tolerates but is always a bug (a bare "&" in
   HTML: an unescaped value). The text rules themselves are the ``tgtext`` package.
 
@@ -40,7 +42,8 @@ Logs go to the ``tgemulator`` logger.
 from .chat_view import ChatView
 from .client import FakeUser
 from .errors import EmulatorError
+from .payments import PaymentResult
 from .server import BotAPIEmulator
 from .state import BotMessage, Button
 
-__all__ = ["BotAPIEmulator", "BotMessage", "Button", "ChatView", "EmulatorError", "FakeUser"]
+__all__ = ["BotAPIEmulator", "BotMessage", "Button", "ChatView", "EmulatorError", "FakeUser", "PaymentResult"]
