@@ -41,6 +41,11 @@ class Receipt(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     archive_location: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # --- paid inside Telegram (domain/telegram_payments.py): no file, approved by itself ---
+    method: Mapped[str] = mapped_column(String(16), default="link", server_default="link")  # PaymentMethod
+    # Telegram's id of the charge: unique, so a repeated successful_payment records nothing twice.
+    telegram_charge_id: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True)
+    provider_charge_id: Mapped[str | None] = mapped_column(String(255), nullable=True)  # the provider's (ЮKassa)
 
 
 class ReceiptFile(Base):
