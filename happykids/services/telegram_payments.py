@@ -12,12 +12,13 @@ parent's message, the director's notice), so a kill -9 after the commit loses no
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.config import Settings
 from happykids.db.models import Receipt
-from happykids.db.repositories import outbox
+from happykids.db.repositories import outbox, payments
 from happykids.db.repositories import receipts as repo
 from happykids.db.repositories.parents import record_event
 from happykids.domain.catalog import Catalog, Choice, Link, Option
@@ -159,3 +160,18 @@ async def record_payment(session: AsyncSession, charge: Charge, sender: Sender, 
     await approve_automatically(session, receipt.id, by_name=decided_by)
     outbox.enqueue(session, PaymentTask.NOTIFY_ADMINS, repo.subject_of(receipt.id), {"receipt_id": receipt.id})
     return receipt
+
+
+# --- statistics (the panel's «Статистика» and «Платежи») ------------------------------------------------------
+
+async def methods_line(session: AsyncSession, texts: Texts, start: datetime | None, end: datetime) -> str:
+    """One line: approved payments of the period by how they were paid (link + receipt, or in Telegram)."""
+    by_method = await payments.approved_by_method(session, start, end)
+    link_count, link_sum = by_method.get(PaymentMethod.LINK.value, (0, 0))
+    telegram_count, telegram_sum = by_method.get(PaymentMethod.TELEGRAM.value, (0, 0))
+    return texts.fixed("tgpay.stats_methods", link=link_count, link_sum=_money(link_sum), telegram=telegram_count,
+                       telegram_sum=_money(telegram_sum))
+
+
+def _money(value: int) -> str:
+    return f"{value:,}".replace(",", " ")

@@ -3,6 +3,8 @@ payment approved without the director, her notice, a changed price refused, a re
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -83,6 +85,44 @@ async def test_an_invoice_paid_in_telegram_is_approved_without_the_director(emu,
     async with bot.sessions() as session:
         steps = set((await session.scalars(select(FunnelEvent.kind).where(FunnelEvent.user_id == parent.id))).all())
     assert {"receipt", "approved"} <= steps
+
+
+async def test_the_panel_and_the_export_show_how_it_was_paid(emu, bot, director):
+    parent = emu.user(8006, "Анна")
+    await invoice_for(emu, parent)
+    charge = (await parent.pay()).successful_payment
+    await parent.wait_for(lambda m: "Оплата прошла" in m.text)
+    await outbox_drained(bot)
+
+    await director.send_command("/admin")
+    await director.wait_for(lambda m: m.has_button("Статистика"))
+    await emu.settle(**SETTLE)
+    await director.press("Платежи")
+    overview = await director.wait_for(lambda m: "Чеков всего" in m.text)
+    assert "по ссылке с чеком — 0 на 0 ₽, в Telegram — 1 на 6 000 ₽" in overview.text
+    await emu.settle(**SETTLE)
+    await director.press("Выгрузить")
+    await director.wait_for(lambda m: m.has_button("Все — CSV"))
+    await emu.settle(**SETTLE)
+    await director.press("Все — CSV")
+    document = await director.wait_for(lambda m: m.kind == "document")
+    await emu.settle(**SETTLE)
+    table = list(csv.reader(io.StringIO(emu.file_bytes(document.file_id).decode("utf-8-sig")), delimiter=";"))
+    assert table[0][-3:] == ["Способ оплаты", "Платёж Telegram", "Платёж у провайдера"]
+    assert table[1][-3:] == ["в Telegram", charge["telegram_payment_charge_id"], charge["provider_payment_charge_id"]]
+    assert table[1][8] == "оплата в Telegram"  # who decided: nobody pressed anything
+
+    await director.send_command("/admin")
+    await director.wait_for(lambda m: m.has_button("Статистика"))
+    await emu.settle(**SETTLE)
+    await director.press("Статистика")
+    await director.wait_for(lambda m: m.has_button("7 дней"))
+    await emu.settle(**SETTLE)
+    await director.press("7 дней")
+    await director.wait_for(lambda m: m.kind == "photo", timeout=20)
+    await emu.settle(**SETTLE)
+    stats = next(m for m in reversed(director.bot_messages) if "Дошли до оплаты" in m.text)
+    assert "в Telegram — 1 на 6 000 ₽" in stats.text
 
 
 async def test_a_price_changed_after_the_invoice_is_refused_with_a_reason(emu, bot):

@@ -37,8 +37,8 @@ def test_a_payment_at_the_catalog_price_is_accepted():
 
 @pytest.mark.parametrize(("kwargs", "currency", "total", "reason"), [
     (dict(amount=6500), "RUB", 600_000, Refusal.PRICE_CHANGED),  # the director changed the price
-    (dict(), "RUB", 6000, Refusal.PRICE_CHANGED),  # roubles where kopecks belong
-    (dict(), "USD", 600_000, Refusal.PRICE_CHANGED),
+    ({}, "RUB", 6000, Refusal.PRICE_CHANGED),  # roubles where kopecks belong
+    ({}, "USD", 600_000, Refusal.PRICE_CHANGED),
     (dict(hidden=True), "RUB", 600_000, Refusal.UNAVAILABLE),  # the group was hidden
     (dict(amount=None), "RUB", 600_000, Refusal.UNAVAILABLE),  # the combination lost its amount
 ])

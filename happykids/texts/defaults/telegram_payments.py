@@ -3,8 +3,8 @@
 
 from happykids.texts.model import TextDef, TextKind
 
-P = "Оплата в Telegram"
-A = "Оплата в Telegram (директору)"
+P = "Платёж в Telegram"
+A = "Платёж в Telegram (директору)"
 POPUP = TextKind.POPUP
 TEXTS: list[TextDef] = [
     TextDef("tgpay.btn_pay", "💳 Оплатить в Telegram", P, "Кнопка оплаты прямо в Telegram рядом со ссылкой",
@@ -40,6 +40,9 @@ TEXTS: list[TextDef] = [
             "Родителю после оплаты в Telegram"),
     TextDef("tgpay.decided_by", "оплата в Telegram", A,
             "Кто подтвердил оплату в Telegram (в карточке и выгрузке вместо имени администратора)", kind=POPUP),
+    # The panel's own wording (not in the texts editor): how approved payments were paid.
+    TextDef("tgpay.stats_methods", "Как оплатили подтверждённые: по ссылке с чеком — {link} на {link_sum} ₽, "
+            "в Telegram — {telegram} на {telegram_sum} ₽", A, "Статистика: способы оплаты", editable=False),
     TextDef(
         "tgpay.admin_notice",
         "💳 <b>Оплата в Telegram №{number}</b> — подтверждена автоматически\n\n"
