@@ -12,6 +12,8 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from happykids.db.models import FunnelEvent, Receipt
+from happykids.domain.catalog import CatalogKind
+from happykids.services.catalog_items import set_hidden
 from happykids.services.catalog_links import get_combo, set_link_amount
 from happykids.ui.callbacks import TgPay
 from tests.e2e.conftest import ADMIN_ID
@@ -147,6 +149,24 @@ async def test_a_price_changed_after_the_invoice_is_refused_with_a_reason(emu, b
     await parent.wait_for(lambda m: "Оплата прошла" in m.text)
     [receipt] = await receipts(bot)
     assert receipt.amount == 6500
+
+
+async def test_an_option_hidden_after_the_invoice_is_refused_and_the_button_says_so(emu, bot):
+    parent = emu.user(8007, "Вера")
+    await invoice_for(emu, parent)
+    data = TgPay.unpack(link_screen(parent).find_button(PAY_BUTTON).callback_data)
+    async with bot.sessions() as session, session.begin():  # «🙈 Скрыть» on the group meanwhile
+        await set_hidden(session, CatalogKind.GROUP, data.group, True)
+
+    result = await parent.pay()
+    assert not result.ok and "больше недоступен" in result.error_message
+    await emu.settle(**SETTLE)
+    assert await receipts(bot) == []
+    await parent.press(PAY_BUTTON, link_screen(parent).message_id)  # no new invoice for a hidden group
+    await emu.settle(**SETTLE)
+    answer = parent.callback_answers[-1]
+    assert answer["text"] == "Оплата в Telegram сейчас недоступна — можно оплатить по ссылке" and answer["show_alert"]
+    assert len(emu.calls_of("sendInvoice")) == 1
 
 
 async def test_a_repeated_successful_payment_is_recorded_once(emu, bot, director):
