@@ -20,6 +20,7 @@ from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.catalog import Choice
 from happykids.domain.telegram_payments import payable_link
 from happykids.services.caches import CatalogCache
+from happykids.services.crash_points import crash_point
 from happykids.services.receipt_intake import Sender
 from happykids.services.telegram_payments import Charge, invoice_for, record_payment, refusal, refusal_text
 from happykids.texts.service import Texts
@@ -85,5 +86,6 @@ async def on_successful_payment(message: Message, session: AsyncSession, uow: Un
         return
     # The payment, its approval and the messages about it are committed together; the outbox sends them.
     await uow.commit()
+    crash_point("tgpay_commit")
     log.info("Telegram payment %s recorded as receipt %s and approved", charge.telegram_charge_id, receipt.id)
     workers.outbox.wake()

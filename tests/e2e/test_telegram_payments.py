@@ -169,6 +169,22 @@ async def test_an_option_hidden_after_the_invoice_is_refused_and_the_button_says
     assert len(emu.calls_of("sendInvoice")) == 1
 
 
+async def test_a_failure_while_checking_still_answers_the_pre_checkout(emu, bot, monkeypatch, caplog):
+    from happykids.handlers import telegram_payments
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the catalog is on fire")
+
+    parent = emu.user(8008, "Нина")
+    await invoice_for(emu, parent)
+    monkeypatch.setattr(telegram_payments, "refusal", broken)
+    result = await parent.pay()  # unanswered, the emulator would record an error and the test would fail
+    assert not result.ok and "Что-то пошло не так, деньги не списаны" in result.error_message
+    await emu.settle(**SETTLE)
+    assert await receipts(bot) == []
+    assert any("the catalog is on fire" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+
+
 async def test_a_repeated_successful_payment_is_recorded_once(emu, bot, director):
     parent = emu.user(8003, "Ирина")
     await invoice_for(emu, parent)
