@@ -155,6 +155,45 @@ class Settings(BaseSettings):
                               "порты.")
         return self.webhook_url, self.webhook_secret.get_secret_value()
     # --- end of webhook settings ---
+    # --- Paying inside Telegram (issue #13): docs/payments.md. Without the token parents pay by the link only. ---
+    payments_provider_token: SecretStr | None = Field(None, description="платёжный токен из @BotFather → Payments "
+                                                      "(например, ЮKassa): родители смогут оплатить прямо в Telegram; "
+                                                      "в журнал не попадает")
+    payments_receipt_vat_code: int | None = Field(None, description="код ставки НДС для чека по 54-ФЗ (1–12, как в "
+                                                  "ЮKassa; 1 — без НДС); с ним бот передаёт данные для чека")
+    payments_receipt_tax_system: int | None = Field(None, description="код системы налогообложения для чека (1–6, "
+                                                    "как в ЮKassa); нужен, только если их у магазина несколько")
+    payments_receipt_contact: str = Field("email", description="куда отправить чек родителю: email или phone "
+                                          "(Telegram спросит почту или телефон при оплате)")
+    payments_receipt_subject: str = Field("service", description="признак предмета расчёта для чека (как в "
+                                          "ЮKassa), по умолчанию service — услуга")
+
+    @field_validator("payments_provider_token")
+    @classmethod
+    def _blank_token_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return None if value is None or not value.get_secret_value().strip() else value
+
+    @field_validator("payments_receipt_vat_code")
+    @classmethod
+    def _check_vat_code(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 12:
+            raise ValueError("нужен код ставки НДС от 1 до 12, как в ЮKassa (1 — без НДС)")
+        return value
+
+    @field_validator("payments_receipt_tax_system")
+    @classmethod
+    def _check_tax_system(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 6:
+            raise ValueError("нужен код системы налогообложения от 1 до 6, как в ЮKassa")
+        return value
+
+    @field_validator("payments_receipt_contact")
+    @classmethod
+    def _check_receipt_contact(cls, value: str) -> str:
+        if value.strip().lower() not in ("email", "phone"):
+            raise ValueError("нужно email или phone")
+        return value.strip().lower()
+    # --- end of Telegram payments settings ---
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -250,6 +289,11 @@ class Settings(BaseSettings):
     @property
     def mega_enabled(self) -> bool:
         return bool(self.mega_email and self.mega_password and self.mega_password.get_secret_value())
+
+    @property
+    def telegram_payments(self) -> bool:
+        """Parents may pay inside Telegram (PAYMENTS_PROVIDER_TOKEN is set)."""
+        return self.payments_provider_token is not None
 
     def require_token(self) -> str:
         if self.bot_token is None:

@@ -34,6 +34,8 @@ How to use it::
 - After ``setWebhook`` the updates are POSTed to the bot instead, as Telegram does (``webhook.py``: secret header,
   retries, per-chat order, ``max_connections``); ``emu.set_webhook_targets([...])`` plays the HTTPS reverse proxy
   or the load balancer in front of one or several bot processes.
+- Payments: ``sendInvoice`` is checked like Telegram does; ``await user.pay()`` presses «Pay» on the last
+  invoice: the bot gets a ``pre_checkout_query`` it must answer within 10 s, then ``successful_payment``.
 - ``strict=True`` (default) also refuses what Telegram merely tolerates but is always a bug (a bare "&" in
   HTML: an unescaped value). The text rules themselves are the ``tgtext`` package.
 
@@ -43,7 +45,8 @@ Logs go to the ``tgemulator`` logger.
 from .chat_view import ChatView
 from .client import FakeUser
 from .errors import EmulatorError
+from .payments import PaymentResult
 from .server import BotAPIEmulator
 from .state import BotMessage, Button
 
-__all__ = ["BotAPIEmulator", "BotMessage", "Button", "ChatView", "EmulatorError", "FakeUser"]
+__all__ = ["BotAPIEmulator", "BotMessage", "Button", "ChatView", "EmulatorError", "FakeUser", "PaymentResult"]

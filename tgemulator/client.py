@@ -12,8 +12,10 @@ import asyncio
 import re
 from typing import Any
 
+from . import payments
 from .chat_view import ChatView, Host
 from .media import SAMPLE_JPEG, SAMPLE_MP4, SAMPLE_OGG, SAMPLE_WEBP
+from .payments import PaymentResult
 from .state import BotMessage
 from .world import CallbackRecord
 
@@ -227,6 +229,17 @@ class FakeUser(ChatView):
         self._push({"edited_message": edited.raw})
         await asyncio.sleep(0)
         return edited.raw
+
+    # -- payments (tgemulator/payments.py) ---------------------------------------------
+    async def pay(self, message_id: int | None = None, *, order_info: dict[str, Any] | None = None,
+                  timeout: float | None = None) -> PaymentResult:
+        """Press «Pay» on an invoice (the newest unless ``message_id``): pre-checkout, then the payment."""
+        return await payments.pay(self, message_id, order_info=order_info,
+                                  timeout=payments.ANSWER_SECONDS if timeout is None else timeout)
+
+    async def send_successful_payment(self, payment: dict[str, Any]) -> dict[str, Any]:
+        """Deliver a ``successful_payment`` again as a new message (a repeated update for the same charge)."""
+        return await payments.send_successful_payment(self, payment)
 
     # -- inline buttons ----------------------------------------------------------------
     async def press(

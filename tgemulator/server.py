@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import messages, methods  # noqa: F401 - importing them registers the handlers
+from . import messages, methods, payments  # noqa: F401 - importing them registers the handlers
 from .chat_view import ChatView
 from .client import FakeUser
 from .errors import CONFLICT, ERROR, FORBIDDEN, RATE_LIMITED, ApiError, EmulatorError

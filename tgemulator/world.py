@@ -58,12 +58,16 @@ class World:
     callbacks: dict[str, CallbackRecord] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     subscribers: list[asyncio.Queue[tuple[str, int, Any]]] = field(default_factory=list)
+    payments: Any = None  # payments.PaymentDesk: invoices and pre-checkout queries (set below)
 
     def __post_init__(self) -> None:
         self._seq = itertools.count(1)
         self._group_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._changed = asyncio.Event()
+        from .payments import PaymentDesk  # here: payments imports the registry, which imports this module
+
+        self.payments = PaymentDesk()
 
     # -- chats -------------------------------------------------------------------------
     def require_chat(self, chat_id: int | str) -> ChatState:

@@ -32,6 +32,7 @@ HELP = """Как пользоваться демо:
   /photo [ПУТЬ]  — отправить фото чека (без пути — пример)
   /pdf [ПУТЬ]    — отправить PDF чека (без пути — пример)
   /sticker, /voice — отправить стикер или голосовое
+  /pay           — оплатить последний счёт «💳 Оплатить в Telegram» (деньги не настоящие)
   /as admin | /as parent — писать как директор или как родитель (покажет, что их ждёт)
   /demo          — эта подсказка;  /quit или Ctrl+C — выйти"""
 
@@ -218,6 +219,8 @@ class DemoChat:
             else:
                 await self.side.user.send_document(data or sample_receipt_pdf(), file_name="чек.pdf",
                                                    mime_type="application/pdf")
+        elif line == "/pay":
+            await self.pay()
         elif line == "/sticker":
             await self.side.user.send_sticker()
         elif line == "/voice":
@@ -225,6 +228,19 @@ class DemoChat:
         else:
             await self.side.user.send_text(line)
         return True
+
+    async def pay(self) -> None:
+        """Press «Pay» on the last invoice, as the Telegram app would: the bot must accept the pre-checkout query
+        (a changed price is refused with its reason), then gets the payment."""
+        try:
+            result = await self.side.user.pay()
+        except LookupError:
+            self.print("Счёта пока нет: на экране со ссылкой нажмите «💳 Оплатить в Telegram».")
+            return
+        if result.ok:
+            self.print("  💳 Telegram: оплата прошла (в демо деньги не настоящие)")
+        else:
+            self.print(f"  ❌ Telegram не провёл оплату: {result.error_message}")
 
     async def _as(self, who: str) -> None:
         aliases = {"admin": "admin", "director": "admin", "директор": "admin", "parent": "parent",

@@ -29,6 +29,10 @@ def render_message(message: BotMessage, numbers: dict[int, tuple[int, Button]], 
 
     `edited`: whether to mark the message as changed (the caller knows if the person saw an older version)."""
     body = html_to_terminal(message.html or message.text, color) if message.parse_mode == "HTML" else message.text
+    invoice = message.raw.get("invoice")
+    if invoice:  # a Telegram invoice: the app shows it as a card with «Pay»; here /pay pays it
+        amount = f"{invoice['total_amount'] // 100:,}".replace(",", " ")
+        body = f"🧾 Счёт: {invoice['title']}\n{invoice['description']}\nК оплате: {amount} ₽ — /pay, чтобы оплатить"
     head = f"── {label}"
     if message.kind not in ("text", "other"):
         head += f" · {message.kind}" + (f" {message.file_name}" if message.file_name else "")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from aiogram.fsm.storage.base import StorageKey
+from pydantic import SecretStr
 
 from happykids.app import App, build_app, run_polling
 from happykids.config import Settings
@@ -38,6 +39,7 @@ from tgemulator import BotAPIEmulator
 from tgemulator.snapshot import load_world, save_world
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "catalogs" / "example.yaml"
+DEMO_PROVIDER_TOKEN = "381764678:TEST:demo"  # noqa: S105 - offline demo: the shape of ЮKassa's test token
 PARENT: dict[str, Any] = dict(user_id=1001, first_name="Анна", username="anna_mama")
 DIRECTOR: dict[str, Any] = dict(user_id=1, first_name="Директор", username="happykids_director")
 WORLD_FILE = "telegram.json"
@@ -132,6 +134,7 @@ async def run_demo(settings: Settings, data_dir: Path | None = None, as_admin: b
         app = await build_app(Settings(
             _env_file=None, bot_token=emu.token, bot_api_url=emu.base_url, data_dir=data_dir,
             admin_ids=[DIRECTOR["user_id"]],
+            payments_provider_token=SecretStr(DEMO_PROVIDER_TOKEN),  # «💳 Оплатить в Telegram»; /pay pays
         ))
         await _seed_catalog(app)
         out_dir = data_dir / "downloads"

@@ -34,6 +34,7 @@ class MessageKind(StrEnum):
     CARD = "card"  # the receipt shown to an admin (its file and the card), sent by the outbox
     RECEIVED = "received"  # «получили» to the parent
     DECISION = "decision"  # «оплата подтверждена» / «чек не принят» to the parent
+    PAID_NOTICE = "paid_notice"  # an admin's notice of a payment made in Telegram (approved by itself)
 
 
 class IntentStatus(StrEnum):

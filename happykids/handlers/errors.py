@@ -35,6 +35,9 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts, db: async_sessionm
         return
     log.error("Обновление %s не обработано из-за ошибки в коде бота", update.update_id, exc_info=event.exception)
     with contextlib.suppress(TelegramAPIError):
+        if update.pre_checkout_query:  # no chat to write to; unanswered, the payment would hang for 10 seconds
+            await update.pre_checkout_query.answer(ok=False, error_message=await texts.plain("tgpay.refused_error"))
+            return
         if update.callback_query and update.callback_query.id not in answered_callbacks:
             await update.callback_query.answer(await texts.plain("common.error"))
         elif chat_id and (message is None or message.chat.type == "private"):

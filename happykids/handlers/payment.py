@@ -13,13 +13,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from happykids.config import Settings
 from happykids.db.repositories.parents import record_event, record_events
 from happykids.domain.catalog import Catalog, CatalogKind
 from happykids.domain.reporting import FunnelStep
 from happykids.services.caches import CatalogCache
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import Nav, NavAction, Pick
-from happykids.ui.dialog_screens import choice_from, render
+from happykids.ui.dialog_screens import INVOICE_KEY, choice_from, render
 from happykids.ui.keyboards.projects import entry_keyboard
 from happykids.ui.states import PaymentDialog, short
 from happykids.ui.view import VIEW_KEYS, show_step
@@ -122,7 +123,7 @@ async def on_restart(callback: CallbackQuery, state: FSMContext, session: AsyncS
 
 @router.callback_query(Nav.filter(F.action == NavAction.CONFIRM), F.message.chat.type == "private")
 async def on_confirm(callback: CallbackQuery, callback_data: Nav, state: FSMContext, session: AsyncSession,
-                     texts: Texts, bot: Bot, catalog_cache: CatalogCache) -> None:
+                     texts: Texts, bot: Bot, catalog_cache: CatalogCache, settings: Settings) -> None:
     current = await state.get_state()
     catalog = await catalog_cache.get(session)
     choice = choice_from(await state.get_data(), catalog)
@@ -133,6 +134,7 @@ async def on_confirm(callback: CallbackQuery, callback_data: Nav, state: FSMCont
     await callback.answer()
     link = catalog.link_for(choice)
     await state.update_data(
+        {INVOICE_KEY: settings.telegram_payments},  # the link screen also offers paying inside Telegram
         mistakes=0,
         confirmed={
             "group_code": choice.group.key, "group": choice.group.title, "period": choice.period.title,

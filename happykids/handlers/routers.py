@@ -20,11 +20,13 @@ from happykids.handlers import (
     review,
 )
 from happykids.handlers.admin import admin_router
+from happykids.handlers.telegram_payments import router as telegram_payments_router
 
 
 def feature_routers() -> list[Router]:
     return [
         errors.router,
+        telegram_payments_router,  # pre-checkout answered at once; a successful_payment is never a "mistake"
         groups.router,  # /start in a group chat: points to the private chat
         help.router,
         admin_router,  # the director's panel; for non-admins the whole tree is skipped

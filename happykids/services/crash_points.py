@@ -21,6 +21,10 @@ Points, in the order a receipt lives through them:
                 card_edited       the copy shows the decision, that is not on record yet
   notification  decision_intent   the decision notice to the parent is on record as about to be sent, not sent
                 decision_sent     the notice was sent, that is not on record yet
+  paid in Telegram (issue #13)
+                tgpay_commit      the payment, its approval and its tasks are committed, the update not confirmed
+                paid_notice_intent  the director's notice is on record as about to be sent, not sent
+                paid_notice_sent  the notice was sent, that is not on record yet
 """
 
 from __future__ import annotations

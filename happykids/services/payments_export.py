@@ -21,6 +21,7 @@ from happykids.db.repositories import payments
 from happykids.db.repositories.parents import all_names
 from happykids.domain.clock import agency_zone, to_local, to_utc, zone
 from happykids.domain.receipts import ReceiptStatus
+from happykids.domain.telegram_payments import PaymentMethod
 
 __all__ = ["agency_tz", "to_local", "to_utc"]  # callers take the time helpers from here too
 
@@ -28,8 +29,12 @@ __all__ = ["agency_tz", "to_local", "to_utc"]  # callers take the time helpers f
 STATUS_TITLES: dict[str, str] = {ReceiptStatus.PENDING: "на проверке", ReceiptStatus.APPROVED: "подтверждён",
                  ReceiptStatus.REJECTED: "отклонён"}
 STATUS_ICONS: dict[str, str] = {ReceiptStatus.PENDING: "⏳", ReceiptStatus.APPROVED: "✅", ReceiptStatus.REJECTED: "❌"}
-COLUMNS = ("Дата", "Родитель", "Username", "Группа", "Период", "Дети", "Сумма, ₽", "Статус", "Кто решил",
-           "Архив")
+# How it was paid (issue #13), after the columns the director already knows.
+METHOD_COLUMNS = ("Способ оплаты", "Платёж Telegram", "Платёж у провайдера")
+COLUMNS: tuple[str, ...] = ("Дата", "Родитель", "Username", "Группа", "Период", "Дети", "Сумма, ₽", "Статус",
+                            "Кто решил", "Архив", *METHOD_COLUMNS)
+METHOD_TITLES: dict[str, str] = {PaymentMethod.LINK: "ссылка + чек", PaymentMethod.TELEGRAM: "в Telegram"}
+ARCHIVE_COLUMN = COLUMNS.index("Архив") + 1
 MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
           "ноябрь", "декабрь")
 MONTHS_IN = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре", "октябре",
@@ -103,14 +108,22 @@ class PaymentRow:
     status: str  # pending | approved | rejected (raw)
     decided_by: str
     archive: str
+    method: str = PaymentMethod.LINK.value  # PaymentMethod
+    telegram_charge: str = ""
+    provider_charge: str = ""
 
     @property
     def status_title(self) -> str:
         return STATUS_TITLES.get(self.status, self.status)
 
+    @property
+    def method_title(self) -> str:
+        return METHOD_TITLES.get(self.method, self.method)
+
     def cells(self) -> list[datetime | str | int | None]:
         return [self.created_at, self.parent, self.username, self.group, self.period, self.children,
-                self.amount, self.status_title, self.decided_by, self.archive]
+                self.amount, self.status_title, self.decided_by, self.archive,
+                self.method_title, self.telegram_charge, self.provider_charge]
 
 
 def _row(receipt: Receipt, tz: tzinfo, fallback_name: str = "") -> PaymentRow:
@@ -120,7 +133,8 @@ def _row(receipt: Receipt, tz: tzinfo, fallback_name: str = "") -> PaymentRow:
         group=receipt.group_title or receipt.group_code or "", period=receipt.period_title or "",
         children=receipt.children_title or "", amount=receipt.amount, status=receipt.status,
         decided_by=receipt.decided_by_name or ("" if receipt.decided_by is None else str(receipt.decided_by)),
-        archive=receipt.archive_location or "",
+        archive=receipt.archive_location or "", method=receipt.method or PaymentMethod.LINK.value,
+        telegram_charge=receipt.telegram_charge_id or "", provider_charge=receipt.provider_charge_id or "",
     )
 
 
@@ -211,13 +225,13 @@ def to_xlsx(rows: list[PaymentRow], title: str = "Платежи") -> bytes:
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever a parent put into their name
-                if col_index == len(COLUMNS) and value.startswith(("http://", "https://")):
+                if col_index == ARCHIVE_COLUMN and value.startswith(("http://", "https://")):
                     cell.hyperlink = value
             elif isinstance(value, datetime):
                 cell.number_format = "DD.MM.YYYY HH:MM"
             elif isinstance(value, int):
                 cell.number_format = "#,##0"
-    widths = (17, 24, 18, 22, 14, 12, 11, 14, 18, 40)
+    widths = (17, 24, 18, 22, 14, 12, 11, 14, 18, 40, 14, 30, 30)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from happykids.db.models import Receipt
 from happykids.domain.receipts import ReceiptStatus
+from happykids.domain.telegram_payments import PaymentMethod
 from happykids.texts.service import Markup, Texts
 
 
@@ -31,6 +32,8 @@ async def decision_text(texts: Texts, receipt: Receipt, contacts: str) -> str:
     if receipt.status == ReceiptStatus.APPROVED:
         details = (await texts.markup("receipt.details", group=receipt.group_title, period=receipt.period_title or "")
                    if receipt.group_title else Markup(""))
+        if receipt.method == PaymentMethod.TELEGRAM:  # paid inside Telegram: approved by itself, no receipt to send
+            return await texts.get("tgpay.paid", details=details)
         return await texts.get("receipt.approved", details=details)
     reason = (await texts.markup("receipt.reason", reason=receipt.reject_reason)
               if receipt.reject_reason else Markup(""))

@@ -69,3 +69,15 @@ async def heal_card(session: AsyncSession, receipt: Receipt, card: CardRef | Non
         return False  # it shows the decision already (the admin's app had not caught up)
     enqueue_show_decision(session, receipt.id)
     return True
+
+
+# --- payments that need no director (issue #13: paid inside Telegram) ---------------------------------------
+SYSTEM_ADMIN_ID = 0  # `decided_by` of a payment that approved itself: no Telegram user has id 0
+
+
+async def approve_automatically(session: AsyncSession, receipt_id: int, *, by_name: str) -> Outcome:
+    """Approve a payment the provider has confirmed (paid inside Telegram), without the director. It goes
+    through `decide_receipt` like her «Подтвердить», so whatever an approval sets off (the parent's message,
+    the funnel, "paid until") happens for it too. `by_name`: what the card and the export show as who decided."""
+    return await decide_receipt(session, receipt_id, Decision.APPROVE, by_admin=True, admin_id=SYSTEM_ADMIN_ID,
+                                admin_name=by_name)

@@ -33,6 +33,15 @@ class Nav(CallbackData, prefix="nav"):
     step: str  # the screen the button was on: refuses Back/Confirm pressed on an outdated screen
 
 
+class TgPay(CallbackData, prefix="tgp"):
+    """«💳 Оплатить в Telegram» on the link screen (issue #13): the choice by ids, so the invoice is for exactly
+    the combination on that screen; the price is looked up again when pressed."""
+
+    group: int
+    period: int
+    children: int
+
+
 class ReviewAction(StrEnum):
     APPROVE = "ok"
     REJECT = "no"

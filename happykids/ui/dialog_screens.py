@@ -13,8 +13,13 @@ from aiogram.types import InlineKeyboardMarkup
 
 from happykids.domain.catalog import Catalog, CatalogKind, Choice, Link
 from happykids.texts.service import Markup, Texts
+from happykids.ui.callbacks import TgPay
 from happykids.ui.keyboards.dialog import confirm_keyboard, link_keyboard, options_keyboard
 from happykids.ui.states import PaymentDialog, short
+
+# In the dialog's data: PAYMENTS_PROVIDER_TOKEN was set when the parent confirmed, so the link screen also offers
+# «💳 Оплатить в Telegram» (issue #13). Kept with the choice, so every redraw of that screen shows the same buttons.
+INVOICE_KEY = "tgpay"
 
 
 @dataclass(slots=True)
@@ -68,8 +73,12 @@ async def render(state: str | None, data: dict[str, Any], catalog: Catalog, text
             markup = link_keyboard("", None, await texts.plain("btn.restart"), back, short(state))
             return Screen(text, markup, state)
         text = await texts.get("dialog.link", url=link.url, amount_line=await amount_line(texts, link), **values)
+        invoice = None
+        if data.get(INVOICE_KEY) and link.amount:  # paying inside Telegram was on when the parent confirmed
+            invoice = (await texts.plain("tgpay.btn_pay"),
+                       TgPay(group=group.id, period=period.id, children=children.id))
         markup = link_keyboard(await texts.plain("btn.pay"), link.url, await texts.plain("btn.change"), None,
-                               short(state))
+                               short(state), invoice)
         return Screen(text, markup, state)
 
     past_period = (PaymentDialog.children.state, PaymentDialog.confirm.state, PaymentDialog.link.state)

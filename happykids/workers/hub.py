@@ -27,6 +27,7 @@ from happykids.workers.broadcasts import BroadcastSender
 from happykids.workers.outbox import OutboxWorker
 from happykids.workers.project_tasks import EXECUTORS as PROJECT_EXECUTORS
 from happykids.workers.receipt_tasks import EXECUTORS, ReceiptTaskDeps
+from happykids.workers.telegram_payment_tasks import EXECUTORS as TELEGRAM_PAYMENT_EXECUTORS
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ class Workers:
         self._tasks: list[asyncio.Task[None]] = []
         self._archive = archive
         # receipts: notify admins, archive, tell parents; projects: tell parents; resumes after kill -9
-        self.outbox = self._job(OutboxWorker(sessions, {**EXECUTORS, **PROJECT_EXECUTORS},
+        self.outbox = self._job(OutboxWorker(sessions, {**EXECUTORS, **PROJECT_EXECUTORS, **TELEGRAM_PAYMENT_EXECUTORS},
                                              ReceiptTaskDeps(bot, sessions, texts, settings, archive)))
         # sends queued broadcasts, paced; resumes them after a restart
         self.broadcasts = self._job(BroadcastSender(bot, sessions, texts))

@@ -117,7 +117,8 @@ async def test_export_xlsx_and_csv_all_and_one_month(emu, bot):
     by_parent = {row[1]: row for row in rows[1:] if row[7] != "отклонён"}
     anna = by_parent["Анна Смирнова"]
     assert anna == (to_local(moments["earlier"], TZ), "Анна Смирнова", "@anna_s", "Малыши (4–6 лет)", "1 месяц",
-                    "1 ребёнок", 6000, "подтверждён", "Директор", "https://mega.nz/file/r1")
+                    "1 ребёнок", 6000, "подтверждён", "Директор", "https://mega.nz/file/r1",
+                    "ссылка + чек", None, None)  # how it was paid (issue #13): link and receipt, no charge ids
     assert by_parent["Ольга Петрова"][6] is None and by_parent["Ольга Петрова"][7] == "на проверке"
     assert rows[1][7] == "отклонён", "oldest first: last month's receipt"
 

@@ -143,3 +143,16 @@ class Screen:
                 return os.waitstatus_to_exitcode(status)
             self._read(0.1)
         return None
+
+
+async def test_demo_pays_inside_telegram_with_pay(tmp_path):
+    # to the link, [2] «💳 Оплатить в Telegram», /pay presses «Pay» on the invoice; the director gets a notice
+    text = await demo(tmp_path / "demo", "/pay\n/start\n2\n1\n1\n1\n2\n/pay\n/as admin\n/quit\n")
+    assert "Счёта пока нет" in after(text, "» /pay").split("» /start")[0], "no invoice yet: the demo says what to do"
+    invoice = after(text, "» 2\n")
+    assert "🧾 Счёт: Happy Kids: Малыши" in invoice and "К оплате: 6 000 ₽" in invoice
+    paid = after(invoice, "» /pay").split("» /as admin")[0]
+    assert "оплата прошла" in paid and "Оплата прошла, спасибо!" in paid
+    assert "📩 директору: 💳 Оплата в Telegram №1" in paid
+    notice = after(text, "» /as admin")
+    assert "подтверждена автоматически" in notice and "Подтвердить" not in notice

@@ -91,7 +91,7 @@ async def test_xlsx_has_the_columns_and_rows(sessions):
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == COLUMNS
     assert values[1] == (datetime(2026, 11, 1, 0, 30), "Анна Смирнова", "@anna_s", "Малыши (4–6 лет)", "1 месяц",
-                         "1 ребёнок", 6000, "подтверждён", "Директор", None)
+                         "1 ребёнок", 6000, "подтверждён", "Директор", None, "ссылка + чек", None, None)
     assert values[2][1] == '=HYPERLINK("x")' and sheet.cell(row=3, column=2).data_type == "s", "never a formula"
     assert values[2][9] == "https://mega.nz/file/abc" and sheet.cell(row=3, column=10).hyperlink is not None
     assert values[3][7] == "на проверке" and values[3][8] is None
@@ -106,7 +106,7 @@ async def test_csv_opens_in_excel_and_is_safe(sessions):
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert table[0] == list(COLUMNS)
     assert table[1] == ["10.10.2026 14:00", "Ольга", "", "Малыши (4–6 лет)", "1 месяц", "1 ребёнок", "",
-                        "отклонён", "Директор", ""]
+                        "отклонён", "Директор", "", "ссылка + чек", "", ""]
     assert table[3][1] == "'=HYPERLINK(\"x\")", "formula injection neutralised"
     assert len(table) == 5
 

@@ -45,6 +45,11 @@ class Receipt(Base):
     # application is forgotten (NULL) when the parent deletes their children's data (/mydata).
     project_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     application_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # --- paid inside Telegram (domain/telegram_payments.py): no file, approved by itself ---
+    method: Mapped[str] = mapped_column(String(16), default="link", server_default="link")  # PaymentMethod
+    # Telegram's id of the charge: unique, so a repeated successful_payment records nothing twice.
+    telegram_charge_id: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True)
+    provider_charge_id: Mapped[str | None] = mapped_column(String(255), nullable=True)  # the provider's (ЮKassa)
 
 
 class ReceiptFile(Base):

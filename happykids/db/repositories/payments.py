@@ -69,3 +69,14 @@ async def newest_of(session: AsyncSession, user_id: int, limit: int) -> list[Rec
     query = (select(Receipt).where(Receipt.user_id == user_id)
              .order_by(Receipt.created_at.desc(), Receipt.id.desc()).limit(limit))
     return list((await session.scalars(query)).all())
+
+
+async def approved_by_method(session: AsyncSession, start: datetime | None,
+                             end: datetime) -> dict[str, tuple[int, int]]:
+    """How approved payments sent in [start, end) were paid: method -> (count, sum of amounts). Issue #13."""
+    query = (select(Receipt.method, func.count(), func.coalesce(func.sum(Receipt.amount), 0))
+             .where(Receipt.status == ReceiptStatus.APPROVED.value, Receipt.created_at < end)
+             .group_by(Receipt.method))
+    if start is not None:
+        query = query.where(Receipt.created_at >= start)
+    return {method: (int(count or 0), int(total or 0)) for method, count, total in (await session.execute(query)).all()}

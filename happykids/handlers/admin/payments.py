@@ -6,7 +6,7 @@ The data work is in services/payments_export.py; this module only talks to Teleg
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -30,6 +30,7 @@ from happykids.services.payments_export import (
     to_csv,
     to_xlsx,
 )
+from happykids.services.telegram_payments import methods_line
 from happykids.texts.service import Markup, Texts
 from happykids.ui.callbacks import AdminMenu, Fmt, PayAct, PaymentsAction, PaymentsExport, Section
 from happykids.ui.keyboards import payments as kb
@@ -53,7 +54,8 @@ async def overview_text(session: AsyncSession, settings: Settings, texts: Texts)
         "panel_ops.payments", total=data.total, pending=data.count(ReceiptStatus.PENDING),
         approved=data.count(ReceiptStatus.APPROVED), rejected=data.count(ReceiptStatus.REJECTED),
         month=data.month.title, month_sum=money(data.month_sum), month_count=data.month_count,
-    )
+    ) + "\n\n" + await methods_line(
+        session, texts, None, datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=1))  # all time (issue #13)
 
 
 @router.callback_query(AdminMenu.filter(F.section == Section.PAYMENTS))

@@ -13,11 +13,13 @@ from happykids.texts.defaults import (
     projects,
     projects_panel,
     receipts,
+    telegram_payments,  # issue #13: paying inside Telegram
 )
 from happykids.texts.model import TextDef
 
 DEFAULTS: dict[str, TextDef] = {}
-for _module in (dialog, help, receipts, admin, admin_ops, archive, projects, projects_panel, project_notices):
+for _module in (dialog, help, receipts, admin, admin_ops, archive, projects, projects_panel, project_notices,
+                telegram_payments):
     for _text in _module.TEXTS:
         if _text.key in DEFAULTS:
             raise RuntimeError(f"text key {_text.key} defined twice")

@@ -7,7 +7,7 @@ every button it adds, which was about a tenth of the bot's CPU per press (benchm
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from happykids.domain.catalog import CatalogKind, Option
-from happykids.ui.callbacks import Nav, NavAction, Pick
+from happykids.ui.callbacks import Nav, NavAction, Pick, TgPay
 
 
 def _nav(text: str, action: NavAction, screen: str) -> InlineKeyboardButton:
@@ -35,8 +35,11 @@ def confirm_keyboard(confirm: str, back: str, restart: str, screen: str) -> Inli
 
 
 def link_keyboard(pay_label: str, url: str | None, change: str, back: str | None,
-                  screen: str) -> InlineKeyboardMarkup:
+                  screen: str, invoice: tuple[str, TgPay] | None = None) -> InlineKeyboardMarkup:
+    """`invoice`: the label and data of «💳 Оплатить в Telegram», under the link (the link stays the other way)."""
     rows = [[InlineKeyboardButton(text=pay_label, url=url)]] if url else []
+    if invoice is not None:
+        rows.append([InlineKeyboardButton(text=invoice[0], callback_data=invoice[1].pack())])
     if back:
         rows.append([_nav(back, NavAction.BACK, screen)])
     rows.append([_nav(change, NavAction.RESTART, screen)])
