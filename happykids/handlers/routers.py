@@ -6,7 +6,7 @@ the catch-all mistake handling last. A new feature adds its router here.
 
 from aiogram import Router
 
-from happykids.handlers import errors, fallback, groups, help, mistakes, payment, projects, receipts, review
+from happykids.handlers import errors, fallback, groups, help, mistakes, payment, projects, receipts, renewals, review
 from happykids.handlers.admin import admin_router
 
 
@@ -20,6 +20,7 @@ def feature_routers() -> list[Router]:
         receipts.router,  # photos and files in any dialog state are receipts
         projects.router,  # before the payment dialog: /start project_<id> lands on the project
         payment.router,
+        renewals.router,  # «Продлить» / «Мы больше не занимаемся» under a renewal reminder
         mistakes.router,
         fallback.router,
     ]

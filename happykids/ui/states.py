@@ -82,3 +82,9 @@ class ProjectInput(StatesGroup):
     preview = State()  # buttons: save as a draft or publish
     reject_reason = State()
     cancel_reason = State()
+
+
+class RenewalsInput(StatesGroup):
+    """The director's typed answers in renewals."""
+
+    paid_until = State()  # a new «оплачено до» date for the receipt in the data

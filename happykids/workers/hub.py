@@ -27,6 +27,9 @@ from happykids.workers.broadcasts import BroadcastSender
 from happykids.workers.outbox import OutboxWorker
 from happykids.workers.project_tasks import EXECUTORS as PROJECT_EXECUTORS
 from happykids.workers.receipt_tasks import EXECUTORS, ReceiptTaskDeps
+from happykids.workers.reminders import EXECUTORS as REMINDER_EXECUTORS
+from happykids.workers.reminders import ReminderDeps
+from happykids.workers.scheduler import ReminderScheduler
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,8 @@ class Workers:
         # sends queued broadcasts, paced; resumes them after a restart
         self.broadcasts = self._job(BroadcastSender(bot, sessions, texts))
         self.backups = self._job(DailyBackups(settings, archive))  # at BACKUP_TIME into DATA_DIR/backups (+MEGA)
+        # the scheduler: renewal reminders, gentle follow-ups (at most once each, quiet hours respected)
+        self.reminders = self._job(ReminderScheduler(bot, sessions, REMINDER_EXECUTORS, ReminderDeps(texts)))
 
     def _job(self, job: J) -> J:
         self._jobs.append(job)
