@@ -98,6 +98,16 @@ def guess_length(title: str) -> PeriodLength | None:
     return None
 
 
+def effective_length(title: str, months: int | None, days: int | None) -> PeriodLength:
+    """The length a period really has: as set, else read from its title, else one month (a period added in the
+    panel before it had a length, or imported from a file without one)."""
+    if months:
+        return PeriodLength(months=months)
+    if days:
+        return PeriodLength(days=days)
+    return guess_length(title) or ONE_MONTH
+
+
 def new_paid_until(today: date, current: date | None, length: PeriodLength) -> date:
     """An approved payment: from today, or continuing from the current end when the family renews early."""
     start = current if current is not None and current >= today else today

@@ -26,6 +26,7 @@ from happykids.domain.renewals import (
     PeriodLength,
     ReminderKind,
     at_remind_time,
+    effective_length,
     new_paid_until,
     over_day,
     soon_day,
@@ -133,10 +134,7 @@ async def on_payment_approved(session: AsyncSession, receipt: Receipt) -> PaidPe
 
 async def _length(session: AsyncSession, period_code: str | None) -> PeriodLength:
     found = await repo.period_length(session, period_code) if period_code else None
-    if found is None or found == (None, None):
-        return ONE_MONTH
-    months, days = found
-    return PeriodLength(months=months) if months else PeriodLength(days=days)
+    return ONE_MONTH if found is None else effective_length(*found)
 
 
 async def _reschedule(session: AsyncSession, row: PaidPeriod) -> None:

@@ -46,11 +46,11 @@ async def receipt_since(session: AsyncSession, user_id: int, since: datetime) ->
     return await session.scalar(query.limit(1)) is not None
 
 
-async def period_length(session: AsyncSession, code: str) -> tuple[int | None, int | None] | None:
-    """(months, days) of the catalog period with this code; None for an unknown code."""
-    row = (await session.execute(select(CatalogPeriod.months, CatalogPeriod.days)
+async def period_length(session: AsyncSession, code: str) -> tuple[str, int | None, int | None] | None:
+    """(title, months, days) of the catalog period with this code; None for an unknown code."""
+    row = (await session.execute(select(CatalogPeriod.title, CatalogPeriod.months, CatalogPeriod.days)
                                  .where(CatalogPeriod.code == code))).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (row[0], row[1], row[2])
 
 
 async def period_code_by_title(session: AsyncSession, title: str) -> str | None:
