@@ -4,92 +4,45 @@ each move, so "nothing was sent" is a fact about a finished round, not a timed g
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from happykids.db.models import PaidPeriod, Reminder
-from happykids.domain import clock
-from happykids.workers import scheduler
+from happykids.services import renewals
 from tests.e2e.conftest import ADMIN_ID
-from tests.e2e.receipt_helpers import (  # noqa: F401 - fast_outbox is a fixture
-    SETTLE,
-    confirm_choice,
-    fast_outbox,
-    outbox_drained,
+from tests.e2e.receipt_helpers import SETTLE, confirm_choice, fast_outbox, outbox_drained  # noqa: F401
+from tests.e2e.renewal_helpers import (  # noqa: F401 - renewal_clock is a fixture
+    FOLLOWUP,
+    OVER,
+    SOON,
+    at,
+    local,
+    paid_until,
+    pay_and_approve,
+    renewal_clock,
+    texts_of,
+    tick,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_outbox")
-
-SOON, OVER, FOLLOWUP = "заканчивается", "закончился", "чек к нам пока не"
+pytestmark = pytest.mark.usefixtures("fast_outbox", "renewal_clock")
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args)  # naive local time of the agency, as domain/clock.py uses
-
-
-def at(moment: datetime) -> None:
-    """Make it `moment` (agency time) now."""
-    clock.travel_to(clock.to_utc(moment))
-
-
-@pytest.fixture
-async def app(runner, monkeypatch):
-    monkeypatch.setattr(scheduler, "POLL_SECONDS", 3600.0)  # only the test's rounds send (no timing guesses)
-    at(local(2026, 12, 1, 12, 0))
-    try:
-        yield await runner.start()
-    finally:
-        await runner.stop()
-        clock.reset()
-
-
-async def tick(emu, app, moment: datetime) -> None:
-    """Time passes to `moment`; the scheduler does one round; the bot's messages have arrived."""
-    at(moment)
-    await app.workers.reminders.run_once()
-    await emu.settle(**SETTLE)
-
-
-def texts_of(user, needle: str) -> list[str]:
-    return [m.text for m in user.bot_messages if needle in m.text]
-
-
-async def pay_and_approve(emu, app, parent, admin) -> None:
-    await confirm_choice(emu, parent)
-    await parent.send_photo()
-    await parent.wait_for(lambda m: "получили" in m.text, timeout=10)
-    await outbox_drained(app)
-    await emu.settle(**SETTLE)
-    card = [m for m in admin.bot_messages if "Чек №" in m.text and m.has_button("Подтвердить")][-1]
-    await admin.press_on(card, "Подтвердить")
-    await parent.wait_for(lambda m: "подтверждена" in m.text, timeout=10)
-    await outbox_drained(app)
-    await emu.settle(**SETTLE)
-
-
-async def paid_until(app, user_id: int) -> date:
-    async with app.sessions() as session:
-        row = await session.scalar(select(PaidPeriod).where(PaidPeriod.user_id == user_id))
-        assert row is not None
-        return row.paid_until
-
-
-async def test_paid_reminded_on_the_right_day_and_renews_with_two_taps(emu, app):
+async def test_paid_reminded_on_the_right_day_and_renews_with_two_taps(emu, bot):
     parent, admin = emu.user(9101, "Анна"), emu.user(ADMIN_ID, "Директор")
-    await pay_and_approve(emu, app, parent, admin)
-    assert await paid_until(app, parent.id) == date(2027, 1, 1)  # 1 December + one month
+    await pay_and_approve(emu, bot, parent, admin)
+    assert await paid_until(bot, parent.id) == date(2027, 1, 1)  # 1 December + one month
 
-    await tick(emu, app, local(2026, 12, 2, 13, 0))  # a day after the link: a receipt came, so no follow-up
-    await tick(emu, app, local(2026, 12, 29, 9, 59))  # 3 days before the end, but not yet 10:00
+    await tick(emu, bot, local(2026, 12, 2, 13, 0))  # a day after the link: a receipt came, so no follow-up
+    await tick(emu, bot, local(2026, 12, 29, 9, 59))  # 3 days before the end, but not yet 10:00
     assert not texts_of(parent, SOON) and not texts_of(parent, FOLLOWUP)
 
-    await tick(emu, app, local(2026, 12, 29, 10, 1))
+    await tick(emu, bot, local(2026, 12, 29, 10, 1))
     [reminder] = [m for m in parent.bot_messages if SOON in m.text]
     assert "Малыши (4–6 лет)" in reminder.text and "1 января" in reminder.text
     assert reminder.has_button("Продлить") and reminder.has_button("Мы больше не занимаемся")
-    await tick(emu, app, local(2026, 12, 30, 12, 0))
+    await tick(emu, bot, local(2026, 12, 30, 12, 0))
     assert len(texts_of(parent, SOON)) == 1, "one reminder, not one per round"
 
     await parent.press_on(reminder, "Продлить")  # tap 1: the confirmation screen of the same choice
@@ -104,72 +57,72 @@ async def test_paid_reminded_on_the_right_day_and_renews_with_two_taps(emu, app)
     # Renewing early continues from the current end, not from today.
     await parent.send_photo()
     await parent.wait_for(lambda m: "получили" in m.text and m.message_id > confirm.message_id, timeout=10)
-    await outbox_drained(app)
+    await outbox_drained(bot)
     await emu.settle(**SETTLE)
     card = [m for m in admin.bot_messages if "Чек №" in m.text and m.has_button("Подтвердить")][-1]
     await admin.press_on(card, "Подтвердить")
     await parent.wait_for(lambda m: "подтверждена" in m.text and m.message_id > confirm.message_id, timeout=10)
-    await outbox_drained(app)
-    assert await paid_until(app, parent.id) == date(2027, 2, 1)
-    await tick(emu, app, local(2027, 1, 2, 12, 0))  # the old end passed: it was renewed, nothing is «закончился»
+    await outbox_drained(bot)
+    assert await paid_until(bot, parent.id) == date(2027, 2, 1)
+    await tick(emu, bot, local(2027, 1, 2, 12, 0))  # the old end passed: it was renewed, nothing is «закончился»
     assert not texts_of(parent, OVER)
 
 
-async def test_after_the_end_one_more_message_then_stop_ends_reminders(emu, app):
+async def test_after_the_end_one_more_message_then_stop_ends_reminders(emu, bot):
     parent, admin = emu.user(9102, "Ольга"), emu.user(ADMIN_ID, "Директор")
-    await pay_and_approve(emu, app, parent, admin)
-    await tick(emu, app, local(2027, 1, 2, 10, 30))  # the day after the end (the «скоро» one is late now)
+    await pay_and_approve(emu, bot, parent, admin)
+    await tick(emu, bot, local(2027, 1, 2, 10, 30))  # the day after the end (the «скоро» one is late now)
     assert len(texts_of(parent, OVER)) == 1 and not texts_of(parent, SOON)
     over = [m for m in parent.bot_messages if OVER in m.text][-1]
     await parent.press_on(over, "Мы больше не занимаемся")
     await emu.settle(**SETTLE)
     assert "больше не напоминаем" in parent.last.text
-    async with app.sessions() as session:
+    async with bot.sessions() as session:
         assert (await session.scalar(select(PaidPeriod))).stopped_at is not None
 
 
-async def test_stop_before_the_end_means_no_message_after_it(emu, app):
+async def test_stop_before_the_end_means_no_message_after_it(emu, bot):
     parent, admin = emu.user(9103, "Вера"), emu.user(ADMIN_ID, "Директор")
-    await pay_and_approve(emu, app, parent, admin)
-    await tick(emu, app, local(2026, 12, 29, 11, 0))
+    await pay_and_approve(emu, bot, parent, admin)
+    await tick(emu, bot, local(2026, 12, 29, 11, 0))
     soon = [m for m in parent.bot_messages if SOON in m.text][-1]
     await parent.press_on(soon, "Мы больше не занимаемся")
     await emu.settle(**SETTLE)
-    await tick(emu, app, local(2027, 1, 5, 12, 0))
+    await tick(emu, bot, local(2027, 1, 5, 12, 0))
     assert not texts_of(parent, OVER)
-    async with app.sessions() as session:
+    async with bot.sessions() as session:
         statuses = {r.kind: r.status for r in await session.scalars(select(Reminder))}
     assert statuses["renewal.over"] == "cancelled"
 
 
-async def test_link_without_receipt_gets_exactly_one_gentle_reminder(emu, app):
+async def test_link_without_receipt_gets_exactly_one_gentle_reminder(emu, bot):
     parent = emu.user(9104, "Нина")
     await confirm_choice(emu, parent)
-    await tick(emu, app, local(2026, 12, 2, 11, 59))  # 23 h 59 min later
+    await tick(emu, bot, local(2026, 12, 2, 11, 59))  # 23 h 59 min later
     assert not texts_of(parent, FOLLOWUP)
-    await tick(emu, app, local(2026, 12, 2, 12, 1))
+    await tick(emu, bot, local(2026, 12, 2, 12, 1))
     [followup] = [m for m in parent.bot_messages if FOLLOWUP in m.text]
     assert "Малыши (4–6 лет)" in followup.text
     assert [b.url for row in followup.buttons for b in row] == ["https://pay.example.com/k-m-1"]
     for day in (3, 5, 9):
-        await tick(emu, app, local(2026, 12, day, 12, 0))
+        await tick(emu, bot, local(2026, 12, day, 12, 0))
     assert len(texts_of(parent, FOLLOWUP)) == 1, "never more than one per link"
 
 
-async def test_quiet_hours_hold_a_reminder_until_morning(emu, app):
+async def test_quiet_hours_hold_a_reminder_until_morning(emu, bot):
     at(local(2026, 12, 1, 22, 30))  # the link is taken late in the evening
     parent = emu.user(9105, "Ира")
     await confirm_choice(emu, parent)
-    await tick(emu, app, local(2026, 12, 2, 22, 31))  # 24 h later it is night: it waits
-    await tick(emu, app, local(2026, 12, 3, 8, 59))
+    await tick(emu, bot, local(2026, 12, 2, 22, 31))  # 24 h later it is night: it waits
+    await tick(emu, bot, local(2026, 12, 3, 8, 59))
     assert not texts_of(parent, FOLLOWUP)
-    await tick(emu, app, local(2026, 12, 3, 9, 0))
+    await tick(emu, bot, local(2026, 12, 3, 9, 0))
     assert len(texts_of(parent, FOLLOWUP)) == 1
 
 
-async def test_missed_while_down_is_sent_once_after_start(emu, app, runner):
+async def test_missed_while_down_is_sent_once_after_start(emu, bot, runner):
     parent, admin = emu.user(9106, "Лена"), emu.user(ADMIN_ID, "Директор")
-    await pay_and_approve(emu, app, parent, admin)
+    await pay_and_approve(emu, bot, parent, admin)
     await runner.stop()
     at(local(2026, 12, 30, 15, 0))  # the bot was down on the 29th at 10:00
     restarted = await runner.start()
@@ -179,16 +132,14 @@ async def test_missed_while_down_is_sent_once_after_start(emu, app, runner):
     assert len(texts_of(parent, SOON)) == 1
 
 
-async def test_switched_off_follow_up_is_not_sent(emu, app):
-    from happykids.services import renewals
-
-    async with app.sessions() as session, session.begin():
+async def test_switched_off_follow_up_is_not_sent(emu, bot):
+    async with bot.sessions() as session, session.begin():
         await renewals.set_followup(session, on=False)
     parent = emu.user(9107, "Света")
     await confirm_choice(emu, parent)
-    await tick(emu, app, local(2026, 12, 2, 13, 0))
+    await tick(emu, bot, local(2026, 12, 2, 13, 0))
     assert not texts_of(parent, FOLLOWUP)
-    async with app.sessions() as session:
+    async with bot.sessions() as session:
         [reminder] = list(await session.scalars(select(Reminder)))
     assert reminder.status == "skipped"
     assert abs(reminder.due_at - reminder.created_at - timedelta(hours=24)) < timedelta(seconds=1)

@@ -18,6 +18,7 @@ from happykids.handlers.admin import (
     menu,
     payments,
     projects,
+    renewals,
     stats,
     texts,
 )
@@ -47,6 +48,7 @@ admin_router.include_routers(
     broadcast.router,
     archive.router,
     projects.router,
+    renewals.router,  # «⏰ Заканчивается оплата», reminder settings, /paid_<receipt>
     menu.fallback_router,  # last: answers menu sections that have no handler yet
 )
 

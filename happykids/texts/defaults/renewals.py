@@ -60,12 +60,17 @@ FOLLOWUP_ON = "включено"
 FOLLOWUP_OFF = "выключено"
 ASK_PAID_UNTIL = ("Чек №{receipt}: оплачено до <b>{until}</b>.\n\nНапишите новую дату, например "
                   "<i>31.12.2026</i>.")
+NO_PAID_UNTIL = "Чек №{receipt} не задаёт «оплачено до»: он не подтверждён или отправлен без выбора группы."
 PAID_UNTIL_SET = "Готово: чек №{receipt} — оплачено до <b>{until}</b>. Напоминания перенесены."
 ERR_DATE = "Не похоже на дату. Напишите так: 31.12.2026."
-CARD_PAID_UNTIL = "\n📅 Оплачено до: {until}"
+CARD_PAID_UNTIL = "\n📅 Оплачено до {until} · изменить: /paid_{receipt}"
 REMINDED = "Напоминание поставлено в очередь: {count}"
 POPUPS = frozenset({"REMINDED"})
 
+_AUDIT = {"renewals.paid_until": "исправил(а) дату «оплачено до»", "renewals.settings": "изменил(а) напоминания",
+          "renewals.remind": "отправил(а) напоминание об оплате"}
 TEXTS: list[TextDef] = PARENT_TEXTS + fixed_texts(
-    {k: v for k, v in globals().items() if k not in ("SCREEN", "PARENT_TEXTS", "POPUPS")},
-    "renewals_panel", "Продление (панель)", POPUPS)
+    {k: v for k, v in globals().items() if k not in ("SCREEN", "PARENT_TEXTS", "POPUPS", "_AUDIT")},
+    "renewals_panel", "Продление (панель)", POPUPS) + [
+    TextDef(f"panel.audit_actions.{action}", text, "Панель", action, editable=False) for action, text in _AUDIT.items()
+]
