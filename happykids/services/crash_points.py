@@ -21,6 +21,8 @@ Points, in the order a receipt lives through them:
                 card_edited       the copy shows the decision, that is not on record yet
   notification  decision_intent   the decision notice to the parent is on record as about to be sent, not sent
                 decision_sent     the notice was sent, that is not on record yet
+  reminders     reminder_claimed  a due reminder is claimed (its intent committed), not sent (workers/scheduler.py)
+                reminder_sent     the reminder was sent, that is not on record yet
 """
 
 from __future__ import annotations
