@@ -143,3 +143,20 @@ async def test_switched_off_follow_up_is_not_sent(emu, bot):
         [reminder] = list(await session.scalars(select(Reminder)))
     assert reminder.status == "skipped"
     assert abs(reminder.due_at - reminder.created_at - timedelta(hours=24)) < timedelta(seconds=1)
+
+
+async def test_two_schedulers_on_one_database_send_each_reminder_once(emu, bot):
+    """Replicas: a second scheduler (as another process would run) races the bot's own on the same rows."""
+    import asyncio
+
+    from happykids.workers.reminders import EXECUTORS, ReminderDeps
+    from happykids.workers.scheduler import ReminderScheduler
+
+    parents = [emu.user(9110 + i, f"Родитель {i}") for i in range(4)]
+    for parent in parents:
+        await confirm_choice(emu, parent)
+    other = ReminderScheduler(bot.bot, bot.sessions, EXECUTORS, ReminderDeps(bot.texts))
+    at(local(2026, 12, 2, 12, 5))
+    await asyncio.gather(bot.workers.reminders.run_once(), other.run_once(), bot.workers.reminders.run_once())
+    await emu.settle(**SETTLE)
+    assert [len(texts_of(parent, FOLLOWUP)) for parent in parents] == [1, 1, 1, 1]
