@@ -15,6 +15,7 @@ from happykids.db.models import Reminder
 from happykids.db.repositories.catalog import load_catalog
 from happykids.domain.catalog import Catalog
 from happykids.domain.renewals import ReminderKind, day_text
+from happykids.domain.wording import quoted
 from happykids.services import renewals
 from happykids.texts.service import Texts
 from happykids.ui.keyboards.renewals import followup_keyboard, reminder_keyboard
@@ -54,7 +55,7 @@ async def _followup(deps: ReminderDeps, session: AsyncSession, reminder: Reminde
     catalog: Catalog = await load_catalog(session)
     url = next((link.url for link in catalog.links if (link.group, link.period, link.children)
                 == (offer.group_code, offer.period_code, offer.children_count)), None)
-    text = await deps.texts.get("renewals.followup", group=_title(catalog.groups, offer.group_code),
+    text = await deps.texts.get("renewals.followup", group=quoted(_title(catalog.groups, offer.group_code)),
                                 period=_title(catalog.periods, offer.period_code),
                                 children=_title(catalog.children, str(offer.children_count)),
                                 contacts=catalog.contacts)
