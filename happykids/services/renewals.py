@@ -211,13 +211,14 @@ async def ending_soon(session: AsyncSession) -> list[tuple[PaidPeriod, Parent | 
 
 
 async def remind_now(session: AsyncSession, rows: list[PaidPeriod]) -> int:
-    """The director's one tap: a reminder to each of these families now (quiet hours still apply)."""
+    """The director's one tap: a reminder to each of these families now (quiet hours still apply), at most one
+    per family and group a day, so a double tap or «всем» after «одному» does not send it twice."""
     now = clock.utc_now()
     count = 0
     for row in rows:
         if row.stopped_at is not None:
             continue
-        key = f"{_prefix(row.user_id, row.group_code)}manual:{now:%Y%m%dT%H%M%S.%f}"
+        key = f"{_prefix(row.user_id, row.group_code)}manual:{today().isoformat()}"
         count += await reminders.schedule(session, ReminderKind.RENEWAL_MANUAL, key, row.user_id, at_utc=now,
                                           payload={"group": row.group_code, "until": row.paid_until.isoformat()})
     return count

@@ -32,7 +32,9 @@ async def test_ending_list_reminds_one_and_all(emu, bot):
     assert "Ольга" not in screen.text  # 7 January is more than a week after the 26th
 
     await press(emu, boss, "🔔 Анна")
-    assert popups(boss)[-1] == "Напоминание поставлено в очередь: 1"
+    assert popups(boss)[-1].startswith("Напоминаний поставлено в очередь: 1.")
+    await press(emu, boss, "🔔 Анна")  # a second tap the same day
+    assert popups(boss)[-1].startswith("Напоминаний поставлено в очередь: 0.")
     await tick(emu, bot, local(2026, 12, 26, 12, 1))
     assert len(texts_of(anna, "Напоминаем про оплату")) == 1
     assert "1 января" in texts_of(anna, "Напоминаем")[0]  # the parent reads the date in words
@@ -41,7 +43,7 @@ async def test_ending_list_reminds_one_and_all(emu, bot):
     screen = await press(emu, boss, "Меню", "Заканчивается оплата")
     assert "⚠️ Анна — закончилась 01.01.2027" in screen.text and "Ольга — до 07.01.2027" in screen.text, screen.text
     await press(emu, boss, "Напомнить всем")
-    assert popups(boss)[-1] == "Напоминание поставлено в очередь: 2"
+    assert popups(boss)[-1].startswith("Напоминаний поставлено в очередь: 2.")
     await tick(emu, bot, local(2027, 1, 3, 12, 1))
     assert len(texts_of(olga, "Напоминаем про оплату")) == 1
     assert any(e.action == "renewals.remind" for e in await audit_entries(bot))

@@ -64,7 +64,7 @@ NO_PAID_UNTIL = "Чек №{receipt} не задаёт «оплачено до»
 PAID_UNTIL_SET = "Готово: чек №{receipt} — оплачено до <b>{until}</b>. Напоминания перенесены."
 ERR_DATE = "Не похоже на дату. Напишите так: 31.12.2026."
 CARD_PAID_UNTIL = "\n📅 Оплачено до {until} · изменить: /paid_{receipt}"
-REMINDED = "Напоминание поставлено в очередь: {count}"
+REMINDED = "Напоминаний поставлено в очередь: {count}. Кому сегодня уже напоминали, второй раз не отправим."
 POPUPS = frozenset({"REMINDED"})
 
 _AUDIT = {"renewals.paid_until": "исправил(а) дату «оплачено до»", "renewals.settings": "изменил(а) напоминания",
