@@ -173,6 +173,20 @@ def day_text_full(day: date) -> str:
     return f"{day.day} {_MONTHS_OF[day.month - 1]} {day.year}"
 
 
+_LENGTH_TYPED = re.compile(r"^\s*(\d{1,4})\s*(мес\w*|м|д\w*|дн\w*)?\.?\s*$", re.IGNORECASE)
+
+
+def parse_length(text: str) -> PeriodLength | None:
+    """A length the director types: «3 мес», «3 месяца», «14 дней», «14 д»; a bare number is months."""
+    match = _LENGTH_TYPED.match(text)
+    if not match:
+        return None
+    number, unit = int(match.group(1)), (match.group(2) or "мес").lower()
+    if unit.startswith("д"):
+        return PeriodLength(days=number) if 1 <= number <= MAX_LENGTH_DAYS else None
+    return PeriodLength(months=number) if 1 <= number <= MAX_LENGTH_MONTHS else None
+
+
 def parse_day(text: str) -> date | None:
     """A date the director types on a receipt card: 31.12.2026, 31.12.26 or 2026-12-31."""
     text = text.strip()

@@ -151,6 +151,19 @@ async def _reschedule(session: AsyncSession, row: PaidPeriod) -> None:
                              at_local=at_remind_time(over_day(row.paid_until)), payload=payload)
 
 
+async def period_length_of(session: AsyncSession, period_id: int) -> tuple[str, PeriodLength] | None:
+    """(title, length) of a catalog period, for the panel; None when it is gone."""
+    period = await repo.get_period(session, period_id)
+    if period is None:
+        return None
+    return period.title, effective_length(period.title, period.months, period.days)
+
+
+async def set_period_length(session: AsyncSession, period_id: int, length: PeriodLength) -> None:
+    """A period's new length: payments approved from now on count with it (paid-until dates stay as they are)."""
+    await repo.set_period_length(session, period_id, length.months, length.days)
+
+
 async def correct_paid_until(session: AsyncSession, receipt_id: int, until: date) -> PaidPeriod | None:
     """The director corrects the date on the receipt card; None when the receipt set no paid period."""
     row = await repo.by_receipt(session, receipt_id)

@@ -328,6 +328,7 @@ class RnAdm(StrEnum):
     FOLLOWUP = "fu"  # switch the gentle follow-up on or off
     HOURS = "hours"  # `item`: hours before the follow-up
     PAID_UNTIL = "pu"  # on a receipt card: correct «оплачено до» (`item`: the receipt)
+    LENGTH = "len"  # a period's card in the catalog: how long a payment lasts (`item`: the period)
 
 
 class RenewalsAdmin(CallbackData, prefix="arn"):

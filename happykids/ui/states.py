@@ -88,3 +88,4 @@ class RenewalsInput(StatesGroup):
     """The director's typed answers in renewals."""
 
     paid_until = State()  # a new «оплачено до» date for the receipt in the data
+    length = State()  # a period's length: «3 мес» or «14 дней»

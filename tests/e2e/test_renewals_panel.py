@@ -87,3 +87,19 @@ async def test_paid_until_corrected_from_the_receipt_card(emu, bot):
     assert not texts_of(parent, SOON)
     await tick(emu, bot, local(2027, 1, 12, 10, 1))  # 3 days before the corrected end
     assert len(texts_of(parent, SOON)) == 1 and "15 января" in texts_of(parent, SOON)[0]
+
+
+async def test_period_length_edited_on_its_catalog_card(emu, bot):
+    boss, parent = director(emu), emu.user(9205, "Лена")
+    await open_panel(emu, boss)
+    card = await press(emu, boss, "Каталог", "Периоды", "1 месяц")
+    assert card.has_button("⏱ Длина: 1 месяц")
+    prompt = await press(emu, boss, "⏱ Длина: 1 месяц")
+    assert "3 мес" in prompt.text
+    assert "Не понял длину" in (await say(emu, boss, "полтора")).text
+    assert "период «1 месяц» — 14 дней" in (await say(emu, boss, "14 дней")).text
+    assert any(e.action == "renewals.length" for e in await audit_entries(bot))
+    await pay_and_approve(emu, bot, parent, boss)
+    async with bot.sessions() as session:
+        row = await session.scalar(select(PaidPeriod).where(PaidPeriod.user_id == parent.id))
+    assert row is not None and row.paid_until == date(2026, 12, 15)  # 1 December + 14 days

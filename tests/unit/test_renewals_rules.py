@@ -92,3 +92,11 @@ def test_the_process_clock_moves_only_when_told():
         clock.reset()
     assert clock.offset() == timedelta(0)
     assert abs(clock.utc_now() - datetime.now(clock.UTC).replace(tzinfo=None)) < timedelta(seconds=5)
+
+
+def test_length_typed_by_the_director():
+    from happykids.domain.renewals import parse_length
+
+    assert parse_length("3 мес") == parse_length("3 месяца") == parse_length("3") == PeriodLength(months=3)
+    assert parse_length("14 дней") == parse_length("14д") == PeriodLength(days=14)
+    assert parse_length("0") is None and parse_length("37 мес") is None and parse_length("полтора") is None

@@ -53,6 +53,14 @@ async def period_length(session: AsyncSession, code: str) -> tuple[str, int | No
     return None if row is None else (row[0], row[1], row[2])
 
 
+async def get_period(session: AsyncSession, period_id: int) -> CatalogPeriod | None:
+    return await session.get(CatalogPeriod, period_id)
+
+
+async def set_period_length(session: AsyncSession, period_id: int, months: int | None, days: int | None) -> None:
+    await session.execute(update(CatalogPeriod).where(CatalogPeriod.id == period_id).values(months=months, days=days))
+
+
 async def period_code_by_title(session: AsyncSession, title: str) -> str | None:
     return await session.scalar(select(CatalogPeriod.code).where(CatalogPeriod.title == title).limit(1))
 

@@ -19,12 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.db.models import PaidPeriod, Parent
 from happykids.db.repositories.catalog import group_titles
 from happykids.db.unit_of_work import UnitOfWork
-from happykids.domain.renewals import Standing, parse_day, standing
-from happykids.domain.wording import count_of
+from happykids.domain.catalog import CatalogKind
+from happykids.domain.renewals import Standing, parse_day, parse_length, standing
+from happykids.domain.wording import count_of, quoted
 from happykids.handlers.admin.panel import InputStep, record
 from happykids.services import renewals
 from happykids.texts.service import Markup, Texts
-from happykids.ui.callbacks import RenewalsAdmin, RnAdm
+from happykids.ui.callbacks import ItemCard, RenewalsAdmin, RnAdm
 from happykids.ui.keyboards.admin import label
 from happykids.ui.keyboards.renewals import panel_keyboard, settings_keyboard
 from happykids.ui.states import RenewalsInput
@@ -165,3 +166,38 @@ async def paid_typed(message: Message, admin_state: FSMContext, session: AsyncSe
     workers.reminders.wake()
     await finish_input(message, admin_state)
     await message.answer(texts.fixed("renewals_panel.paid_until_set", receipt=receipt_id, until=f"{day:%d.%m.%Y}"))
+
+
+# -- a period's length (from its card in «📚 Каталог») -----------------------------------------------------
+
+@router.callback_query(RenewalsAdmin.filter(F.action == RnAdm.LENGTH))
+async def ask_length(callback: CallbackQuery, callback_data: RenewalsAdmin, admin_state: FSMContext,
+                     session: AsyncSession, texts: Texts) -> None:
+    found = await renewals.period_length_of(session, callback_data.item)
+    if found is None:
+        await callback.answer(texts.fixed("panel.gone"))
+        return
+    title, length = found
+    await ask(callback, admin_state, texts, RenewalsInput.length,
+              texts.fixed("renewals_panel.ask_length", title=quoted(title), length=length.describe()),
+              ItemCard(kind=CatalogKind.PERIOD, id=callback_data.item), period=callback_data.item)
+
+
+@router.message(InputStep(RenewalsInput.length), F.text, ~F.text.startswith("/"))
+async def length_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
+                       uow: UnitOfWork) -> None:
+    length = parse_length(message.text or "")
+    if length is None:
+        await ask_again(message, admin_state, texts, escape(texts.fixed("renewals_panel.err_length"), quote=False))
+        return
+    period_id = int((await admin_state.get_data()).get("period") or 0)
+    found = await renewals.period_length_of(session, period_id)
+    await finish_input(message, admin_state)
+    if found is None:
+        await message.answer(texts.fixed("panel.gone"))
+        return
+    title, old = found
+    await renewals.set_period_length(session, period_id, length)
+    await record(session, message.from_user, "renewals.length", title, old.describe(), length.describe())
+    await uow.commit()
+    await message.answer(texts.fixed("renewals_panel.length_set", title=quoted(title), length=length.describe()))
