@@ -83,6 +83,8 @@ async def test_paid_until_corrected_from_the_receipt_card(emu, bot):
     async with bot.sessions() as session:
         row = await session.scalar(select(PaidPeriod))
         assert row is not None and row.paid_until == date(2027, 1, 15)
+    card = [m for m in boss.bot_messages if m.text.startswith("🧾 Чек №")][-1]
+    assert "Оплачено до 15.01.2027" in card.text, "the card shows the corrected date"
     await tick(emu, bot, local(2026, 12, 29, 12, 0))  # the old date's reminder was withdrawn
     assert not texts_of(parent, SOON)
     await tick(emu, bot, local(2027, 1, 12, 10, 1))  # 3 days before the corrected end

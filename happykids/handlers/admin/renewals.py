@@ -28,6 +28,7 @@ from happykids.texts.service import Markup, Texts
 from happykids.ui.callbacks import ItemCard, RenewalsAdmin, RnAdm
 from happykids.ui.keyboards.admin import label
 from happykids.ui.keyboards.renewals import panel_keyboard, settings_keyboard
+from happykids.ui.renewal_screens import refresh_paid_until
 from happykids.ui.states import RenewalsInput
 from happykids.ui.view import ask, ask_again, finish_input, show
 from happykids.workers.hub import Workers
@@ -166,6 +167,8 @@ async def paid_typed(message: Message, admin_state: FSMContext, session: AsyncSe
     workers.reminders.wake()
     await finish_input(message, admin_state)
     await message.answer(texts.fixed("renewals_panel.paid_until_set", receipt=receipt_id, until=f"{day:%d.%m.%Y}"))
+    if row is not None and message.bot is not None:
+        await refresh_paid_until(message.bot, session, texts, receipt_id)
 
 
 # -- a period's length (from its card in «📚 Каталог») -----------------------------------------------------
