@@ -160,3 +160,18 @@ async def test_two_schedulers_on_one_database_send_each_reminder_once(emu, bot):
     await asyncio.gather(bot.workers.reminders.run_once(), other.run_once(), bot.workers.reminders.run_once())
     await emu.settle(**SETTLE)
     assert [len(texts_of(parent, FOLLOWUP)) for parent in parents] == [1, 1, 1, 1]
+
+
+async def test_nothing_to_a_parent_who_blocked_the_bot(emu, bot):
+    parent, admin = emu.user(9120, "Катя"), emu.user(ADMIN_ID, "Директор")
+    await pay_and_approve(emu, bot, parent, admin)
+    parent.block()
+    await tick(emu, bot, local(2026, 12, 29, 10, 30))  # Telegram refuses (403): marked blocked, not retried
+    await tick(emu, bot, local(2027, 1, 2, 10, 30))  # known to be blocked: not even tried
+    assert not texts_of(parent, SOON) and not texts_of(parent, OVER)
+    async with bot.sessions() as session:
+        statuses = {r.kind: (r.status, r.note) for r in await session.scalars(select(Reminder))}
+    assert statuses["renewal.soon"] == ("failed", "the parent blocked the bot")
+    assert statuses["renewal.over"] == ("skipped", "parent blocked the bot")
+    assert not [m for m, p in emu.calls if m == "sendMessage" and str(p.get("chat_id")) == str(parent.id)
+                and "закончился" in str(p.get("text"))]
