@@ -17,7 +17,6 @@ from happykids.db.repositories.parents import record_event, record_events
 from happykids.domain.catalog import Catalog, CatalogKind
 from happykids.domain.reporting import FunnelStep
 from happykids.services.caches import CatalogCache
-from happykids.services.renewals import record_offer
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import Nav, NavAction, Pick
 from happykids.ui.dialog_screens import choice_from, render
@@ -143,7 +142,5 @@ async def on_confirm(callback: CallbackQuery, callback_data: Nav, state: FSMCont
     )
     steps = [FunnelStep.CONFIRMED, FunnelStep.LINK] if link else [FunnelStep.CONFIRMED]
     await record_events(session, callback.from_user.id, steps, choice.group.key)
-    if link:  # what a receipt that follows is for, and the one gentle follow-up for this link
-        await record_offer(session, callback.from_user.id, choice.group.key, choice.period.key, link.children)
     screen = await render(PaymentDialog.link.state, await state.get_data(), catalog, texts)
     await show_step(bot, callback.from_user.id, state, screen, pressed=_accessible(callback))

@@ -1,5 +1,5 @@
 """Renewals: an approved payment sets "paid until" for the family and group and schedules its reminders; the
-gentle follow-up reminds a parent who took a link and sent no receipt. Rules in domain/renewals.py, the
+gentle follow-up reminds a parent who took a link (the funnel's "link" event) and sent no receipt. Rules in domain/renewals.py, the
 scheduler in services/reminders.py, the messages in workers/reminders.py.
 
 Everything here runs in the caller's transaction (the approval, the press, the link) and never commits.
@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from happykids.db.models import PaidPeriod, Parent, PaymentOffer, Receipt, Reminder
+from happykids.db.models import PaidPeriod, Parent, Receipt, Reminder
 from happykids.db.repositories import renewals as repo
 from happykids.db.repositories.catalog import get_setting, set_setting
 from happykids.db.repositories.parents import get_parent
@@ -83,32 +83,41 @@ def _prefix(user_id: int, group_code: str) -> str:
 
 # -- the payment link and the gentle follow-up ---------------------------------------------------------------
 
-async def record_offer(session: AsyncSession, user_id: int, group_code: str, period_code: str,
-                       children_count: int) -> PaymentOffer:
-    """A parent got a payment link: remember the choice (the receipt that follows is for it) and schedule the
-    one follow-up for this link. Whether it is still wanted (switched off, receipt sent) is asked when due."""
-    offer = await repo.record_offer(session, user_id, group_code, period_code, children_count)
+FOLLOWUP_LOOKBACK = timedelta(hours=max(FOLLOWUP_HOURS_CHOICES) + 24)  # older links: too late to follow up
+FOLLOWUP_STALE = timedelta(days=2)  # a follow-up this late (the bot was down) is not sent any more
+
+
+async def feed_followups(session: AsyncSession) -> int:
+    """Schedule the one follow-up of every recent payment link that has none yet (the scheduler runs this each
+    round, workers/scheduler.py). A link is the funnel's "link" event, committed with the press that showed it;
+    reading them here keeps that press within its budget of statements (tests/e2e/test_statement_budget.py)
+    and loses nothing: a link without its reminder is found again next round, and the reminder's key (one per
+    event) makes a second look — another replica — change nothing. Whether the follow-up is still wanted
+    (switched off, receipt sent, newer link) is asked when it is due. The caller commits."""
+    events = await repo.links_without_followup(session, clock.utc_now() - FOLLOWUP_LOOKBACK)
+    if not events:
+        return 0
     config = await load_settings(session)
-    await reminders.schedule(session, ReminderKind.FOLLOWUP, f"followup:{offer.id}", user_id,
-                             at_utc=offer.issued_at + timedelta(hours=config.followup_hours),
-                             payload={"offer": offer.id})
-    return offer
+    for event in events:
+        await reminders.schedule(session, ReminderKind.FOLLOWUP, f"{repo.FOLLOWUP_PREFIX}{event.id}", event.user_id,
+                                 at_utc=event.at + timedelta(hours=config.followup_hours),
+                                 payload={"event": event.id, "group": event.group_code, "at": event.at.isoformat()})
+    return len(events)
 
 
-async def followup_offer(session: AsyncSession, reminder: Reminder, payload: dict[str, object]) -> PaymentOffer | str:
-    """The offer to remind about, or why not any more."""
+async def followup_unwanted(session: AsyncSession, reminder: Reminder, payload: dict[str, object]) -> str | None:
+    """Why the follow-up of a link is no longer worth sending, or None to send it."""
     if not (await load_settings(session)).followup_on:
         return "follow-up switched off"
-    offer = await repo.get_offer(session, int(str(payload.get("offer", 0))))
-    if offer is None:
-        return "offer gone"
-    if await _blocked(session, offer.user_id):
+    if clock.utc_now() - reminder.due_at > FOLLOWUP_STALE:
+        return "too late to be useful"
+    if await _blocked(session, reminder.chat_id):
         return "parent blocked the bot"
-    if await repo.receipt_since(session, offer.user_id, offer.issued_at):
+    if await repo.receipt_since(session, reminder.chat_id, datetime.fromisoformat(str(payload.get("at")))):
         return "a receipt came"
-    if await repo.newer_offer_exists(session, offer):
+    if await repo.newer_link_exists(session, reminder.chat_id, int(str(payload.get("event", 0)))):
         return "a newer link was given (it has its own follow-up)"
-    return offer
+    return None
 
 
 # -- paid until ---------------------------------------------------------------------------------------------
@@ -118,15 +127,16 @@ async def on_payment_approved(session: AsyncSession, receipt: Receipt) -> PaidPe
     the period's length, from today or from the current end when renewing early; its reminders follow."""
     if not receipt.group_code:
         return None  # a receipt sent before any choice: nothing to renew
-    offer = await repo.last_offer(session, receipt.user_id, receipt.group_code, before=receipt.created_at)
-    period_code = offer.period_code if offer else None
-    if period_code is None and receipt.period_title:
-        period_code = await repo.period_code_by_title(session, receipt.period_title)
-    length = await _length(session, period_code)
+    # The receipt keeps the titles of the choice; titles are unique in each list, so they name the period and the
+    # children option (one renamed since: the length is read from the old title, «Продлить» starts a new choice).
+    period_code = await repo.period_code_by_title(session, receipt.period_title) if receipt.period_title else None
+    children = await repo.children_count_by_title(session, receipt.children_title) if receipt.children_title else None
+    length = await _length(session, period_code) if period_code else effective_length(receipt.period_title or "",
+                                                                                        None, None)
     current = await repo.get(session, receipt.user_id, receipt.group_code)
     until = new_paid_until(today(), current.paid_until if current else None, length)
     row = await repo.save(session, receipt.user_id, receipt.group_code, until, period_code=period_code,
-                          children_count=offer.children_count if offer else None, receipt_id=receipt.id)
+                          children_count=children, receipt_id=receipt.id)
     await _reschedule(session, row)
     log.info("Receipt %s approved: %s/%s paid until %s", receipt.id, receipt.user_id, receipt.group_code, until)
     return row

@@ -18,7 +18,7 @@ from happykids.domain.renewals import ReminderKind, day_text
 from happykids.domain.wording import quoted
 from happykids.services import renewals
 from happykids.texts.service import Texts
-from happykids.ui.keyboards.renewals import followup_keyboard, reminder_keyboard
+from happykids.ui.keyboards.renewals import reminder_keyboard
 from happykids.workers.scheduler import Executor, Outgoing
 
 
@@ -49,19 +49,17 @@ async def _renewal(deps: ReminderDeps, session: AsyncSession, reminder: Reminder
 
 async def _followup(deps: ReminderDeps, session: AsyncSession, reminder: Reminder,
                     payload: dict[str, Any]) -> Outgoing | str:
-    offer = await renewals.followup_offer(session, reminder, payload)
-    if isinstance(offer, str):
-        return offer
+    why_not = await renewals.followup_unwanted(session, reminder, payload)
+    if why_not is not None:
+        return why_not
     catalog: Catalog = await load_catalog(session)
-    url = next((link.url for link in catalog.links if (link.group, link.period, link.children)
-                == (offer.group_code, offer.period_code, offer.children_count)), None)
-    text = await deps.texts.get("renewals.followup", group=quoted(_title(catalog.groups, offer.group_code)),
-                                period=_title(catalog.periods, offer.period_code),
-                                children=_title(catalog.children, str(offer.children_count)),
+    group = str(payload.get("group") or "")
+    text = await deps.texts.get("renewals.followup", group=quoted(_title(catalog.groups, group)),
                                 contacts=catalog.contacts)
-    return Outgoing(text, followup_keyboard(await deps.texts.plain("renewals.btn_pay"), url))
+    return Outgoing(text)
 
 
+FEEDERS = [renewals.feed_followups]  # each round: follow-ups of the payment links given since the last one
 EXECUTORS: dict[str, Executor[ReminderDeps]] = {
     ReminderKind.RENEWAL_SOON: Executor(_renewal),
     ReminderKind.RENEWAL_OVER: Executor(_renewal),

@@ -1,7 +1,8 @@
 """The scheduler job: sends the reminders that fell due (services/reminders.py says what it guarantees and why
 it is a table of its own).
 
-Each round: rows left `sending` by a dead process become `uncertain` (never sent again); the due ones are taken
+Each round: rows left `sending` by a dead process become `uncertain` (never sent again); the feeders schedule
+what other tables recorded (the follow-ups of new payment links); the due ones are taken
 oldest first. For each, in one transaction, its kind's executor says what to send or why not any more (paid
 again, stopped, blocked...), and the row is claimed (scheduled -> sending, a conditional UPDATE: one replica
 wins); that is committed, then the message is sent and `sent` recorded. Parent reminders wait out the quiet
@@ -15,7 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -63,11 +64,17 @@ class Executor(Generic[C]):
     quiet_hours: bool = True  # a message to a parent: not at night
 
 
+# A feeder schedules reminders from changes recorded elsewhere (e.g. the links the funnel recorded), in the
+# round's transaction; it returns how many it scheduled.
+Feeder = Callable[[AsyncSession], Awaitable[int]]
+
+
 class ReminderScheduler(Generic[C]):
     def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], executors: Mapping[str, Executor[C]],
-                 context: C):
+                 context: C, feeders: Sequence[Feeder] = ()):
         self.bot, self.sessions, self.context = bot, sessions, context
         self._executors = dict(executors)
+        self._feeders = list(feeders)
         self._wakeup = asyncio.Event()
         self._unknown: set[str] = set()
 
@@ -89,6 +96,9 @@ class ReminderScheduler(Generic[C]):
     async def run_once(self) -> float:
         """One round; returns the seconds until the next reminder falls due (at most POLL_SECONDS)."""
         await self._give_up_stale()
+        for feed in self._feeders:
+            async with self.sessions() as session, session.begin():
+                await feed(session)
         now = utcnow()
         async with self.sessions() as session:
             due = await repo.due(session, now, BATCH)

@@ -9,7 +9,7 @@ from happykids.db.models.dialog import FsmRecord, FunnelEvent, Parent, TextOverr
 from happykids.db.models.handled_update import HandledUpdate
 from happykids.db.models.project import Application, Child, Consent, Project
 from happykids.db.models.receipt import MessageIntent, OutboxTask, Receipt, ReceiptFile, ReviewMessage
-from happykids.db.models.renewal import PaidPeriod, PaymentOffer, Reminder
+from happykids.db.models.renewal import PaidPeriod, Reminder
 
 __all__ = [
     "Admin",

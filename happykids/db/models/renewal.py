@@ -1,5 +1,4 @@
-"""Renewals and the scheduler's table: who has paid until when, which links were given, and what is to be sent
-at a time.
+"""Renewals and the scheduler's table: who has paid until when, and what is to be sent at a time.
 
 `reminders` is the one scheduler of the bot (services/reminders.py explains why it is a table of its own and
 not the outbox): a row is the reminder's schedule and, once claimed, its intent — so a kill -9 between the claim
@@ -28,20 +27,6 @@ class PaidPeriod(Base):
     receipt_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the payment that set it last
     stopped_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # «Мы больше не занимаемся»
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-
-
-class PaymentOffer(Base):
-    """A payment link given to a parent (the confirmed choice): what a receipt that follows is for, and what the
-    gentle follow-up reminds about."""
-
-    __tablename__ = "payment_offers"
-    __table_args__ = (Index("ix_payment_offers_user_issued", "user_id", "issued_at"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger)
-    group_code: Mapped[str] = mapped_column(String(64))
-    period_code: Mapped[str] = mapped_column(String(64))
-    children_count: Mapped[int] = mapped_column(Integer)
-    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Reminder(Base):

@@ -1,42 +1,32 @@
-"""Paid periods (who has paid until when, per group) and the payment links given to parents."""
+"""Paid periods (who has paid until when, per group), and the payment links given to parents (the funnel's "link"
+events) for the gentle follow-up."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
-from happykids.db.models import CatalogPeriod, PaidPeriod, Parent, PaymentOffer, Receipt
+from happykids.db.models import CatalogPeriod, ChildrenOption, FunnelEvent, PaidPeriod, Parent, Receipt, Reminder
+from happykids.domain.reporting import FunnelStep
+
+FOLLOWUP_PREFIX = "followup:"  # + the link's funnel event id: the key of its one follow-up
 
 
-async def record_offer(session: AsyncSession, user_id: int, group_code: str, period_code: str,
-                       children_count: int) -> PaymentOffer:
-    offer = PaymentOffer(user_id=user_id, group_code=group_code, period_code=period_code,
-                         children_count=children_count, issued_at=utcnow())
-    session.add(offer)
-    await session.flush()
-    return offer
+async def links_without_followup(session: AsyncSession, since: datetime, limit: int = 500) -> list[FunnelEvent]:
+    """Payment links given (funnel step "link") since `since` that have no follow-up reminder yet, oldest first."""
+    key = literal(FOLLOWUP_PREFIX, String) + cast(FunnelEvent.id, String)
+    scheduled = select(Reminder.id).where(Reminder.key == key).exists()
+    query = (select(FunnelEvent).where(FunnelEvent.kind == FunnelStep.LINK, FunnelEvent.at >= since, ~scheduled)
+             .order_by(FunnelEvent.id).limit(limit))
+    return list((await session.scalars(query)).all())
 
 
-async def get_offer(session: AsyncSession, offer_id: int) -> PaymentOffer | None:
-    return await session.get(PaymentOffer, offer_id)
-
-
-async def last_offer(session: AsyncSession, user_id: int, group_code: str | None,
-                     before: datetime | None = None) -> PaymentOffer | None:
-    """The parent's latest link (for that group), given before `before`."""
-    query = select(PaymentOffer).where(PaymentOffer.user_id == user_id)
-    if group_code is not None:
-        query = query.where(PaymentOffer.group_code == group_code)
-    if before is not None:
-        query = query.where(PaymentOffer.issued_at <= before)
-    return await session.scalar(query.order_by(PaymentOffer.issued_at.desc(), PaymentOffer.id.desc()).limit(1))
-
-
-async def newer_offer_exists(session: AsyncSession, offer: PaymentOffer) -> bool:
-    query = select(PaymentOffer.id).where(PaymentOffer.user_id == offer.user_id, PaymentOffer.id > offer.id)
+async def newer_link_exists(session: AsyncSession, user_id: int, event_id: int) -> bool:
+    query = select(FunnelEvent.id).where(FunnelEvent.user_id == user_id, FunnelEvent.kind == FunnelStep.LINK,
+                                         FunnelEvent.id > event_id)
     return await session.scalar(query.limit(1)) is not None
 
 
@@ -62,7 +52,12 @@ async def set_period_length(session: AsyncSession, period_id: int, months: int |
 
 
 async def period_code_by_title(session: AsyncSession, title: str) -> str | None:
+    """Titles are unique within the periods (the catalog refuses two equal buttons), so a receipt's title names one."""
     return await session.scalar(select(CatalogPeriod.code).where(CatalogPeriod.title == title).limit(1))
+
+
+async def children_count_by_title(session: AsyncSession, title: str) -> int | None:
+    return await session.scalar(select(ChildrenOption.count).where(ChildrenOption.title == title).limit(1))
 
 
 async def get(session: AsyncSession, user_id: int, group_code: str) -> PaidPeriod | None:

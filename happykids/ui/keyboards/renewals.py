@@ -6,16 +6,12 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from happykids.ui.callbacks import AdminMenu, Renew, RenewAct, RenewalsAdmin, RnAdm, Section
-from happykids.ui.keyboards.projects import button, rows, url_button
+from happykids.ui.keyboards.projects import button, rows
 
 
 def reminder_keyboard(paid_id: int, renew: str, stop: str) -> InlineKeyboardMarkup:
     return rows([button(renew, Renew(action=RenewAct.RENEW, paid_id=paid_id))],
                 [button(stop, Renew(action=RenewAct.STOP, paid_id=paid_id))])
-
-
-def followup_keyboard(pay: str, url: str | None) -> InlineKeyboardMarkup | None:
-    return rows([url_button(pay, url)]) if url else None
 
 
 def panel_keyboard(people: list[tuple[int, str]], remind_all: str, settings: str, back: str) -> InlineKeyboardMarkup:

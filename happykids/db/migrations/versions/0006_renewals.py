@@ -1,4 +1,4 @@
-"""renewals: period lengths, paid periods, payment offers and the reminders scheduler (issue #13)
+"""renewals: period lengths, paid periods and the reminders scheduler (issue #13)
 
 Revision ID: 0006_renewals
 Revises: 0005_projects
@@ -35,18 +35,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_paid_periods_user_id'), ['user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_paid_periods_paid_until'), ['paid_until'], unique=False)
 
-    op.create_table('payment_offers',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.BigInteger(), nullable=False),
-    sa.Column('group_code', sa.String(length=64), nullable=False),
-    sa.Column('period_code', sa.String(length=64), nullable=False),
-    sa.Column('children_count', sa.Integer(), nullable=False),
-    sa.Column('issued_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_offers'))
-    )
-    with op.batch_alter_table('payment_offers', schema=None) as batch_op:
-        batch_op.create_index('ix_payment_offers_user_issued', ['user_id', 'issued_at'], unique=False)
-
     op.create_table('reminders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
@@ -74,9 +62,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_reminders_status_due')
         batch_op.drop_index(batch_op.f('ix_reminders_chat_id'))
     op.drop_table('reminders')
-    with op.batch_alter_table('payment_offers', schema=None) as batch_op:
-        batch_op.drop_index('ix_payment_offers_user_issued')
-    op.drop_table('payment_offers')
     with op.batch_alter_table('paid_periods', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_paid_periods_paid_until'))
         batch_op.drop_index(batch_op.f('ix_paid_periods_user_id'))
