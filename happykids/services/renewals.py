@@ -1,6 +1,6 @@
 """Renewals: an approved payment sets "paid until" for the family and group and schedules its reminders; the
-gentle follow-up reminds a parent who took a link (the funnel's "link" event) and sent no receipt. Rules in domain/renewals.py, the
-scheduler in services/reminders.py, the messages in workers/reminders.py.
+gentle follow-up reminds a parent who took a link (the funnel's "link" event) and sent no receipt. Rules in
+domain/renewals.py, the scheduler in services/reminders.py, the messages in workers/reminders.py.
 
 Everything here runs in the caller's transaction (the approval, the press, the link) and never commits.
 """

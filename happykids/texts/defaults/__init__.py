@@ -3,22 +3,12 @@
 Each feature keeps its texts in its own module; the director can override any of them (stored in the DB).
 """
 
-from happykids.texts.defaults import (
-    admin,
-    admin_ops,
-    archive,
-    dialog,
-    help,
-    projects,
-    projects_panel,
-    receipts,
-    renewals,
-)
+from happykids.texts.defaults import admin, admin_ops, archive, dialog, help, projects, projects_panel, receipts
+from happykids.texts.defaults import renewals as renewal_texts
 from happykids.texts.model import TextDef
 
 DEFAULTS: dict[str, TextDef] = {}
-for _module in (dialog, help, receipts, admin, admin_ops, archive, projects, projects_panel,
-                renewals):
+for _module in (dialog, help, receipts, admin, admin_ops, archive, projects, projects_panel, renewal_texts):
     for _text in _module.TEXTS:
         if _text.key in DEFAULTS:
             raise RuntimeError(f"text key {_text.key} defined twice")
