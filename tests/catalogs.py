@@ -18,3 +18,7 @@ links:
   - {group: kids, period: month, children: 1, url: "https://pay.example.com/k-m-1", amount: 6000}
   - {group: kids, period: month, children: 2, url: "https://pay.example.com/k-m-2"}
 """
+# What `catalog export` writes after importing SMALL_CATALOG: every period with its length (renewals), read
+# from the titles because the file gives none.
+SMALL_CATALOG_EXPORTED = SMALL_CATALOG.replace('"1 месяц"}', '"1 месяц", months: 1}').replace(
+    '"3 месяца"}', '"3 месяца", months: 3}')

@@ -56,7 +56,8 @@ def import_summary(spec: CatalogSpec) -> str:
              f"вариантов количества детей — {len(spec.children)}", f"ссылок — {len(spec.links)}"]
     if hidden:
         parts.append(f"скрыто от родителей — {hidden}")
-    return f"Каталог загружен: {', '.join(parts)}."
+    notes = "".join(f"\n{note}" for note in spec.notes)  # renewals: a period without a length
+    return f"Каталог загружен: {', '.join(parts)}.{notes}"
 
 
 async def export_catalog(settings: Settings) -> int:

@@ -1,9 +1,11 @@
 """Declarative base with a naming convention, so Alembic migrations get stable constraint names."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from happykids.domain import clock
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -19,4 +21,5 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Naive UTC now from the process's clock (domain/clock.py), which tests can move forward."""
+    return clock.utc_now()

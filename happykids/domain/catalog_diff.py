@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from happykids.domain.catalog_edit import money
 from happykids.domain.catalog_yaml import CatalogSpec, ChildrenItem, CodedItem
+from happykids.domain.renewals import PeriodLength
 from happykids.domain.wording import quoted
 
 SpecItem = CodedItem | ChildrenItem
@@ -42,12 +43,14 @@ class CatalogChanges:
     hiding: list[str] = field(default_factory=list)  # titles parents will stop seeing (hidden: true)
     showing: list[str] = field(default_factory=list)  # hidden now, visible after the import
     groups_with_receipts: dict[str, int] = field(default_factory=dict)  # removed group title -> receipts
+    lengths_changed: list[str] = field(default_factory=list)  # a period's length (renewals)
+    notes: list[str] = field(default_factory=list)  # defaults the import chose (a period without a length)
 
     @property
     def empty(self) -> bool:
         return not (self.groups or self.periods or self.children or self.reordered or self.links_added
                     or self.links_removed or self.links_changed or self.contacts_changed
-                    or self.hiding or self.showing)
+                    or self.hiding or self.showing or self.lengths_changed)
 
     def summary_lines(self, limit: int = 12) -> list[str]:
         """Plain Russian lines (not HTML) describing the change, longest lists cut at `limit`."""
@@ -66,6 +69,7 @@ class CatalogChanges:
             lines.append("Будут скрыты от родителей: " + ", ".join(quoted(t) for t in self.hiding))
         if self.showing:
             lines.append("Снова станут видны родителям: " + ", ".join(quoted(t) for t in self.showing))
+        lines += self.lengths_changed + self.notes
         return lines
 
 
@@ -133,4 +137,15 @@ def diff_specs(old: CatalogSpec, new: CatalogSpec) -> CatalogChanges:
         if parts:
             changes.links_changed.append(f"{label(key)}: {', '.join(parts)}")
     changes.links_removed = [label(key) for key in old_links if key not in new_links]
+    old_lengths = {p.code: _length(p) for p in old.periods}
+    changes.lengths_changed = [f"Период {quoted(p.title)}: длина {old_lengths[p.code]} → {_length(p)}"
+                               for p in new.periods if p.code in old_lengths and old_lengths[p.code] != _length(p)]
+    changes.notes = list(new.notes)
     return changes
+
+
+def _length(period: CodedItem) -> str:
+    """How long a payment for the period lasts, in words (renewals)."""
+    if period.months or period.days:
+        return PeriodLength(months=period.months or None, days=None if period.months else period.days).describe()
+    return "не задана"

@@ -4,12 +4,13 @@ them in the panel, the operator in the terminal), so the file can be fixed witho
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
 
 from happykids.domain.catalog import CatalogError, Link, check_amount, check_url
+from happykids.domain.renewals import MAX_LENGTH_DAYS, MAX_LENGTH_MONTHS, ONE_MONTH, guess_length
 from happykids.domain.wording import quoted
 from tgtext.explain import explain_tag_issue
 from tgtext.typed import to_html
@@ -27,6 +28,8 @@ class CodedItem:
     code: str
     title: str
     hidden: bool = False
+    months: int | None = None  # periods only: how long a payment lasts (renewals), months or days
+    days: int | None = None
 
     @property
     def key(self) -> str:
@@ -53,6 +56,7 @@ class CatalogSpec:
     periods: list[CodedItem] = field(default_factory=list)
     children: list[ChildrenItem] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list, compare=False)  # defaults the import chose (change summary)
 
 
 # -- loading with line numbers -----------------------------------------------------------------------------
@@ -148,6 +152,7 @@ def parse_catalog_yaml(text: str) -> CatalogSpec:
         raise CatalogError(f"{where}: contacts — {explain_tag_issue(issues[0])}")
     spec.groups = _coded(doc, "groups")
     spec.periods = _coded(doc, "periods")
+    spec.periods, spec.notes = _period_lengths(doc, spec.periods)
     spec.children = _children(doc)
     spec.links = _links(doc, spec)
     return spec
@@ -243,7 +248,7 @@ def _coded(doc: YamlMap, name: str) -> list[CodedItem]:
     titles = _Titles(name)
     out = []
     for entry in _items(doc, name, '{id: ..., title: "..."}'):
-        entry.unknown_fields(("id", "title", "hidden"))
+        entry.unknown_fields(("id", "title", "hidden", *(("months", "days") if name == "periods" else ())))
         code, where = entry.item.get("id"), entry.at("id")
         if code is None:
             raise CatalogError(f"{entry.at()}: нет id")
@@ -256,6 +261,35 @@ def _coded(doc: YamlMap, name: str) -> list[CodedItem]:
         seen.add(code)
         out.append(CodedItem(code, titles.check(entry, _title(entry)), _hidden(entry)))
     return out
+
+
+def _period_lengths(doc: YamlMap, periods: list[CodedItem]) -> tuple[list[CodedItem], list[str]]:
+    """`months: 3` or `days: 14` on a period (renewals remind before it ends). A period without either still
+    imports: the length is read from its title («3 месяца»), else one month, and a note says so."""
+    out, notes = [], []
+    for entry, item in zip(_items(doc, "periods", '{id: ..., title: "..."}'), periods, strict=True):
+        months, days = entry.item.get("months"), entry.item.get("days")
+        if months is not None and days is not None:
+            raise CatalogError(f"{entry.at('days')}: укажите что-то одно — months (месяцев) или days (дней)")
+        if months is not None:
+            if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_LENGTH_MONTHS:
+                raise CatalogError(f"{entry.at('months')}: months {_show(months)} — нужно целое число от 1 до "
+                                   f"{MAX_LENGTH_MONTHS}")
+            out.append(replace(item, months=months))
+            continue
+        if days is not None:
+            if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_LENGTH_DAYS:
+                raise CatalogError(f"{entry.at('days')}: days {_show(days)} — нужно целое число от 1 до "
+                                   f"{MAX_LENGTH_DAYS}")
+            out.append(replace(item, days=days))
+            continue
+        guessed = guess_length(item.title)
+        length = guessed or ONE_MONTH
+        how = "по названию" if guessed else "по умолчанию"
+        notes.append(f"Период {_show(item.title)}: длина не указана (months или days) — {how} "
+                     f"{length.describe()}")
+        out.append(replace(item, months=length.months, days=length.days))
+    return out, notes
 
 
 def _children(doc: YamlMap) -> list[ChildrenItem]:
@@ -329,13 +363,17 @@ def dump_catalog_yaml(spec: CatalogSpec) -> str:
     def code(value: str) -> str:  # plain when it reads back as the same text: 2024, on, null need quotes
         return value if yaml.safe_load(value) == value else q(value)
 
+    def length(period: CodedItem) -> str:
+        return (f", months: {period.months}" if period.months else f", days: {period.days}" if period.days
+                else "")
+
     def tail(hidden: bool) -> str:
         return ", hidden: true" if hidden else ""
 
     lines = [f"contacts: {q(spec.contacts)}", "groups:"]
     lines += [f"  - {{id: {code(g.code)}, title: {q(g.title)}{tail(g.hidden)}}}" for g in spec.groups]
     lines.append("periods:")
-    lines += [f"  - {{id: {code(p.code)}, title: {q(p.title)}{tail(p.hidden)}}}" for p in spec.periods]
+    lines += [f"  - {{id: {code(p.code)}, title: {q(p.title)}{length(p)}{tail(p.hidden)}}}" for p in spec.periods]
     lines.append("children:")
     lines += [f"  - {{count: {c.count}, title: {q(c.title)}{tail(c.hidden)}}}" for c in spec.children]
     lines.append("links:" if spec.links else "links: []")

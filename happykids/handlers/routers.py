@@ -17,6 +17,7 @@ from happykids.handlers import (
     project_steps,
     projects,
     receipts,
+    renewals,
     review,
 )
 from happykids.handlers.admin import admin_router
@@ -36,6 +37,7 @@ def feature_routers() -> list[Router]:
         projects.router,  # before the payment dialog: /start project_<id> lands on the project
         mydata.router,  # /mydata: what is stored about a parent's children, and deleting it
         payment.router,
+        renewals.router,  # «Продлить» / «Мы больше не занимаемся» under a renewal reminder
         mistakes.router,
         fallback.router,
     ]

@@ -18,6 +18,7 @@ from happykids.domain.receipts import AlreadyDecided, CardRef, Decision, decide
 from happykids.domain.reporting import FunnelStep
 from happykids.services.project_payments import on_approved
 from happykids.services.receipt_outbox import enqueue_decision, enqueue_show_decision
+from happykids.services.renewals import on_payment_approved
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ async def decide_receipt(session: AsyncSession, receipt_id: int, decision: Decis
             await on_approved(session, receipt)  # the project's application is «оплачено»
         elif decision is Decision.APPROVE:
             await record_event(session, receipt.user_id, FunnelStep.APPROVED, receipt.group_code)
+            await on_payment_approved(session, receipt)  # "paid until" and its renewal reminders
     return Outcome(won, await repo.get(session, receipt_id, fresh=True))
 
 

@@ -344,6 +344,8 @@ class ProjectEditField(CallbackData, prefix="ape"):
 
     project_id: int
     field: str
+
+
 # -- projects: the parent's side, second part ---------------------------------------------------------------
 
 class MdAct(StrEnum):
@@ -363,3 +365,34 @@ class ProjectFieldPick(CallbackData, prefix="apf"):
 
     field: str
     draft: str
+
+
+# -- renewals and reminders (handlers/renewals.py, handlers/admin/renewals.py) --------------------------------
+
+class RenewAct(StrEnum):
+    RENEW = "go"  # «Продлить»: the confirmation screen with the same choice
+    STOP = "stop"  # «Мы больше не занимаемся»
+
+
+class Renew(CallbackData, prefix="rnw"):
+    """A button under a renewal reminder; `paid_id` is the family's paid period (re-checked to be theirs)."""
+
+    action: RenewAct
+    paid_id: int
+
+
+class RnAdm(StrEnum):
+    LIST = "list"
+    REMIND_ONE = "one"  # `item`: the paid period
+    REMIND_ALL = "all"
+    SETTINGS = "set"
+    DAYS = "days"  # `item`: days before the end
+    FOLLOWUP = "fu"  # switch the gentle follow-up on or off
+    HOURS = "hours"  # `item`: hours before the follow-up
+    PAID_UNTIL = "pu"  # on a receipt card: correct «оплачено до» (`item`: the receipt)
+    LENGTH = "len"  # a period's card in the catalog: how long a payment lasts (`item`: the period)
+
+
+class RenewalsAdmin(CallbackData, prefix="arn"):
+    action: RnAdm
+    item: int = 0

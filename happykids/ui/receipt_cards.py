@@ -121,9 +121,10 @@ async def arm(bot: Bot, chat_id: int, message_id: int, receipt: Receipt, texts: 
 
 
 async def show_decision(bot: Bot, chat_id: int, message_id: int, card_in: str, receipt: Receipt, pages: int,
-                        texts: Texts) -> None:
-    """Edit a copy to the final state (who decided, when) and drop its buttons."""
-    card = await card_text(texts, receipt, pages)
+                        texts: Texts, extra: str = "") -> None:
+    """Edit a copy to the final state (who decided, when) and drop its buttons. `extra`: a line added below
+    (renewals: «оплачено до» and the command that corrects it)."""
+    card = await card_text(texts, receipt, pages) + extra
     if card_in == CARD_IN_CAPTION:
         await bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=card, reply_markup=None)
     else:

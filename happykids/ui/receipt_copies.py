@@ -32,6 +32,7 @@ from happykids.domain.outbox import IntentStatus, MessageKind
 from happykids.domain.receipts import is_final
 from happykids.services.crash_points import crash_point
 from happykids.services.message_intents import surely_not_sent
+from happykids.services.renewals import paid_until_of
 from happykids.texts.service import Texts
 from happykids.ui.receipt_cards import SentCopy, arm, send_copy, show_decision
 
@@ -125,7 +126,8 @@ async def settle(bot: Bot, session: AsyncSession, texts: Texts, receipt_id: int,
             crash_point("card_armed")
         elif receipt is not None and final:
             crash_point("card_claimed")
-            await show_decision(bot, copy.chat_id, copy.message_id, copy.card_in, receipt, pages, texts)
+            await show_decision(bot, copy.chat_id, copy.message_id, copy.card_in, receipt, pages, texts,
+                                await paid_until_line(session, texts, receipt_id))
             crash_point("card_edited")
     except (TelegramForbiddenError, TelegramBadRequest) as exc:
         if "message is not modified" not in exc.message.lower():  # "not modified": it shows that already
@@ -139,3 +141,11 @@ async def settle(bot: Bot, session: AsyncSession, texts: Texts, receipt_id: int,
     await repo.settle_copy(session, copy.id, armed=True, shows_decision=final)
     await session.commit()
     return True
+
+
+async def paid_until_line(session: AsyncSession, texts: Texts, receipt_id: int) -> str:
+    """Renewals: an approved receipt's card says until when it is paid and how to correct that."""
+    until = await paid_until_of(session, receipt_id)
+    if until is None:
+        return ""
+    return texts.fixed("renewals_panel.card_paid_until", until=f"{until:%d.%m.%Y}", receipt=receipt_id)

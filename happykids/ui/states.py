@@ -90,3 +90,10 @@ class ProjectInput(StatesGroup):
     who = State()  # buttons: every parent, or toggled groups
     ages = State()  # typed: «5-9», or «Любой возраст»
     to_approved = State()  # a message (text or a photo) to the approved participants
+
+
+class RenewalsInput(StatesGroup):
+    """The director's typed answers in renewals."""
+
+    paid_until = State()  # a new «оплачено до» date for the receipt in the data
+    length = State()  # a period's length: «3 мес» or «14 дней»

@@ -27,6 +27,10 @@ from happykids.workers.broadcasts import BroadcastSender
 from happykids.workers.outbox import OutboxWorker
 from happykids.workers.project_tasks import EXECUTORS as PROJECT_EXECUTORS
 from happykids.workers.receipt_tasks import EXECUTORS, ReceiptTaskDeps
+from happykids.workers.reminders import EXECUTORS as REMINDER_EXECUTORS
+from happykids.workers.reminders import FEEDERS as REMINDER_FEEDERS
+from happykids.workers.reminders import ReminderDeps
+from happykids.workers.scheduler import ReminderScheduler
 from happykids.workers.telegram_payment_tasks import EXECUTORS as TELEGRAM_PAYMENT_EXECUTORS
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,9 @@ class Workers:
         # sends queued broadcasts, paced; resumes them after a restart
         self.broadcasts = self._job(BroadcastSender(bot, sessions, texts))
         self.backups = self._job(DailyBackups(settings, archive))  # at BACKUP_TIME into DATA_DIR/backups (+MEGA)
+        # the scheduler: renewal reminders, gentle follow-ups (at most once each, quiet hours respected)
+        self.reminders = self._job(ReminderScheduler(bot, sessions, REMINDER_EXECUTORS, ReminderDeps(texts),
+                                                     REMINDER_FEEDERS))
 
     def _job(self, job: J) -> J:
         self._jobs.append(job)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from happykids.db.repositories.texts import set_override
-from tests.catalogs import SMALL_CATALOG
+from tests.catalogs import SMALL_CATALOG_EXPORTED
 from tests.e2e.conftest import ADMIN_ID, BotRunner
 from tests.e2e.process import BotProcess
 from tests.e2e.receipt_helpers import confirm_choice, fast_outbox, outbox_drained, receipts  # noqa: F401
@@ -83,7 +83,7 @@ async def test_backup_under_load_restore_and_start_on_the_copy(emu, runner, bot,
     counted = manifest["counts"]["receipts"]
     assert counted >= acked_before, "every receipt acknowledged before the backup started is in it"
     assert manifest["receipt_files_missing"] == [] and manifest["receipt_files_referenced"] >= counted
-    assert catalog_in_archive == SMALL_CATALOG and GREETING in texts_in_archive
+    assert catalog_in_archive == SMALL_CATALOG_EXPORTED and GREETING in texts_in_archive
     await runner.stop()
 
     # Restore into a new directory; a non-empty one is refused.
@@ -128,7 +128,7 @@ async def test_backup_under_load_restore_and_start_on_the_copy(emu, runner, bot,
     finally:
         await again.stop()
     code, out = await cli(emu, restored_dir, "catalog", "export")
-    assert code == 0 and out == SMALL_CATALOG
+    assert code == 0 and out == SMALL_CATALOG_EXPORTED
 
     print(f"\nDRILL: receipts acknowledged before the backup {acked_before}, during it {acked_during}; "
           f"in the backup {counted} receipts, {len(manifest['files'])} files, "

@@ -9,10 +9,11 @@ from happykids.db.models.dialog import FsmRecord, FunnelEvent, Parent, TextOverr
 from happykids.db.models.handled_update import HandledUpdate, InboxUpdate
 from happykids.db.models.project import Application, Child, Consent, Project
 from happykids.db.models.receipt import MessageIntent, OutboxTask, Receipt, ReceiptFile, ReviewMessage
+from happykids.db.models.renewal import PaidPeriod, Reminder
 
 __all__ = [
     "Admin", "Application", "ArchiveStatus", "AuditEntry", "Base", "Broadcast", "BroadcastDelivery", "CatalogGroup",
     "CatalogPeriod", "Child", "ChildrenOption", "Consent", "FsmRecord", "FunnelEvent", "HandledUpdate", "InboxUpdate",
-    "MessageIntent", "OutboxTask", "Parent", "PaymentLink", "Project", "Receipt", "ReceiptFile", "ReviewMessage",
-    "Setting", "TextOverride",
+    "MessageIntent", "OutboxTask", "PaidPeriod", "Parent", "PaymentLink", "Project", "Receipt", "ReceiptFile",
+    "Reminder", "ReviewMessage", "Setting", "TextOverride",
 ]

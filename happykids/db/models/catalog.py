@@ -24,6 +24,9 @@ class CatalogPeriod(_Choice, Base):
     __tablename__ = "catalog_periods"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
+    # How long a payment for it lasts (renewals): months, or days when months is None.
+    months: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    days: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ChildrenOption(_Choice, Base):

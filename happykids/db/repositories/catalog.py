@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.db.models import CatalogGroup, CatalogPeriod, ChildrenOption, PaymentLink, Setting
 from happykids.domain.catalog import Catalog, Link, Option
 from happykids.domain.catalog_yaml import CatalogSpec, ChildrenItem, CodedItem
+from happykids.domain.renewals import effective_length
 
 CONTACTS_KEY = "contacts"
 Row = TypeVar("Row", CatalogGroup, CatalogPeriod, ChildrenOption)
@@ -76,6 +77,8 @@ async def _sync(session: AsyncSession, model: type[Row], key: str,
         value = getattr(item, key)
         row = existing.pop(value, None) or model(**{key: value})
         row.title, row.position, row.hidden = item.title, position, item.hidden
+        if isinstance(row, CatalogPeriod) and isinstance(item, CodedItem):  # renewals: how long a payment lasts
+            row.months, row.days = item.months, item.days
         session.add(row)
         result[value] = row
     for row in existing.values():
@@ -86,10 +89,12 @@ async def _sync(session: AsyncSession, model: type[Row], key: str,
 
 async def export_spec(session: AsyncSession) -> CatalogSpec:
     catalog = await load_catalog(session)
+    lengths = {row.code: (row.months, row.days) for row in (await session.scalars(select(CatalogPeriod))).all()}
     return CatalogSpec(
         contacts=catalog.contacts,
         groups=[CodedItem(g.key, g.title, g.hidden) for g in catalog.groups],
-        periods=[CodedItem(p.key, p.title, p.hidden) for p in catalog.periods],
+        periods=[CodedItem(p.key, p.title, p.hidden, length.months, length.days) for p in catalog.periods
+                 for length in [effective_length(p.title, *lengths.get(p.key, (None, None)))]],
         children=[ChildrenItem(int(c.key), c.title, c.hidden) for c in catalog.children],
         links=list(catalog.links),
     )

@@ -19,6 +19,7 @@ from happykids.handlers.admin import (
     payments,
     project_fields,
     projects,
+    renewals,
     stats,
     texts,
 )
@@ -49,6 +50,7 @@ admin_router.include_routers(
     archive.router,
     projects.router,
     project_fields.router,  # a step of the new project dialog: the extra child fields
+    renewals.router,  # «⏰ Заканчивается оплата», reminder settings, /paid_<receipt>
     menu.fallback_router,  # last: answers menu sections that have no handler yet
 )
 

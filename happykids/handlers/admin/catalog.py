@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.catalog import CatalogKind
 from happykids.domain.catalog_edit import CatalogEditError, ItemInUse, parse_children_count
+from happykids.domain.renewals import effective_length
 from happykids.domain.wording import quoted
 from happykids.handlers.admin.panel import InputStep, record
 from happykids.services import catalog_items as svc
 from happykids.texts.service import Texts
-from happykids.ui.callbacks import (
+from happykids.ui.callbacks import (  # renewals: a period's length
     AdminMenu,
     CatalogFile,
     FileAct,
@@ -26,6 +27,8 @@ from happykids.ui.callbacks import (
     ItemCard,
     ItemList,
     LinkMatrix,
+    RenewalsAdmin,
+    RnAdm,
     Section,
 )
 from happykids.ui.keyboards.admin import Button, in_columns, keyboard, label, menu_button
@@ -99,11 +102,20 @@ async def item_screen(event: CallbackQuery | Message, session: AsyncSession, tex
          else (texts.fixed("panel.btn_hide"), act(ItemAct.HIDE))],
         [(texts.fixed("panel.btn_up"), act(ItemAct.UP)), (texts.fixed("panel.btn_down"), act(ItemAct.DOWN))],
         [(texts.fixed("panel.btn_group_links"), LinkMatrix(group_id=item_id))] if kind is CatalogKind.GROUP else [],
+        [length_button(texts, item, item_id)] if kind is CatalogKind.PERIOD else [],  # renewals
         [(texts.fixed("panel.btn_delete"), act(ItemAct.DELETE))],
         [(texts.fixed("panel.btn_back"), ItemList(kind=kind))],
     )
     await show(event, text, markup)
     return True
+
+
+def length_button(texts: Texts, period: object, item_id: int) -> tuple[str, RenewalsAdmin]:
+    """Renewals: how long a payment for the period lasts, and the way to change it (handlers/admin/renewals.py)."""
+    length = effective_length(getattr(period, "title", ""), getattr(period, "months", None),
+                              getattr(period, "days", None))
+    return (texts.fixed("renewals_panel.btn_length", length=length.describe()),
+            RenewalsAdmin(action=RnAdm.LENGTH, item=item_id))
 
 
 async def item_or_list(callback: CallbackQuery, session: AsyncSession, texts: Texts, kind: CatalogKind,

@@ -15,11 +15,12 @@ from happykids.texts.defaults import (
     receipts,
     telegram_payments,  # issue #13: paying inside Telegram
 )
+from happykids.texts.defaults import renewals as renewal_texts
 from happykids.texts.model import TextDef
 
 DEFAULTS: dict[str, TextDef] = {}
 for _module in (dialog, help, receipts, admin, admin_ops, archive, projects, projects_panel, project_notices,
-                telegram_payments):
+                telegram_payments, renewal_texts):
     for _text in _module.TEXTS:
         if _text.key in DEFAULTS:
             raise RuntimeError(f"text key {_text.key} defined twice")

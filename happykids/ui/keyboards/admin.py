@@ -11,7 +11,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from happykids.texts.service import Texts
-from happykids.ui.callbacks import AdminMenu, Section
+from happykids.ui.callbacks import AdminMenu, RenewalsAdmin, RnAdm, Section
 
 Button = tuple[str, CallbackData | str]
 MAX_LABEL = 48  # longer labels get cut with "…": a phone shows about that much
@@ -53,6 +53,7 @@ def main_menu(texts: Texts) -> InlineKeyboardMarkup:
         [b("panel.btn_stats", Section.STATS), b("panel.btn_broadcast", Section.BROADCAST)],
         [b("panel.btn_admins", Section.ADMINS), b("panel.btn_audit", Section.AUDIT)],
         [b("projects.btn_panel", Section.PROJECTS), b("archive.btn_archive", Section.ARCHIVE)],
+        [(texts.fixed("renewals_panel.btn_panel"), RenewalsAdmin(action=RnAdm.LIST))],
     )
 
 
