@@ -86,6 +86,13 @@ class Settings(BaseSettings):
         return value
     # --- end of operations settings ---
 
+    # --- Metrics (issue #14): Prometheus /metrics; docs/operations.md, "Metrics". ---
+    metrics_port: int | None = Field(None, description="порт, на котором работающий бот отдаёт метрики Prometheus "
+                                     "(GET /metrics) и GET /healthz")
+    metrics_host: str = Field("127.0.0.1", description="адрес для METRICS_PORT: 127.0.0.1 — только с этой машины, "
+                              "0.0.0.0 — для Prometheus в другом контейнере")
+    # --- end of metrics settings ---
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
