@@ -3,6 +3,7 @@ seen in the counts Prometheus would scrape, and `/healthz` on the same server. C
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from datetime import timedelta
 
@@ -31,6 +32,27 @@ def free_port() -> int:
 @pytest.fixture
 def settings(settings):
     return settings.model_copy(update={"metrics_port": free_port()})
+
+
+async def serving(port: int) -> None:
+    """Until the server listens: polling starts first, then the dispatcher's startup opens the port."""
+    for _ in range(200):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise AssertionError(f"nothing listens on 127.0.0.1:{port}")
+
+
+@pytest.fixture
+async def bot(runner, settings):
+    app = await runner.start()
+    await serving(settings.metrics_port)
+    return app
 
 
 async def scrape(settings) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -127,5 +149,16 @@ async def test_without_metrics_port_nothing_is_counted_or_served(emu, runner, se
     runner.settings = plain
     app = await runner.start()
     assert app.dp["metrics"] is None
+    await emu.settle(**SETTLE)  # the startup (where the server would open) is over
     with pytest.raises(aiohttp.ClientConnectorError):
         await scrape(settings)  # the port chosen for the other tests stays closed
+
+
+async def test_health_port_equal_to_metrics_port_is_one_server(emu, runner, settings):
+    runner.settings = settings.model_copy(update={"health_port": settings.metrics_port})
+    await runner.start()  # two servers on one port would fail to bind: the metrics server answers both
+    await serving(settings.metrics_port)
+    async with aiohttp.ClientSession() as http:
+        for path in ("/healthz", "/metrics"):
+            async with http.get(f"http://127.0.0.1:{settings.metrics_port}{path}") as response:
+                assert response.status in (200, 503), path
