@@ -12,11 +12,14 @@ could not listen on one port); a different HEALTH_PORT keeps its own loopback se
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
+from happykids.app.first_contact import StartupError
 from happykids.app.heartbeat import Heartbeat
+from happykids.domain.os_errors import os_reason
 from happykids.services.health import check_health
 
 if TYPE_CHECKING:
@@ -31,8 +34,9 @@ Route = Callable[["web.Request"], Awaitable["web.Response"]]
 
 
 class HealthServer:
-    def __init__(self, app: App, port: int, host: str = "127.0.0.1", routes: Mapping[str, Route] | None = None):
-        self.app, self.port, self.host = app, port, host
+    def __init__(self, app: App, port: int, host: str = "127.0.0.1", routes: Mapping[str, Route] | None = None,
+                 setting: str = "HEALTH_PORT"):
+        self.app, self.port, self.host, self.setting = app, port, host, setting
         self.routes = dict(routes or {})  # more GET endpoints on the same server (/metrics)
         self._runner: web.AppRunner | None = None
 
@@ -45,7 +49,14 @@ class HealthServer:
             web_app.router.add_get(path, route)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self.host, self.port).start()
+        try:
+            await web.TCPSite(self._runner, self.host, self.port).start()
+        except OSError as exc:  # the port is taken (another program, a second bot) or the address is not ours
+            await self.stop()
+            reason = "порт уже занят" if exc.errno == errno.EADDRINUSE else os_reason(exc)
+            raise StartupError(f"Не удаётся открыть {self.host}:{self.port} из {self.setting} ({reason}): "
+                               f"укажите в {self.setting} свободный порт или остановите то, что его занимает."
+                               ) from None
         log.info("Бот отвечает на http://%s:%s: %s", self.host, self.port, ", ".join(["/healthz", *self.routes]))
 
     async def stop(self) -> None:

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.gc_collector import GCCollector
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
     from happykids.app.wiring import App
 
 log = logging.getLogger(__name__)
+disable_created_metrics()  # no `*_created` twin of every series: Prometheus does not need them, people misread them
 
 GaugeValue = float | Mapping[tuple[str, ...], float]
 GaugeRead = Callable[[], Awaitable[GaugeValue]]
@@ -173,6 +181,7 @@ def install_metrics(app: App, metrics: Metrics) -> None:
         body = await metrics.exposition()
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
-    server = HealthServer(app, port, host=app.settings.metrics_host, routes={"/metrics": serve_metrics})
+    server = HealthServer(app, port, host=app.settings.metrics_host, routes={"/metrics": serve_metrics},
+                          setting="METRICS_PORT")
     app.dp.startup.register(server.start)
     app.dp.shutdown.register(server.stop)

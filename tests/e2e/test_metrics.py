@@ -11,6 +11,8 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from happykids.app import build_app, run_polling
+from happykids.app.first_contact import StartupError
 from happykids.db.base import utcnow
 from happykids.db.models import Parent
 from happykids.db.repositories import broadcasts as broadcast_repo
@@ -162,3 +164,13 @@ async def test_health_port_equal_to_metrics_port_is_one_server(emu, runner, sett
         for path in ("/healthz", "/metrics"):
             async with http.get(f"http://127.0.0.1:{settings.metrics_port}{path}") as response:
                 assert response.status in (200, 503), path
+
+
+async def test_a_busy_metrics_port_stops_the_start_with_one_sentence(emu, settings):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", settings.metrics_port))
+        busy.listen()
+        app = await build_app(settings)
+        with pytest.raises(StartupError, match=r"^Не удаётся открыть 127\.0\.0\.1:\d+ из METRICS_PORT \(порт уже "
+                                               r"занят\): укажите в METRICS_PORT свободный порт"):
+            await run_polling(app, handle_signals=False)
