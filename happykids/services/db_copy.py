@@ -40,13 +40,15 @@ class CopyRefused(Exception):
 class CopyReport:
     target: str  # host:port/dbname, without the password
     rows: dict[str, int]  # table -> rows copied (equal in both databases)
+    database_url: str  # what DATABASE_URL should say, the password as ***
 
     def summary(self) -> str:
         tables = count_of(len(self.rows), "таблица", "таблицы", "таблиц")
         rows = count_of(sum(self.rows.values()), "строка", "строки", "строк")
         return (f"База скопирована в PostgreSQL {self.target}: {tables}, {rows}; в каждой таблице строк столько же, "
-                "сколько в исходной базе, а сама она не изменилась.\nДальше: впишите этот адрес в DATABASE_URL "
-                "в .env и запустите бота (docs/operations.md, «Когда переходить на PostgreSQL и несколько копий»).")
+                "сколько в исходной базе, а сама она не изменилась.\nДальше: впишите в .env "
+                f"DATABASE_URL={self.database_url} (пароль вместо ***, если он есть) и запустите бота "
+                "(docs/operations.md, «Когда переходить на PostgreSQL и несколько копий»).")
 
 
 def postgres_url(url: str) -> str:
@@ -89,7 +91,7 @@ async def copy_to_postgres(source: Path, target_url: str) -> CopyReport:
                 await reader.dispose()
     finally:
         await target.dispose()
-    return CopyReport(shown(target_url), rows)
+    return CopyReport(shown(target_url), rows, make_url(target_url).render_as_string(hide_password=True))
 
 
 def _upgrade_snapshot(url: str) -> None:
