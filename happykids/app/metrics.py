@@ -102,7 +102,8 @@ class Metrics:
         self._gauges[name] = _GaugeDef(name, help, tuple(labels), read)
 
     async def refresh(self) -> None:
-        """Read every registered gauge (concurrent scrapes share one round of reads)."""
+        """Read every registered gauge, one round at a time (two scrapes at once do not double the queries' load
+        on the database at the same moment)."""
         async with self._refreshing:
             gauges = list(self._gauges.values())
             results = await asyncio.gather(*(self._read(g) for g in gauges))
@@ -119,6 +120,10 @@ class Metrics:
             return {tuple(str(v) for v in key): float(number) for key, number in value.items()}
         return {(): float(value)}
 
+    def gauges(self) -> list[tuple[_GaugeDef, dict[tuple[str, ...], float]]]:
+        """Each registered gauge with the values read last (none if its read failed)."""
+        return [(gauge, self._values.get(gauge.name, {})) for gauge in self._gauges.values()]
+
     async def exposition(self) -> bytes:
         await self.refresh()
         return generate_latest(self.registry)
@@ -134,9 +139,9 @@ class _ReadGauges:
         return []  # names are known only as gauges are registered; no clash check needed for our own names
 
     def collect(self) -> Iterable[Metric]:
-        for gauge in self.metrics._gauges.values():  # noqa: SLF001 - the collector is part of Metrics
+        for gauge, values in self.metrics.gauges():
             family = GaugeMetricFamily(gauge.name, gauge.help, labels=gauge.labels)
-            for key, value in self.metrics._values.get(gauge.name, {}).items():  # noqa: SLF001
+            for key, value in values.items():
                 family.add_metric(list(key), value)
             yield family
 
