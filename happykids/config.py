@@ -194,6 +194,12 @@ class Settings(BaseSettings):
             raise ValueError("нужно email или phone")
         return value.strip().lower()
     # --- end of Telegram payments settings ---
+    # --- Metrics (issue #14): Prometheus /metrics; docs/operations.md, "Metrics". ---
+    metrics_port: int | None = Field(None, description="порт, на котором работающий бот отдаёт метрики Prometheus "
+                                     "(GET /metrics) и GET /healthz")
+    metrics_host: str = Field("127.0.0.1", description="адрес для METRICS_PORT: 127.0.0.1 — только с этой машины, "
+                              "0.0.0.0 — для Prometheus в другом контейнере")
+    # --- end of metrics settings ---
 
     @field_validator("admin_ids", mode="before")
     @classmethod

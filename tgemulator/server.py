@@ -93,6 +93,7 @@ class BotAPIEmulator:
         self._last_request = 0.0
         self._send_times: deque[float] = deque()
         self.base_url = ""
+        self._floods: dict[str, tuple[int, int]] = {}  # method -> (answers of 429 left, retry_after)
 
     # -- lifecycle ---------------------------------------------------------------------
     @property
@@ -143,6 +144,11 @@ class BotAPIEmulator:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+    def flood(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """The next ``times`` calls of ``method`` answer 429 Too Many Requests, whatever the rate:
+        a flood-control answer a test can count on (kept in ``emu.rate_limited``)."""
+        self._floods[method.lower()] = (times, retry_after)
 
     # -- people and chats --------------------------------------------------------------
     def user(
@@ -339,6 +345,7 @@ class BotAPIEmulator:
             model = validate_model(model_cls, params)
             if key in SENDING:
                 self._check_rate_limit()
+            self._check_flood(key)
             call = Call(self, name, params, model, files, alive=lambda: self._alive(request))
             result = await handler(call)
             if key in SENDING:
@@ -380,6 +387,13 @@ class BotAPIEmulator:
             raise ApiError(
                 "Too Many Requests: retry after 1", 429, kind=RATE_LIMITED, retry_after=1
             )
+
+    def _check_flood(self, key: str) -> None:
+        left, retry_after = self._floods.get(key, (0, 0))
+        if left > 0:
+            self._floods[key] = (left - 1, retry_after)
+            raise ApiError(f"Too Many Requests: retry after {retry_after}", 429, kind=RATE_LIMITED,
+                           retry_after=retry_after)
 
     def _record(self, method: str, params: dict[str, Any], exc: ApiError) -> None:
         entry = EmulatorError(method, _printable(params), exc.description, exc.code)

