@@ -23,6 +23,7 @@ from . import messages, methods, payments  # noqa: F401 - importing them registe
 from .chat_view import ChatView
 from .client import FakeUser
 from .errors import CONFLICT, ERROR, FORBIDDEN, RATE_LIMITED, ApiError, EmulatorError
+from .flood import FloodControl
 from .registry import HANDLERS, SENDING, Call
 from .state import BotMessage, ChatState
 from .transport import read_request
@@ -44,7 +45,7 @@ def _printable(params: dict[str, Any]) -> dict[str, Any]:
     return {k: (f"<{len(v)} bytes>" if isinstance(v, bytes) else v) for k, v in params.items()}
 
 
-class BotAPIEmulator:
+class BotAPIEmulator(FloodControl):
     """Emulated api.telegram.org plus the simulated people who use the bot."""
 
     def __init__(
@@ -144,11 +145,6 @@ class BotAPIEmulator:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
-
-    def flood(self, method: str, times: int = 1, retry_after: int = 1) -> None:
-        """The next ``times`` calls of ``method`` answer 429 Too Many Requests, whatever the rate:
-        a flood-control answer a test can count on (kept in ``emu.rate_limited``)."""
-        self._floods[method.lower()] = (times, retry_after)
 
     # -- people and chats --------------------------------------------------------------
     def user(
@@ -375,25 +371,6 @@ class BotAPIEmulator:
     def _alive(self, request: web.Request) -> bool:
         transport = request.transport
         return not self._closing and transport is not None and not transport.is_closing()
-
-    def _check_rate_limit(self) -> None:
-        limit = self.rate_limit_per_second
-        if not limit:
-            return
-        horizon = time.monotonic() - 1.0
-        while self._send_times and self._send_times[0] < horizon:
-            self._send_times.popleft()
-        if len(self._send_times) >= limit:
-            raise ApiError(
-                "Too Many Requests: retry after 1", 429, kind=RATE_LIMITED, retry_after=1
-            )
-
-    def _check_flood(self, key: str) -> None:
-        left, retry_after = self._floods.get(key, (0, 0))
-        if left > 0:
-            self._floods[key] = (left - 1, retry_after)
-            raise ApiError(f"Too Many Requests: retry after {retry_after}", 429, kind=RATE_LIMITED,
-                           retry_after=retry_after)
 
     def _record(self, method: str, params: dict[str, Any], exc: ApiError) -> None:
         entry = EmulatorError(method, _printable(params), exc.description, exc.code)
