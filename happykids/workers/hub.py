@@ -49,7 +49,8 @@ class Workers:
                                              ReceiptTaskDeps(bot, sessions, texts, settings, archive)))
         # sends queued broadcasts, paced; resumes them after a restart
         self.broadcasts = self._job(BroadcastSender(bot, sessions, texts))
-        self.backups = self._job(DailyBackups(settings, archive))  # at BACKUP_TIME into DATA_DIR/backups (+MEGA)
+        self.backups = self._job(DailyBackups(settings, archive,  # at BACKUP_TIME into DATA_DIR/backups (+MEGA)
+                                              sessions=sessions))  # once a day across replicas
 
     def _job(self, job: J) -> J:
         self._jobs.append(job)

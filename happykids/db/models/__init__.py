@@ -7,12 +7,13 @@ from happykids.db.models.broadcast import Broadcast, BroadcastDelivery
 from happykids.db.models.catalog import CatalogGroup, CatalogPeriod, ChildrenOption, PaymentLink, Setting
 from happykids.db.models.dialog import FsmRecord, FunnelEvent, Parent, TextOverride
 from happykids.db.models.handled_update import HandledUpdate
+from happykids.db.models.job_claim import JobClaim
 from happykids.db.models.project import Application, Child, Consent, Project
 from happykids.db.models.receipt import MessageIntent, OutboxTask, Receipt, ReceiptFile, ReviewMessage
 
 __all__ = [
     "Admin", "Application", "ArchiveStatus", "AuditEntry", "Base", "Broadcast", "BroadcastDelivery", "CatalogGroup",
-    "CatalogPeriod", "Child", "ChildrenOption", "Consent", "FsmRecord", "FunnelEvent", "HandledUpdate",
+    "CatalogPeriod", "Child", "ChildrenOption", "Consent", "FsmRecord", "FunnelEvent", "HandledUpdate", "JobClaim",
     "MessageIntent", "OutboxTask", "Parent", "PaymentLink", "Project", "Receipt", "ReceiptFile", "ReviewMessage",
     "Setting", "TextOverride",
 ]
