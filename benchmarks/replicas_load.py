@@ -27,11 +27,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
 import os
 import shutil
-import signal
-import socket
 import sys
 import tempfile
 import time
@@ -42,18 +39,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the _bench_*.py helpers beside this file
 
-import aiohttp
-from _bench_emulator import PRESSES, TimedEmulator, crowd
+from _bench_emulator import PRESSES, TimedEmulator, _until_button, do_step
+from _bench_replicas import Delivery, Replica
 from _bench_runs import Backend, forget_redis_keys, fresh_ids, project_database
-from _bench_spawn import _happykids_command, _import_catalog
+from _bench_spawn import _import_catalog
 from press_speed import pct
 from sqlalchemy import insert, select
 
 REPO = Path(__file__).resolve().parents[1]
 DIRECTOR = 5_000_000_001
 LINK = "kids-month-2"  # Малыши, 1 месяц, 2 ребёнка in the example catalog: what every parent must get, once
-WEBHOOK_URL = "https://bot.example/telegram"  # public address Telegram would call; the targets stand for the proxy
-WEBHOOK_SECRET = "replicas-load-secret"  # noqa: S105 - a test value
+TO_LINK = [*PRESSES[:4], "2 ребёнка", "Подтвердить"]  # group, period, back, period, children, confirm
+PATIENCE = 10.0  # seconds a parent waits for a screen before pressing again
 
 
 @dataclass
@@ -76,119 +73,6 @@ class Outcome:  # one replica count's numbers and checks
     @property
     def updates_per_s(self) -> float:
         return self.updates / self.wall_s if self.wall_s else 0.0
-
-
-# -- the replicas ---------------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Replica:
-    """One bot process serving its own port: `happykids run --webhook` with the webhook branch, otherwise the
-    tests' replica server (the same app fed over HTTP: tests/e2e/replica_server.py)."""
-
-    def __init__(self, index: int, env: dict[str, str], workdir: Path, webhook: bool):
-        self.index, self.port, self.workdir = index, free_port(), workdir
-        self.env = {**env, "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(self.port)}
-        self.command = ([*_happykids_command(), "--webhook"] if webhook
-                        else [sys.executable, "-m", "tests.e2e.replica_server", str(self.port)])
-        if webhook:
-            self.env.update(WEBHOOK_URL=WEBHOOK_URL, WEBHOOK_SECRET=WEBHOOK_SECRET)
-        self.proc: asyncio.subprocess.Process | None = None
-
-    @property
-    def address(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        log = (self.workdir / f"replica-{self.index}.log").open("ab")  # a file: a full pipe would stall the bot
-        self.proc = await asyncio.create_subprocess_exec(*self.command, env=self.env, cwd=self.workdir,
-                                                         stdout=log, stderr=log)
-        log.close()
-
-    async def ready(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            with contextlib.suppress(OSError):
-                _reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.close()
-                return
-            if self.proc is None or self.proc.returncode is not None or time.monotonic() > deadline:
-                tail = (self.workdir / f"replica-{self.index}.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"replica {self.index} did not start: {tail}")
-            await asyncio.sleep(0.1)
-
-    def kill9(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGKILL)
-
-    async def stop(self) -> None:
-        if self.proc is None or self.proc.returncode is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(self.proc.wait(), 30)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
-
-
-class Delivery:
-    """Telegram's webhook behind a load balancer. With the webhook branch the emulator does it
-    (`emu.set_webhook_targets`: per-chat order, retries until 2xx, like Telegram); without it this pump takes the
-    updates from the emulator's queue and POSTs each to the next live replica, retrying on another one when a
-    replica does not answer (as a load balancer with retries would)."""
-
-    def __init__(self, emu: TimedEmulator, replicas: list[Replica]):
-        self.emu, self.live = emu, list(replicas)
-        self.webhook = hasattr(emu, "set_webhook_targets")
-        self._pump: asyncio.Task[None] | None = None
-        self._posts: set[asyncio.Task[None]] = set()
-
-    async def __aenter__(self) -> Delivery:
-        if self.webhook:
-            self.emu.set_webhook_targets([r.address for r in self.live])  # type: ignore[attr-defined]
-        else:
-            self._http = aiohttp.ClientSession()
-            self._turn = itertools.count()
-            self._pump = asyncio.create_task(self._run())
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._pump is not None:
-            self._pump.cancel()
-            await asyncio.gather(self._pump, *self._posts, return_exceptions=True)
-            await self._http.close()
-
-    def drop(self, replica: Replica) -> None:
-        """The load balancer's health check noticed a dead replica."""
-        self.live = [r for r in self.live if r is not replica]
-        if self.webhook:
-            self.emu.set_webhook_targets([r.address for r in self.live])  # type: ignore[attr-defined]
-
-    async def _run(self) -> None:
-        offset = None
-        while True:
-            batch = await self.emu.updates.get(offset=offset, limit=100, timeout=1, allowed_updates=None,
-                                               alive=lambda: True)
-            for update in batch:
-                offset = update["update_id"] + 1
-                post = asyncio.create_task(self._post(update))
-                self._posts.add(post)
-                post.add_done_callback(self._posts.discard)
-
-    async def _post(self, update: dict[str, Any]) -> None:
-        for attempt in range(20):
-            replica = self.live[next(self._turn) % len(self.live)]
-            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-                async with self._http.post(replica.address + "/update", json=update,
-                                           timeout=aiohttp.ClientTimeout(total=60)) as answer:
-                    if answer.status == 200:
-                        return
-            await asyncio.sleep(min(2.0, 0.05 * 2 ** attempt))
 
 
 # -- one run ----------------------------------------------------------------------------------------------------
@@ -272,11 +156,25 @@ async def kill_midway(emu: TimedEmulator, replicas: list[Replica], delivery: Del
 
 
 async def walk_and_pay(emu: TimedEmulator, parents: int, first_id: int, timeout: float, receipt_every: int) -> int:
-    failed = await crowd(emu, parents, [*PRESSES[:4], "2 ребёнка", "Подтвердить"], first_id=first_id,
-                         timeout=timeout)
-    payers = [emu.user(first_id + n, f"Родитель {n}") for n in range(0, parents, receipt_every)]
-    await asyncio.gather(*(p.send_photo() for p in payers))
-    return failed
+    """The crowd: each parent walks to their link (and every N-th sends a receipt); returns how many failed. A
+    screen that does not come within PATIENCE (its update was handled, and committed, by the replica killed
+    before it showed the screen: its redelivery is skipped) makes the parent press again, as a person would."""
+    async def one(n: int) -> bool:
+        user = emu.user(first_id + n, f"Родитель {n}")
+        for kind, label in [("start", "/start"), *(("press", p) for p in TO_LINK)]:
+            for patience in (PATIENCE, timeout):
+                with contextlib.suppress(TimeoutError, LookupError):
+                    await do_step(emu, user, kind, label, patience)
+                    break
+            else:
+                return False
+            if kind == "start":
+                await _until_button(user, TO_LINK[0], timeout)
+        if n % receipt_every == 0:
+            await user.send_photo()
+        return True
+
+    return (await asyncio.gather(*(one(n) for n in range(parents)))).count(False)
 
 
 async def run_once(count: int, args: argparse.Namespace, backend: Backend) -> Outcome:
@@ -305,7 +203,7 @@ async def run_once(count: int, args: argparse.Namespace, backend: Backend) -> Ou
             try:
                 async with Delivery(emu, replicas) as delivery:
                     broadcast_id = await queue_broadcast(database_url, audience)
-                    steps = args.parents * 7
+                    steps = args.parents * (1 + len(TO_LINK))
                     killer = (asyncio.create_task(kill_midway(emu, replicas, delivery, database_url, broadcast_id,
                                                               steps, outcome))
                               if count >= 2 and not args.no_kill else None)
