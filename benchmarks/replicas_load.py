@@ -50,7 +50,6 @@ REPO = Path(__file__).resolve().parents[1]
 DIRECTOR = 5_000_000_001
 LINK = "kids-month-2"  # Малыши, 1 месяц, 2 ребёнка in the example catalog: what every parent must get, once
 TO_LINK = [*PRESSES[:4], "2 ребёнка", "Подтвердить"]  # group, period, back, period, children, confirm
-PATIENCE = 10.0  # seconds a parent waits for a screen before pressing again
 
 
 @dataclass
@@ -155,16 +154,17 @@ async def kill_midway(emu: TimedEmulator, replicas: list[Replica], delivery: Del
     delivery.drop(victim)
 
 
-async def walk_and_pay(emu: TimedEmulator, parents: int, first_id: int, timeout: float, receipt_every: int) -> int:
+async def walk_and_pay(emu: TimedEmulator, parents: int, first_id: int, timeout: float, receipt_every: int,
+                       patience: float) -> int:
     """The crowd: each parent walks to their link (and every N-th sends a receipt); returns how many failed. A
-    screen that does not come within PATIENCE (its update was handled, and committed, by the replica killed
+    screen that does not come within `patience` (its update was handled, and committed, by the replica killed
     before it showed the screen: its redelivery is skipped) makes the parent press again, as a person would."""
     async def one(n: int) -> bool:
         user = emu.user(first_id + n, f"Родитель {n}")
         for kind, label in [("start", "/start"), *(("press", p) for p in TO_LINK)]:
-            for patience in (PATIENCE, timeout):
+            for wait in (patience, timeout):
                 with contextlib.suppress(TimeoutError, LookupError):
-                    await do_step(emu, user, kind, label, patience)
+                    await do_step(emu, user, kind, label, wait)
                     break
             else:
                 return False
@@ -209,7 +209,7 @@ async def run_once(count: int, args: argparse.Namespace, backend: Backend) -> Ou
                               if count >= 2 and not args.no_kill else None)
                     started = time.perf_counter()
                     outcome.failed = await walk_and_pay(emu, args.parents, crowd_first, args.step_timeout,
-                                                        args.receipt_every)
+                                                        args.receipt_every, args.patience)
                     outcome.wall_s = time.perf_counter() - started
                     if killer is not None:
                         killer.cancel()
@@ -297,6 +297,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--broadcast", type=int, default=5000)
     parser.add_argument("--receipt-every", type=int, default=10, help="every N-th parent sends a receipt")
     parser.add_argument("--step-timeout", type=float, default=120.0)
+    parser.add_argument("--patience", type=float, default=30.0,
+                        help="seconds a parent waits for a screen before pressing again (longer than any latency "
+                             "under load: only a screen lost with the killed replica should need it)")
     parser.add_argument("--broadcast-timeout", type=float, default=900.0)
     parser.add_argument("--no-kill", action="store_true", help="no kill -9 (pure throughput)")
     parser.add_argument("--quick", action="store_true", help="1 and 2 replicas, 60 parents, a broadcast to 300")
