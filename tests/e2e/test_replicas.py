@@ -46,7 +46,8 @@ class Replica(BotProcess):
     def __init__(self, emu, settings):
         super().__init__(emu, settings.data_dir, admin_ids=str(ADMIN_ID), extra_env={
             "DATABASE_URL": settings.database_url, "FSM_STORAGE_URL": settings.fsm_storage_url,
-            "REPLICA_LEASE_SECONDS": str(LEASE_SECONDS)})
+            "REPLICA_LEASE_SECONDS": str(LEASE_SECONDS),
+            "LOG_LEVEL": "WARNING"})  # stderr is a pipe read only at the end: keep it from filling up
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
