@@ -108,7 +108,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     setup_logging_from(settings)  # LOG_LEVEL, LOG_FORMAT, secrets hidden
     try:
-        with InstanceLock(settings.data_dir):
+        with InstanceLock(settings.data_dir, settings.resolved_database_url):
             async def go() -> None:
                 await run_bot(await build_app(settings, token=token), webhook=webhook)
 

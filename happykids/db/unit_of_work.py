@@ -16,6 +16,18 @@ handled_updates.py), in that same transaction: after a kill -9 Telegram delivers
 work is in the database. Whatever an update does after that commit (a message to the parent, say) is made
 durable by the code that commits first (e.g. the receipt outbox). An update that wrote nothing needs no
 record (its repetition changes no data) and costs no extra statement.
+
+On PostgreSQL several replicas may share the database, and Telegram may deliver an update again to another
+replica while the first still handles it; a parent's next press may reach another replica too. There the unit
+holds one pooled connection for the whole update and starts with one statement (`claim_update`) that waits for
+the chat's advisory lock and inserts the update's id: a second delivery waits for the first to finish and then
+finds the id (it is skipped), and the chat's next update waits until this one is completely done — screens
+shown, state written — so a parent's presses are handled one at a time and in order across replicas. The lock
+is held across the unit's commits and released with one statement after the last (`release_chat`); a unit
+that ends abnormally drops its connection instead, and PostgreSQL frees the lock with it, as it does when a
+replica is killed. Why a PostgreSQL lock rather than a Redis one: it needs no lease, so neither a slow update
+nor a killed replica can ever let two updates of one chat run at once, and it costs one statement, not two
+Redis round trips.
 """
 
 from __future__ import annotations
@@ -25,10 +37,10 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from happykids.db.repositories.handled_updates import record_handled
+from happykids.db.repositories.handled_updates import claim_update, record_handled, release_chat
 
 StateRecord = tuple[str | None, str]  # (FSM state, data as JSON)
 
@@ -52,6 +64,9 @@ class UnitOfWork:
         self.session = session
         self.update_id = update_id  # the Telegram update this unit handles, recorded with its first write
         self._update_recorded = update_id is None
+        # PostgreSQL: whether the start of the unit claimed the update (False: handled elsewhere, skip it);
+        # None where updates are not claimed at the start (SQLite: one process, see the middleware).
+        self.claimed: bool | None = None
         # Dialog state written during this update, by storage key: written to the database once, on commit.
         self.pending_state: dict[str, StateRecord] = {}
         self._before_commit: list[Callable[[UnitOfWork], Awaitable[None]]] = []
@@ -64,19 +79,60 @@ class UnitOfWork:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, sessions: async_sessionmaker[AsyncSession], update_id: int | None = None
-                   ) -> AsyncIterator[UnitOfWork]:
-        async with sessions() as session:
-            unit = cls(session, update_id)
-            token = _current.set(unit)
-            try:
+    async def open(cls, sessions: async_sessionmaker[AsyncSession], update_id: int | None = None, *,
+                   chat_id: int | None = None) -> AsyncIterator[UnitOfWork]:
+        """`chat_id`: the chat the update belongs to (its lock orders the chat's updates across replicas)."""
+        bind = sessions.kw.get("bind")
+        if update_id is not None and isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
+            async with cls._claimed(bind, sessions, update_id, chat_id) as unit:
                 yield unit
-                await unit.commit()
-            except BaseException:
-                await unit.rollback()
-                raise
+            return
+        async with sessions() as session, cls._running(cls(session, update_id)) as unit:
+            yield unit
+
+    @classmethod
+    @asynccontextmanager
+    async def _running(cls, unit: UnitOfWork) -> AsyncIterator[UnitOfWork]:
+        token = _current.set(unit)
+        try:
+            yield unit
+            await unit.commit()
+        except BaseException:
+            await unit.rollback()
+            raise
+        finally:
+            _current.reset(token)
+
+    @classmethod
+    @asynccontextmanager
+    async def _claimed(cls, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], update_id: int,
+                       chat_id: int | None) -> AsyncIterator[UnitOfWork]:
+        async with engine.connect() as connection:  # one connection for the whole update: it holds the lock
+            locked = False  # the claim went through: the lock is held and the connection is sane
+            try:
+                async with sessions(bind=connection) as session:
+                    unit = cls(session, update_id)
+                    async with cls._running(unit):
+                        unit.claimed = await claim_update(session, update_id, chat_id)
+                        unit._update_recorded = True  # in the transaction that commits first
+                        locked = True
+                        yield unit
             finally:
-                _current.reset(token)
+                if chat_id is not None:
+                    await cls._let_go(connection, chat_id, locked)
+
+    @staticmethod
+    async def _let_go(connection: AsyncConnection, chat_id: int, locked: bool) -> None:
+        try:
+            if locked:
+                await release_chat(connection, chat_id)
+                return
+        except BaseException:
+            await connection.invalidate()
+            raise
+        # The claim was interrupted (cancelled, connection broken) and may or may not hold the lock: never return
+        # the connection to the pool with it; closing it makes PostgreSQL free the lock.
+        await connection.invalidate()
 
     def before_commit(self, hook: Callable[[UnitOfWork], Awaitable[None]]) -> None:
         """Run `hook` inside the transaction, right before the next commit (once)."""

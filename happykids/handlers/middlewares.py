@@ -9,6 +9,11 @@ data (app/wiring.py): `settings`, `texts`, `catalog_cache`, `admin_cache`, `work
 It also skips an update delivered twice: polling confirms an update only after it was handled, so a kill -9
 right after its commit means Telegram sends it again; its id is then recorded (db/unit_of_work.py) and the
 update is not handled a second time. This works the same for a webhook redelivery.
+
+On PostgreSQL (several replicas may share the database) the unit of work claims the update at its very start,
+under the chat's lock (db/unit_of_work.py): a redelivery to another replica, even while the first still handles
+it, is skipped, and one chat's updates are handled one at a time across replicas. The middleware hands the unit
+the chat (or, without one, the sender) to lock.
 """
 
 from __future__ import annotations
@@ -74,14 +79,21 @@ class UnitOfWorkMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         update_id = event.update_id if isinstance(event, Update) else None
-        async with UnitOfWork.open(self._sessions, update_id) as unit:
-            if update_id is not None and await self.updates.seen(unit.session, update_id):
+        chat, user = data.get("event_chat"), data.get("event_from_user")
+        chat_id = chat.id if isinstance(chat, Chat) else user.id if isinstance(user, User) else None
+        async with UnitOfWork.open(self._sessions, update_id, chat_id=chat_id) as unit:
+            if update_id is not None and await self._handled_before(unit, update_id):
                 log.info("Update %s was handled before; not handling it again", update_id)
                 return UNHANDLED
             data["uow"] = unit
             data["session"] = unit.session
             await self._track(unit, data.get("event_from_user"), data.get("event_chat"))
             return await handler(event, data)
+
+    async def _handled_before(self, unit: UnitOfWork, update_id: int) -> bool:
+        if unit.claimed is not None:  # claimed at the start of the unit (PostgreSQL): the claim is the answer
+            return not unit.claimed
+        return await self.updates.seen(unit.session, update_id)
 
     async def _track(self, unit: UnitOfWork, user: User | None, chat: Chat | None) -> None:
         if user is None or user.is_bot or (chat is not None and chat.type != "private"):

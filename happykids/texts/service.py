@@ -54,8 +54,8 @@ class Texts:
             self._version = -1
 
     async def _refresh(self) -> None:
-        if self._version >= 0 and not self._versions.due():
-            return
+        if self._version >= 0 and not self._versions.due() and self._versions.known(Topic.TEXTS) == self._version:
+            return  # the board's last read (whoever made it) says the texts did not change
         unit = UnitOfWork.current()  # inside an update: its session, so a press uses one connection
         if unit is not None:
             await self._reload(unit.session)

@@ -30,6 +30,11 @@ How a broadcast is made safe:
   finish and are recorded. The workers quit at once, a row a 429 put back to pending is swept to
   "cancelled", and the broadcast ends "stopped" with a report of what was delivered before the stop and
   what was cancelled.
+* Several replicas (workers/leases.py): a replica claims the oldest active broadcast before sending it and
+  renews the claim while it sends; the others leave it alone, so it is sent by one replica at a time, at one
+  pace, with one progress message. A replica killed mid-send leaves its "sending" rows and its claim; when the
+  lease runs out another replica takes the broadcast over, turns those rows "unknown" (never resent) and goes
+  on with a fresh progress message. A replica that finds its claim taken over stops sending at once.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ from aiogram.exceptions import (
 from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from happykids.db.repositories import broadcast_claims as claims
 from happykids.db.repositories import broadcasts as repo
 from happykids.db.repositories.parents import mark_blocked
 from happykids.domain.broadcasts import BroadcastStatus, Content, Counts, DeliveryStatus
@@ -63,6 +69,7 @@ from happykids.services.broadcast import broadcast_counts
 from happykids.texts.service import Texts
 from happykids.ui.broadcast_content import send_content
 from happykids.workers.broadcast_progress import Progress
+from happykids.workers.leases import keep_lease, lease_end, new_owner, sole_process
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +110,7 @@ class BroadcastSender:
         self._paused_until = 0.0
         self._resumed: set[int] = set()
         self._stops: dict[int, asyncio.Event] = {}  # broadcast id -> "stop now", for the run in progress
+        self.owner = new_owner()  # written on the broadcast this sender claims
 
     # -- what handlers may do ----------------------------------------------------------------------------
     def wake(self) -> None:
@@ -119,25 +127,57 @@ class BroadcastSender:
         """The background job: resume interrupted broadcasts, then send queued ones as they come."""
         await self.recover()
         while True:
-            broadcast_id = await self._next_broadcast()
-            if broadcast_id is None:
+            claimed = await self._claim_next()
+            if claimed is None:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), IDLE_POLL)
                 self._wakeup.clear()
                 continue
+            broadcast_id, previous = claimed
+            if previous is not None and previous != self.owner:  # started before, by a replica gone or stopped
+                self._resumed.add(broadcast_id)
             try:
-                await self.run_broadcast(broadcast_id)
+                await self.run_broadcast(broadcast_id, claimed=True)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a bug must not stop the job for good; the next loop retries
                 log.exception("Рассылка %s прервалась из-за ошибки, скоро продолжу", broadcast_id)
                 await asyncio.sleep(IDLE_POLL)
+            finally:
+                await self._release(broadcast_id)
 
     async def recover(self) -> None:
         """At start: broadcasts still "sending" were interrupted by a stop; they resume with a fresh progress
         message (we cannot know what the old one shows, and an identical edit is refused)."""
         async with self.sessions() as session:
             self._resumed = await repo.active_ids(session)
+        if sole_process(self.sessions):  # SQLite: one bot process, so a claim found is a dead one's
+            async with self.sessions() as session, session.begin():
+                await claims.release(session, None, None)
+
+    async def _claim_next(self) -> tuple[int, str | None] | None:
+        async with self.sessions() as session, session.begin():
+            return await claims.claim_next(session, self.owner, lease_end())
+
+    async def _release(self, broadcast_id: int) -> None:
+        """Finished or stopping gracefully: another replica (or the restart) need not wait for the lease."""
+        try:
+            async with self.sessions() as session, session.begin():
+                await claims.release(session, broadcast_id, self.owner)
+        except Exception:  # the lease runs out by itself
+            log.exception("Рассылка %s: не удалось снять захват", broadcast_id)
+
+    async def _renew(self, broadcast_id: int) -> bool:
+        async with self.sessions() as session, session.begin():
+            return await claims.renew(session, broadcast_id, self.owner, lease_end())
+
+    async def _hold(self, broadcast_id: int, stop: asyncio.Event, lost: asyncio.Event) -> None:
+        """Renew the claim while sending; when another replica took it over, stop sending here."""
+        await keep_lease(lambda: self._renew(broadcast_id))
+        log.warning("Рассылку %s продолжила другая копия бота (эта не продлила захват вовремя): здесь она "
+                    "остановлена, отчёт пришлёт та копия", broadcast_id)
+        lost.set()
+        stop.set()
 
     def _stop_event(self, broadcast_id: int) -> asyncio.Event:
         return self._stops.setdefault(broadcast_id, asyncio.Event())
@@ -157,23 +197,26 @@ class BroadcastSender:
                                                                                    "они могли"))
         return stuck
 
-    async def _next_broadcast(self) -> int | None:
-        async with self.sessions() as session:
-            return await repo.next_active(session)
-
     async def _stopping_in_db(self, broadcast_id: int) -> bool:
         async with self.sessions() as session:
             return await repo.status_of(session, broadcast_id) == BroadcastStatus.STOPPING
 
     # -- one broadcast ---------------------------------------------------------------------------------
-    async def run_broadcast(self, broadcast_id: int) -> Counts:
+    async def run_broadcast(self, broadcast_id: int, *, claimed: bool = False) -> Counts:
+        """Send it; `claimed`: this sender holds its claim (the job's loop), renewed while sending."""
         stop = self._stop_event(broadcast_id)  # first: a press from now on reaches this run
+        lost = asyncio.Event()
+        hold = asyncio.create_task(self._hold(broadcast_id, stop, lost)) if claimed else None
         try:
-            return await self._run(broadcast_id, stop)
+            return await self._run(broadcast_id, stop, lost)
         finally:
             self._stops.pop(broadcast_id, None)
+            if hold is not None:
+                hold.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await hold
 
-    async def _run(self, broadcast_id: int, stop: asyncio.Event) -> Counts:
+    async def _run(self, broadcast_id: int, stop: asyncio.Event, lost: asyncio.Event) -> Counts:
         await self._settle_interrupted(broadcast_id)
         async with self.sessions() as session:
             broadcast = await repo.get(session, broadcast_id)
@@ -207,6 +250,8 @@ class BroadcastSender:
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
 
+        if lost.is_set():  # another replica goes on with it: no report from here
+            return counts
         async with self.sessions() as session, session.begin():
             stopped = stop.is_set() or await repo.status_of(session, broadcast_id) == BroadcastStatus.STOPPING
             if stopped:  # a row a 429 put back to pending after the press: cancelled too, never sent

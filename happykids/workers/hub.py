@@ -54,7 +54,8 @@ class Workers:
                                              ReceiptTaskDeps(bot, sessions, texts, settings, archive)))
         # sends queued broadcasts, paced; resumes them after a restart
         self.broadcasts = self._job(BroadcastSender(bot, sessions, texts))
-        self.backups = self._job(DailyBackups(settings, archive))  # at BACKUP_TIME into DATA_DIR/backups (+MEGA)
+        self.backups = self._job(DailyBackups(settings, archive,  # at BACKUP_TIME into DATA_DIR/backups (+MEGA)
+                                              sessions=sessions))  # once a day across replicas
         # the scheduler: renewal reminders, gentle follow-ups (at most once each, quiet hours respected)
         self.reminders = self._job(ReminderScheduler(bot, sessions, REMINDER_EXECUTORS, ReminderDeps(texts),
                                                      REMINDER_FEEDERS))

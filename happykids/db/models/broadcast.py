@@ -24,6 +24,9 @@ class Broadcast(Base):
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The replica sending it (workers/leases.py): the last one that took it; claimed_until None = nobody now.
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class BroadcastDelivery(Base):

@@ -1,11 +1,14 @@
-"""Handled Telegram update ids (db/models/handled_update.py): record one, ask about one, prune old ones."""
+"""Handled Telegram update ids (db/models/handled_update.py): record one, ask about one, prune old ones; and on
+PostgreSQL, where several replicas may share the database, claim one at the start of its handling together with
+its chat's lock (db/unit_of_work.py says why)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import BigInteger, DateTime, delete, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from happykids.db.base import utcnow
 from happykids.db.models import HandledUpdate
@@ -29,3 +32,23 @@ async def highest_handled(session: AsyncSession) -> int:
 async def prune_handled(session: AsyncSession, before: datetime) -> int:
     result = await session.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < before))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def claim_update(session: AsyncSession, update_id: int, chat_id: int | None) -> bool:
+    """PostgreSQL, one statement at the start of an update: wait for the chat's lock (a session-level advisory
+    lock keyed by the chat id: held across the update's commits, until `release_chat`), then record the id.
+    False: another replica has handled it (the row is there), or handled it while we waited (a concurrent insert
+    of the same id waits for the other transaction and then does nothing)."""
+    rows = select(literal(update_id, BigInteger), literal(utcnow(), DateTime))
+    if chat_id is not None:
+        rows = rows.select_from(select(func.pg_advisory_lock(literal(chat_id, BigInteger))).cte("chat_lock"))
+    claimed = await session.execute(
+        pg_insert(HandledUpdate).from_select(["update_id", "handled_at"], rows)
+        .on_conflict_do_nothing(index_elements=[HandledUpdate.update_id]).returning(HandledUpdate.update_id))
+    return claimed.first() is not None
+
+
+async def release_chat(connection: AsyncConnection, chat_id: int) -> None:
+    """Let the chat's next update in (after the update's last commit): one round trip, outside a transaction."""
+    outside = await connection.execution_options(isolation_level="AUTOCOMMIT")
+    await outside.execute(select(func.pg_advisory_unlock(literal(chat_id, BigInteger))))

@@ -1,12 +1,17 @@
-"""The durable outbox: work committed together with the change that needs it, done later by a worker."""
+"""The durable outbox: work committed together with the change that needs it, done later by a worker.
+
+A task being run is claimed by one worker (`claimed_by`, lease until `claimed_until`; workers/leases.py), so
+replicas sharing the database run each task once; the writes that end a task name the claimant.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,20 +58,64 @@ async def heads(session: AsyncSession) -> list[OutboxTask]:
     return list((await session.scalars(select(OutboxTask).where(OutboxTask.id.in_(oldest)))).all())
 
 
-async def mark_done(session: AsyncSession, task_id: int) -> None:
-    await session.execute(update(OutboxTask).where(OutboxTask.id == task_id)
-                          .values(status=TaskStatus.DONE, done_at=utcnow(), last_error=None))
+async def claim_heads(session: AsyncSession, kinds: Collection[str], owner: str, now: datetime,
+                      until: datetime) -> list[OutboxTask]:
+    """Claim the oldest pending task of each of `kinds` that is due and not claimed by anyone (or whose
+    claimant's lease ran out): one statement; rows another replica is claiming this very moment are skipped
+    (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one writer and ignores it). The caller commits."""
+    oldest = (select(func.min(OutboxTask.id)).where(OutboxTask.status == TaskStatus.PENDING)
+              .group_by(OutboxTask.kind))
+    free = (select(OutboxTask.id)
+            .where(OutboxTask.id.in_(oldest), OutboxTask.kind.in_(list(kinds)), OutboxTask.due_at <= now,
+                   or_(OutboxTask.claimed_until.is_(None), OutboxTask.claimed_until < now))
+            .with_for_update(skip_locked=True))
+    claimed = await session.scalars(
+        update(OutboxTask).where(OutboxTask.id.in_(free)).values(claimed_by=owner, claimed_until=until)
+        .returning(OutboxTask).execution_options(synchronize_session=False))
+    return list(claimed.all())
 
 
-async def mark_retry(session: AsyncSession, task_id: int, attempts: int, due_at: datetime, error: str) -> None:
-    await session.execute(update(OutboxTask).where(OutboxTask.id == task_id)
-                          .values(attempts=attempts, due_at=due_at, last_error=error[:2000]))
+async def renew_claim(session: AsyncSession, task_id: int, owner: str, until: datetime) -> bool:
+    """Extend the lease; False if the task is not ours any more (another replica took it over)."""
+    return _rowcount(await session.execute(
+        update(OutboxTask).where(OutboxTask.id == task_id, OutboxTask.claimed_by == owner,
+                                 OutboxTask.status == TaskStatus.PENDING).values(claimed_until=until))) == 1
 
 
-async def mark_failed(session: AsyncSession, task_id: int, attempts: int, error: str) -> None:
-    await session.execute(update(OutboxTask).where(OutboxTask.id == task_id)
-                          .values(status=TaskStatus.FAILED, attempts=attempts, done_at=utcnow(),
-                                  last_error=error[:2000]))
+async def release_claims(session: AsyncSession, owner: str | None = None) -> int:
+    """Let go of the claims of `owner` (a graceful stop), or of everyone (at start on SQLite, where a claim
+    found can only be a dead process's)."""
+    query = update(OutboxTask).where(OutboxTask.status == TaskStatus.PENDING, OutboxTask.claimed_until.is_not(None))
+    if owner is not None:
+        query = query.where(OutboxTask.claimed_by == owner)
+    return _rowcount(await session.execute(query.values(claimed_until=None)))
+
+
+def _mine(task_id: int, owner: str | None) -> list[Any]:
+    where = [OutboxTask.id == task_id]
+    return where if owner is None else [*where, OutboxTask.claimed_by == owner]
+
+
+async def mark_done(session: AsyncSession, task_id: int, owner: str | None = None) -> bool:
+    """False (nothing written) if `owner` lost the task to another replica meanwhile."""
+    return _rowcount(await session.execute(
+        update(OutboxTask).where(*_mine(task_id, owner))
+        .values(status=TaskStatus.DONE, done_at=utcnow(), last_error=None, claimed_until=None))) == 1
+
+
+async def mark_retry(session: AsyncSession, task_id: int, attempts: int, due_at: datetime, error: str,
+                     owner: str | None = None) -> bool:
+    return _rowcount(await session.execute(
+        update(OutboxTask).where(*_mine(task_id, owner))
+        .values(attempts=attempts, due_at=due_at, last_error=error[:2000], claimed_until=None))) == 1
+
+
+async def mark_failed(session: AsyncSession, task_id: int, attempts: int, error: str,
+                      owner: str | None = None) -> bool:
+    return _rowcount(await session.execute(
+        update(OutboxTask).where(*_mine(task_id, owner))
+        .values(status=TaskStatus.FAILED, attempts=attempts, done_at=utcnow(), last_error=error[:2000],
+                claimed_until=None))) == 1
 
 
 async def forget_done(session: AsyncSession, older_than: timedelta) -> int:

@@ -1,0 +1,204 @@
+"""Two replicas of the bot, as two processes on one PostgreSQL and one Redis, fed by a load balancer.
+
+Each replica is the real app in its own process (tests/e2e/replica_server.py); the emulator's updates are spread
+over them the way Telegram's webhook delivery reaches replicas behind a load balancer: each update to one
+replica, or the same update to both at once (a redelivery while the first is still handling it). What is checked
+is what a parent and the director see: every step once, a parent's quick messages answered in order, a
+broadcast that survives the kill -9 of the replica sending it with nobody getting it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import socket
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import select
+
+from happykids.db.engine import create_engine, create_session_factory
+from happykids.db.models import Broadcast, BroadcastDelivery, Parent
+from happykids.domain.broadcasts import AudienceKind, Content
+from happykids.domain.clock import zone
+from happykids.services.broadcast import Audience, create_broadcast
+from tests.e2e.conftest import ADMIN_ID
+from tests.e2e.process import BotProcess
+from tests.e2e.test_payment_dialog import step
+
+LEASE_SECONDS = 2.0  # the replicas' job leases: a killed replica's broadcast is taken over in seconds
+
+
+@pytest.fixture
+def settings(settings, pg_url, redis_server):
+    return settings.model_copy(update={"database_url": pg_url, "fsm_storage_url": "redis://127.0.0.1:6379/0"})
+
+
+class Replica(BotProcess):
+    """`python -m tests.e2e.replica_server PORT`: the app in its own process, on the shared DATA_DIR."""
+
+    def __init__(self, emu, settings):
+        super().__init__(emu, settings.data_dir, admin_ids=str(ADMIN_ID), extra_env={
+            "DATABASE_URL": settings.database_url, "FSM_STORAGE_URL": settings.fsm_storage_url,
+            "REPLICA_LEASE_SECONDS": str(LEASE_SECONDS),
+            "LOG_LEVEL": "WARNING"})  # stderr is a pipe read only at the end: keep it from filling up
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+
+    async def start(self, *args: str) -> asyncio.subprocess.Process:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.e2e.replica_server", str(self.port), env=self.env,
+            cwd=self.data_dir.parent, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        return self.proc
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/update"
+
+
+@pytest.fixture
+async def replicas(emu, runner, settings) -> AsyncIterator[list[Replica]]:
+    """Two replicas on the database the runner migrated and loaded with the small catalog."""
+    started = [Replica(emu, settings) for _ in range(2)]
+    for replica in started:
+        await replica.start()
+    for replica in started:
+        await replica.wait_for_log("ready on")
+    yield started
+    for replica in started:
+        await replica.stop()
+
+
+Route = Callable[[dict[str, Any]], list[Replica]]
+
+
+class Spreader:
+    """Takes the updates the emulator queues and posts each to the replicas `route` names, all at once, and
+    waits for the answers: Telegram's webhook delivery behind a load balancer."""
+
+    def __init__(self, emu, route: Route):
+        self.emu, self.route = emu, route
+        self.posts: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> Spreader:
+        self.http = aiohttp.ClientSession()
+        self.pump = asyncio.create_task(self._pump())
+        self.emu.idle_check = lambda: not self.posts  # settle() waits for the replicas' answers too
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.pump
+        await asyncio.gather(*self.posts, return_exceptions=True)
+        await self.http.close()
+
+    async def _pump(self) -> None:
+        offset = None
+        while True:
+            batch = await self.emu.updates.get(offset=offset, limit=100, timeout=1, allowed_updates=None,
+                                               alive=lambda: True)
+            for update in batch:
+                offset = update["update_id"] + 1
+                for replica in self.route(update):
+                    post = asyncio.create_task(self._post(replica, update))
+                    self.posts.add(post)
+                    post.add_done_callback(self.posts.discard)
+
+    async def _post(self, replica: Replica, update: dict[str, Any]) -> None:
+        with contextlib.suppress(aiohttp.ClientError):  # a killed replica: Telegram would retry elsewhere
+            async with self.http.post(replica.url, json=update) as answer:
+                assert answer.status == 200, await answer.text()
+
+
+def round_robin(replicas: list[Replica]) -> Route:
+    turn = itertools.cycle(replicas)
+    return lambda _update: [next(turn)]
+
+
+def new_id() -> int:
+    return 500_000_000 + int.from_bytes(os.urandom(3), "big")  # Redis outlives the test: a fresh person each run
+
+
+async def test_an_update_delivered_to_two_replicas_at_once_is_handled_once(emu, replicas):
+    parent = emu.user(new_id(), "Алла")
+    async with Spreader(emu, route=lambda _update: replicas):  # every update reaches both at the same moment
+        await step(emu, parent.send_command("/start"))
+        for label in ("Малыши", "1 месяц", "1 ребёнок", "Подтвердить"):
+            await step(emu, parent.press(label))
+    assert "Ваша ссылка на оплату" in parent.bot_messages[-1].text
+    assert max(Counter(m.text for m in parent.bot_messages).values()) == 1  # no answer came twice
+    # (a button answered twice, or a screen edited twice to the same text, fails the test in the emulator)
+
+
+async def test_a_parents_quick_messages_on_two_replicas_are_answered_in_order(emu, replicas):
+    parent = emu.user(new_id(), "Вика")
+    async with Spreader(emu, route=round_robin(replicas)):
+        await step(emu, parent.send_command("/start"))
+        for _ in range(3):  # typed instead of pressing, three times at once: they land on both replicas
+            await parent.send_text("хочу в группу")
+        await emu.settle(quiet=0.3, timeout=30)
+    mistakes = [m.text for m in parent.bot_messages
+                if m.text.startswith(("Пожалуйста, выберите", "Подсказка, как продолжить", "Похоже, что-то"))]
+    # The escalation counts in the dialog state: raced by two replicas, two messages would read the same count.
+    assert [text.split(maxsplit=1)[0] for text in mistakes] == ["Пожалуйста,", "Подсказка,", "Похоже,"]
+
+
+async def test_a_broadcast_survives_the_kill_9_of_its_replica_and_nobody_gets_it_twice(emu, replicas, settings):
+    director = emu.user(ADMIN_ID, "Директор")
+    parents = [emu.user(new_id(), f"Родитель {n}") for n in range(120)]
+    engine = create_engine(settings.database_url)
+    sessions = create_session_factory(engine)
+    try:
+        async with sessions() as session, session.begin():
+            session.add_all(Parent(user_id=p.user_id, first_name=p.first_name) for p in parents)
+        async with sessions() as session, session.begin():
+            broadcast, _ = await create_broadcast(
+                session, created_by=ADMIN_ID, content=Content("Завтра занятия в 10:00"),
+                audience=Audience(AudienceKind.ALL), tz=zone(settings.timezone), progress_chat_id=ADMIN_ID)
+        await _until(lambda: _reached(parents) >= 20)  # the sending replica is in the middle of it
+        async with sessions() as session:
+            owner = await session.scalar(select(Broadcast.claimed_by).where(Broadcast.id == broadcast.id))
+        [sending] = [r for r in replicas if f"/{r.proc.pid}/" in (owner or "")]
+        sending.kill9()
+        await _until(lambda: _finished(sessions, broadcast.id), timeout=90)  # the other took it over
+        async with sessions() as session:
+            rows = (await session.execute(select(BroadcastDelivery.user_id, BroadcastDelivery.status)
+                                          .where(BroadcastDelivery.broadcast_id == broadcast.id))).all()
+    finally:
+        await engine.dispose()
+    got = {p.user_id: len(p.bot_messages) for p in parents}
+    assert max(got.values()) == 1  # never twice
+    statuses = dict(rows)
+    assert set(statuses.values()) <= {"sent", "unknown"}  # each sent, or marked unknown after the kill
+    assert all(got[user] == 1 for user, status in statuses.items() if status == "sent")
+    assert sum(1 for s in statuses.values() if s == "unknown") <= 4  # at most the sends in flight (4 workers)
+    reports = [m for m in director.bot_messages if "Рассылка" in m.text and not m.buttons]
+    assert reports, director.dump()  # the replica that took over reported the end
+
+
+def _reached(parents) -> int:
+    return sum(1 for p in parents if p.bot_messages)
+
+
+async def _finished(sessions, broadcast_id: int) -> bool:
+    async with sessions() as session:
+        return await session.scalar(select(Broadcast.status).where(Broadcast.id == broadcast_id)) == "done"
+
+
+async def _until(condition, timeout: float = 60.0) -> None:
+    async with asyncio.timeout(timeout):
+        while True:
+            outcome = condition()
+            if asyncio.iscoroutine(outcome):
+                outcome = await outcome
+            if outcome:
+                return
+            await asyncio.sleep(0.05)
