@@ -31,6 +31,7 @@ class ReminderKind(StrEnum):
     RENEWAL_OVER = "renewal.over"  # «оплаченный период закончился»
     RENEWAL_MANUAL = "renewal.manual"  # the director pressed «Напомнить» in the panel
     FOLLOWUP = "payment.followup"  # a link was given, no receipt came
+    PROJECT_DAY_BEFORE = "project.day_before"  # a project tomorrow: time and place (services/project_reminders.py)
 
 
 class ReminderStatus(StrEnum):

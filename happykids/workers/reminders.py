@@ -14,11 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.db.models import Reminder
 from happykids.db.repositories.catalog import load_catalog
 from happykids.domain.catalog import Catalog
+from happykids.domain.clock import agency_zone
 from happykids.domain.renewals import ReminderKind, day_text
 from happykids.domain.wording import quoted
-from happykids.services import renewals
+from happykids.services import project_reminders, renewals
 from happykids.texts.service import Texts
 from happykids.ui.keyboards.renewals import reminder_keyboard
+from happykids.ui.project_screens import when_text
 from happykids.workers.scheduler import Executor, Outgoing
 
 
@@ -59,10 +61,24 @@ async def _followup(deps: ReminderDeps, session: AsyncSession, reminder: Reminde
     return Outgoing(text)
 
 
-FEEDERS = [renewals.feed_followups]  # each round: follow-ups of the payment links given since the last one
+async def _project_day_before(deps: ReminderDeps, session: AsyncSession, reminder: Reminder,
+                              payload: dict[str, Any]) -> Outgoing | str:
+    due = await project_reminders.day_before_due(session, reminder.chat_id, payload)
+    if isinstance(due, str):
+        return due
+    text = await deps.texts.get("projects.reminder_day_before", title=due.project.title, child=due.child.name,
+                                when=await when_text(deps.texts, due.project, agency_zone()), place=due.project.place)
+    return Outgoing(text)
+
+
+FEEDERS = [
+    renewals.feed_followups,  # each round: follow-ups of the payment links given since the last one
+    project_reminders.feed_day_before,  # and the day-before reminders of projects starting soon
+]
 EXECUTORS: dict[str, Executor[ReminderDeps]] = {
     ReminderKind.RENEWAL_SOON: Executor(_renewal),
     ReminderKind.RENEWAL_OVER: Executor(_renewal),
     ReminderKind.RENEWAL_MANUAL: Executor(_renewal),
     ReminderKind.FOLLOWUP: Executor(_followup),
+    ReminderKind.PROJECT_DAY_BEFORE: Executor(_project_day_before),
 }

@@ -40,6 +40,13 @@ async def schedule(session: AsyncSession, kind: str, key: str, chat_id: int, due
     return _rowcount(result) == 1
 
 
+async def existing_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of these keys have a reminder (in any status)."""
+    if not keys:
+        return set()
+    return set((await session.scalars(select(Reminder.key).where(Reminder.key.in_(keys)))).all())
+
+
 async def cancel(session: AsyncSession, keys: Sequence[str], note: str) -> int:
     """Withdraw the reminders with these keys that still wait."""
     if not keys:

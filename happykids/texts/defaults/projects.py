@@ -227,4 +227,7 @@ TEXTS += [
             TextKind.BUTTON, editable=False),
     TextDef("projects.fields_asked", "\n\n📝 Спросим у родителей: {fields}", "Проекты (панель)",
             "Строка предпросмотра: какие поля спросим", editable=False),
+    _t("reminder_day_before", "⏰ <b>Напоминаем: завтра {title}</b>\n\n📅 {when}\n📍 {place}\n👶 {child}\n\n"
+                              "Ждём вас! Если планы изменились, пожалуйста, отмените запись в /projects.",
+       "Напоминание накануне проекта (уходит в 10:00 за день до начала)"),
 ]
