@@ -10,8 +10,8 @@ parent's updates in order through the dispatcher's events isolation, aiogram's b
 polls (app/logging_setup.py recognises them) — and changes two things:
 
 * **The inbox.** A fetched batch is written to `update_inbox` in one transaction (db/repositories/inbox.py);
-  only then does the next getUpdates confirm it. Updates handled since the previous batch are deleted in that
-  same transaction, so the inbox costs one commit per batch, not per update. At start-up the updates kept but
+  only then does the next getUpdates confirm it; one commit per batch, not per update. Handled updates are
+  deleted as they finish (several in one statement under load). At start-up the updates kept but
   never handled (a kill -9 interrupted them) are handled first, in order; an update whose work was committed
   has a HandledUpdate row and is not handled twice (handlers/middlewares.py). So a kill -9 at any moment
   loses nothing, and — unlike confirming only after handling, which this loop did before issue #8 — Telegram
@@ -75,7 +75,8 @@ class Poller:
         self._housekept_at = float("-inf")
         self._slots = asyncio.Semaphore(concurrency)
         self._in_flight: set[int] = set()  # update ids being handled
-        self._done: list[int] = []  # handled since the last batch was stored: leave the inbox with the next one
+        self._done: list[int] = []  # handled, still in the inbox: _drop_done() removes them
+        self._done_event = asyncio.Event()
         self._taken_upto: int | None = None  # the highest update id taken (kept, handled, or skipped as bad)
         self._confirmed: int | None = None  # the offset of the last getUpdates Telegram answered
         self._taking = False  # a batch arrived and is being stored and started
@@ -132,8 +133,14 @@ class Poller:
         await asyncio.gather(*done)  # a polling failure propagates
 
     async def _replay_then_poll(self, workflow: dict[str, Any]) -> None:
-        await self._replay(workflow)
-        await self._poll(workflow)
+        dropping = asyncio.create_task(self._drop_done(), name="inbox-drop-done")
+        try:
+            await self._replay(workflow)
+            await self._poll(workflow)
+        finally:
+            dropping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dropping
 
     async def _replay(self, workflow: dict[str, Any]) -> None:
         """Updates kept in the inbox but never handled (a kill -9 stopped the bot) go first, oldest first."""
@@ -146,6 +153,7 @@ class Poller:
             update = parse_update(json.loads(payload), self.bot)
             if update is None:
                 self._done.append(update_id)
+                self._done_event.set()
                 continue
             await self._start(update, workflow)
 
@@ -204,19 +212,31 @@ class Poller:
         return fresh
 
     async def _keep(self, fresh: list[tuple[int, dict[str, Any], Update | None]]) -> None:
-        """One transaction: the new batch into the inbox, the updates handled since the last one out of it."""
+        """One transaction for the whole batch: into the inbox before Telegram is told it arrived."""
         kept = [(update_id, json.dumps(raw, ensure_ascii=False, separators=(",", ":")))
                 for update_id, raw, update in fresh if update is not None]
-        done, self._done = self._done, []
-        if not kept and not done:
-            return
-        try:
+        if kept:
             async with self.sessions() as session, session.begin():
                 await inbox.keep(session, kept)
-                await inbox.drop(session, done)
-        except BaseException:
-            self._done.extend(done)  # dropped next time
-            raise
+
+    async def _drop_done(self) -> None:
+        """Handled updates leave the inbox as soon as they finish, several at once under load. At once, not with
+        the next batch: an update that wrote nothing (a stale press, a pre-checkout query) has no HandledUpdate
+        row, and after a kill -9 it would be handled again, answering a query Telegram considers answered."""
+        while True:
+            await self._done_event.wait()
+            self._done_event.clear()
+            done, self._done = self._done, []
+            if not done:
+                continue
+            try:
+                async with self.sessions() as session, session.begin():
+                    await inbox.drop(session, done)
+            except Exception as exc:  # noqa: BLE001 - a busy database: try again soon, nothing is lost meanwhile
+                self._done.extend(done)
+                log.warning("Не удалось отметить обработанные обновления (%s), повторю через секунду", exc)
+                await asyncio.sleep(1.0)
+                self._done_event.set()
 
     async def _start(self, update: Update, workflow: dict[str, Any]) -> None:
         # The slot is awaited before the task exists, so tasks start in arrival order and one parent's
@@ -246,6 +266,7 @@ class Poller:
             self._in_flight.discard(update.update_id)
             if finished:
                 self._done.append(update.update_id)
+                self._done_event.set()
 
     async def _keep_house(self) -> None:
         now = time.monotonic()
@@ -267,8 +288,10 @@ class Poller:
                 log.warning("Остановка прервала %s, бот обработает их после перезапуска",
                             count_of(len(unfinished), "обновление", "обновления", "обновлений"))
                 await asyncio.gather(*unfinished, return_exceptions=True)
+        done, self._done = self._done, []
         with contextlib.suppress(Exception):  # best effort: a leftover row is only looked at after a restart
-            await self._keep([])
+            async with self.sessions() as session, session.begin():
+                await inbox.drop(session, done)
         offset = self.offset
         if offset is None or offset == self._confirmed:
             return

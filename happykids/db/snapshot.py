@@ -39,6 +39,17 @@ def copy_database(source: Path, target: Path) -> None:
     partial.replace(target)
 
 
+def forget_inbox(database: Path) -> None:
+    """Empty the polling inbox of a copy (app/polling.py): the updates in flight when it was taken were handled
+    by the running bot afterwards and confirmed to Telegram, so a bot started on the copy must not handle them
+    again (a restored backup would repeat a press the director made after it)."""
+    with closing(sqlite3.connect(database, timeout=BUSY_TIMEOUT_SECONDS)) as conn:
+        if conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'update_inbox'"
+                        ).fetchone()[0]:
+            with conn:
+                conn.execute("DELETE FROM update_inbox")
+
+
 def put_back(copy: Path, database: Path) -> None:
     """Overwrite `database` with the content of `copy` through the backup API (correct for a WAL database)."""
     with closing(sqlite3.connect(copy, timeout=BUSY_TIMEOUT_SECONDS)) as src, \

@@ -33,7 +33,7 @@ from happykids.db.migrate import current_revision
 from happykids.db.repositories.catalog import export_spec
 from happykids.db.repositories.ops import receipt_file_paths, table_counts
 from happykids.db.repositories.texts import all_overrides
-from happykids.db.snapshot import copy_database, move_receipt_files, sqlite_path
+from happykids.db.snapshot import copy_database, forget_inbox, move_receipt_files, sqlite_path
 from happykids.domain.backup_manifest import (
     CATALOG_MEMBER,
     DATA_PREFIX,
@@ -125,6 +125,7 @@ async def create_backup(settings: Settings, target: Path) -> BackupResult:
         snapshot = Path(work) / "happykids.sqlite3"
         if database is not None:
             await asyncio.to_thread(copy_database, database, snapshot)
+            await asyncio.to_thread(forget_inbox, snapshot)  # updates in flight are the running bot's to finish
             url = f"sqlite+aiosqlite:///{snapshot}"
         manifest, exports = await _describe(url, database is not None)
         await asyncio.to_thread(_write_archive, settings.data_dir, snapshot if database else None, manifest,
