@@ -72,6 +72,8 @@ async def test_a_project_with_poster_groups_and_ages_is_announced_to_its_audienc
     await say(emu, boss, "5-9")
     await say(emu, boss, "3")
     await press(emu, boss, "До начала проекта", "Бесплатно")
+    assert "Что ещё спросить о ребёнке" in panel(boss).text  # extra child fields: none this time
+    await press(emu, boss, "Готово")
     preview = panel(boss)
     assert preview.kind == "photo", "the preview is the poster with the card, as parents will see it"
     for expected in ("Фотосессия «Лето»", "Возраст: 5–9 лет", "оплатившие группы: Малыши (4–6 лет)",

@@ -41,16 +41,16 @@ async def test_the_director_asks_extra_fields_and_the_parent_answers_them(emu, r
     await say(emu, boss, "Съёмка каталога")
     await press(emu, boss, "Съёмка")
     await say(emu, boss, "Весенняя коллекция.")
-    await press(emu, boss, "Дата уточняется")
+    await press(emu, boss, "Без афиши", "Дата уточняется")
     await say(emu, boss, "Студия на Малышева, 51")
-    await press(emu, boss, "Без ограничений", "До начала проекта", "Бесплатно")
+    await press(emu, boss, "Все родители", "Любой возраст", "Без ограничений", "До начала проекта", "Бесплатно")
     assert "Что ещё спросить о ребёнке" in panel(boss).text, "a multi-select after the fee, none chosen"
     assert not any(b.startswith("✅") for b in panel(boss).button_texts())
     await press(emu, boss, "Рост", "Размер обуви", "Фото", "Фото")  # the photo toggled on and off again
     assert [b for b in panel(boss).button_texts() if b.startswith("✅")] == ["✅ Рост", "✅ Размер обуви"]
     await press(emu, boss, "Готово")
     assert "Спросим у родителей: рост, размер обуви" in panel(boss).text
-    await press(emu, boss, "Опубликовать")
+    await press(emu, boss, "Опубликовать без анонса")
 
     parent = emu.user(4001, "Ольга")
     await step(emu, parent.send_command("/projects"))
