@@ -97,6 +97,7 @@ async def test_backup_under_load_restore_and_start_on_the_copy(emu, runner, bot,
     assert out.startswith(f"Восстановлено в {restored_dir}: ") and out.strip().endswith(
         "; все контрольные суммы и числа строк совпадают с описью."), out
 
+    errors_before_restore = len(emu.errors)
     again = BotRunner(settings.model_copy(update={"data_dir": restored_dir}), emu)
     app = await again.start()
     try:
@@ -127,6 +128,12 @@ async def test_backup_under_load_restore_and_start_on_the_copy(emu, runner, bot,
         await emu.settle(quiet=0.3)
     finally:
         await again.stop()
+    # A backup taken under load is behind Telegram: a card the running bot armed after the snapshot is armed
+    # again by the copy, and Telegram answers "message is not modified", which the bot takes as "it shows that
+    # already" (ui/receipt_copies.py). That answer, and only it, is expected here; anything else still fails.
+    emu.errors[errors_before_restore:] = [
+        e for e in emu.errors[errors_before_restore:]
+        if not (e.method == "editMessageReplyMarkup" and "message is not modified" in e.description)]
     code, out = await cli(emu, restored_dir, "catalog", "export")
     assert code == 0 and out == SMALL_CATALOG_EXPORTED
 
