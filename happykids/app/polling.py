@@ -30,7 +30,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import signal
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -43,6 +42,7 @@ from aiogram.types import Update
 from aiogram.utils.backoff import Backoff
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from happykids.app.dispatcher_control import take_over
 from happykids.app.logging_setup import RETRY_LINE
 from happykids.app.raw_updates import GetRawUpdates, parse_update
 from happykids.db.base import utcnow
@@ -93,20 +93,7 @@ class Poller:
 
     async def run(self, *, handle_signals: bool = True) -> None:
         dp = self.dp
-        # The dispatcher's own lock and events, so `dp.stop_polling()` and signals stop this loop as they
-        # stop aiogram's (the demo and the tests call it).
-        async with dp._running_lock:  # noqa: SLF001 - aiogram has no public hook for a custom polling loop
-            dp._stop_signal = dp._stop_signal or asyncio.Event()  # noqa: SLF001
-            dp._stopped_signal = dp._stopped_signal or asyncio.Event()  # noqa: SLF001
-            dp._stop_signal.clear()  # noqa: SLF001
-            dp._stopped_signal.clear()  # noqa: SLF001
-            if handle_signals:
-                loop = asyncio.get_running_loop()
-                with contextlib.suppress(NotImplementedError):  # no signals on Windows
-                    for sig in (signal.SIGTERM, signal.SIGINT):
-                        loop.add_signal_handler(sig, dp._signal_stop_polling, sig)  # noqa: SLF001
-            workflow = {"dispatcher": dp, "bots": (self.bot,), **dp.workflow_data}
-            workflow.pop("bot", None)
+        async with take_over(dp, self.bot, handle_signals=handle_signals) as workflow:
             await dp.emit_startup(bot=self.bot, **workflow)
             log.info("Start polling")
             try:
@@ -114,10 +101,7 @@ class Poller:
             finally:
                 await self._finish_in_flight()
                 log.info("Polling stopped")
-                try:
-                    await dp.emit_shutdown(bot=self.bot, **workflow)
-                finally:
-                    dp._stopped_signal.set()  # noqa: SLF001
+                await dp.emit_shutdown(bot=self.bot, **workflow)
 
     async def _until_stopped(self, workflow: dict[str, Any]) -> None:
         stop_signal = self.dp._stop_signal  # noqa: SLF001

@@ -33,7 +33,6 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import signal
 import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
@@ -45,6 +44,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import GetWebhookInfo, SetWebhook, TelegramMethod
 from aiogram.types import Update
 
+from happykids.app.dispatcher_control import take_over
 from happykids.app.first_contact import StartupError, reach_telegram
 from happykids.app.raw_updates import excerpt, parse_update
 from happykids.db.engine import updates_in_flight
@@ -97,19 +97,8 @@ class WebhookServer:
 
     async def run(self, *, handle_signals: bool = True) -> None:
         dp = self.dp
-        # The dispatcher's own lock and events, as app/polling.py does: `dp.stop_polling()` and SIGTERM stop it.
-        async with dp._running_lock:  # noqa: SLF001 - aiogram has no public hook for a custom update loop
-            dp._stop_signal = dp._stop_signal or asyncio.Event()  # noqa: SLF001
-            dp._stopped_signal = dp._stopped_signal or asyncio.Event()  # noqa: SLF001
-            dp._stop_signal.clear()  # noqa: SLF001
-            dp._stopped_signal.clear()  # noqa: SLF001
-            if handle_signals:
-                loop = asyncio.get_running_loop()
-                with contextlib.suppress(NotImplementedError):  # no signals on Windows
-                    for sig in (signal.SIGTERM, signal.SIGINT):
-                        loop.add_signal_handler(sig, dp._signal_stop_polling, sig)  # noqa: SLF001
-            self._workflow = {"dispatcher": dp, "bots": (self.bot,), **dp.workflow_data}
-            self._workflow.pop("bot", None)
+        async with take_over(dp, self.bot, handle_signals=handle_signals) as workflow:  # as app/polling.py does
+            self._workflow = workflow
             started = False
             try:
                 # Listen and set the webhook before the startup hooks: a busy port or an address Telegram refuses
@@ -123,11 +112,8 @@ class WebhookServer:
             finally:
                 await self._stop_serving()
                 log.info("Webhook server stopped")
-                try:
-                    if started:
-                        await dp.emit_shutdown(bot=self.bot, **self._workflow)
-                finally:
-                    dp._stopped_signal.set()  # noqa: SLF001
+                if started:
+                    await dp.emit_shutdown(bot=self.bot, **self._workflow)
 
     async def _until_stopped(self, work: Coroutine[Any, Any, None]) -> bool:
         """Run `work` until it ends (its error propagates) or the bot is stopped (then True)."""
