@@ -34,7 +34,7 @@ from happykids.demo.chat import HELP, DemoChat, Side
 from happykids.demo.samples import seed_sample_project
 from happykids.domain.catalog_yaml import parse_catalog_yaml
 from happykids.handlers.admin.panel import ADMIN_DESTINY
-from happykids.ui.states import PaymentDialog
+from happykids.ui.states import PROJECT_CHOOSING, PaymentDialog, ProjectDialog
 from tgemulator import BotAPIEmulator
 from tgemulator.snapshot import load_world, save_world
 
@@ -43,7 +43,9 @@ DEMO_PROVIDER_TOKEN = "381764678:TEST:demo"  # noqa: S105 - offline demo: the sh
 PARENT: dict[str, Any] = dict(user_id=1001, first_name="Анна", username="anna_mama")
 DIRECTOR: dict[str, Any] = dict(user_id=1, first_name="Директор", username="happykids_director")
 WORLD_FILE = "telegram.json"
-BUTTON_STEPS = {state.state for state in PaymentDialog.__all_states__}  # the parent's steps take buttons, not text
+# The parent's steps that take buttons, not text: a number typed there presses a button.
+BUTTON_STEPS = ({state.state for state in PaymentDialog.__all_states__} | PROJECT_CHOOSING
+                | {ProjectDialog.pay.state})
 
 
 class TypedLines:
