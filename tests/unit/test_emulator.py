@@ -12,9 +12,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from aiogram import Bot, Dispatcher, F, Router
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
+from aiogram import Dispatcher, F, Router
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramConflictError,
@@ -38,13 +36,13 @@ from aiogram.types import (
 )
 from aiogram.utils import formatting as fmt
 
+from tests.unit.emulator_fixtures import TOKEN, make_bot
 from tgemulator import BotAPIEmulator, BotMessage
 from tgemulator.media import SAMPLE_JPEG
 from tgtext.entities import EntityParseError
 from tgtext.html import parse_html
 from tgtext.markdown import parse_markdown_v2
 
-TOKEN = "42:TEST"
 USER_ID = 1001
 BOT_USERNAME = "happykids_test_bot"
 
@@ -61,18 +59,6 @@ async def emu() -> AsyncIterator[BotAPIEmulator]:
     await emulator.start()
     yield emulator
     await emulator.stop()
-
-
-def make_bot(emu: BotAPIEmulator) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url))
-    return Bot(TOKEN, session=session)
-
-
-@pytest.fixture
-async def bot(emu: BotAPIEmulator) -> AsyncIterator[Bot]:
-    instance = make_bot(emu)
-    yield instance
-    await instance.session.close()
 
 
 @pytest.fixture

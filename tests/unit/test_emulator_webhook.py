@@ -11,15 +11,9 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramConflictError
 from aiohttp import web
 
-from tgemulator import BotAPIEmulator
-
-TOKEN = "42:TEST"
 URL = "https://bot.example.com/telegram/hook"
 
 
@@ -72,21 +66,6 @@ async def until(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
         while not (result := condition()):
             await asyncio.sleep(0.01)
     return result
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotAPIEmulator]:
-    emulator = BotAPIEmulator(token=TOKEN)
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
-
-
-@pytest.fixture
-async def bot(emu: BotAPIEmulator) -> AsyncIterator[Bot]:
-    instance = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url)))
-    yield instance
-    await instance.session.close()
 
 
 @pytest.fixture
