@@ -30,6 +30,7 @@ class Heartbeat(BaseRequestMiddleware):
         self.path = data_dir / HEARTBEAT_FILE
         self.every = every
         self.last_success: datetime | None = None
+        self.via_webhook = False  # how Telegram is heard from, for health's wording (domain/health.py)
         self._written_at = float("-inf")
 
     async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
@@ -39,9 +40,10 @@ class Heartbeat(BaseRequestMiddleware):
             await self.beat()
         return response
 
-    async def beat(self) -> None:
+    async def beat(self, *, via_webhook: bool = False) -> None:
         """Telegram is heard from. Webhook mode has no getUpdates: app/webhook.py calls this when an update
         arrives and when getWebhookInfo shows Telegram delivering without errors."""
+        self.via_webhook = self.via_webhook or via_webhook
         self.last_success = datetime.now(UTC).replace(tzinfo=None)
         if time.monotonic() - self._written_at >= self.every:
             self._written_at = time.monotonic()
@@ -49,5 +51,6 @@ class Heartbeat(BaseRequestMiddleware):
 
     def _write(self, when: datetime) -> None:
         partial = self.path.with_name(f".{self.path.name}.part")
-        partial.write_text(json.dumps({"pid": os.getpid(), "last_get_updates": when.isoformat()}), encoding="utf-8")
+        beat = {"pid": os.getpid(), "last_get_updates": when.isoformat(), "webhook": self.via_webhook}
+        partial.write_text(json.dumps(beat), encoding="utf-8")
         os.replace(partial, self.path)

@@ -12,8 +12,9 @@ polls (app/logging_setup.py recognises them) — and changes two things:
 * **The inbox.** A fetched batch is written to `update_inbox` in one transaction (db/repositories/inbox.py);
   only then does the next getUpdates confirm it; one commit per batch, not per update. Handled updates are
   deleted as they finish (several in one statement under load). At start-up the updates kept but
-  never handled (a kill -9 interrupted them) are handled first, in order; an update whose work was committed
-  has a HandledUpdate row and is not handled twice (handlers/middlewares.py). So a kill -9 at any moment
+  never finished (a kill -9 interrupted them) are handled first, in order; an update whose work was committed
+  has a HandledUpdate row and is not handled twice: only the parent's screen is shown again, in case the kill
+  came between the commit and the screen (handlers/middlewares.py). So a kill -9 at any moment
   loses nothing, and — unlike confirming only after handling, which this loop did before issue #8 — Telegram
   never sends back the updates still in flight: every getUpdates brings only new ones, and one slow handler
   does not hold back the window.
@@ -127,7 +128,7 @@ class Poller:
                 await dropping
 
     async def _replay(self, workflow: dict[str, Any]) -> None:
-        """Updates kept in the inbox but never handled (a kill -9 stopped the bot) go first, oldest first."""
+        """Updates kept in the inbox but never finished (a kill -9 stopped the bot) go first, oldest first."""
         async with self.sessions() as session:
             kept = await inbox.unfinished(session)
         if kept:

@@ -178,7 +178,7 @@ class WebhookServer:
         if update is None:
             return web.Response()
         if self._heartbeat is not None:
-            await self._heartbeat.beat()  # Telegram reaches us
+            await self._heartbeat.beat(via_webhook=True)  # Telegram reaches us
         await self._ready.wait()
         task = asyncio.create_task(self._handle(update))
         self._tasks.add(task)
@@ -233,7 +233,7 @@ class WebhookServer:
             log.warning("Telegram не может доставить обновления на WEBHOOK_URL (%s), ждут доставки: %d; проверьте "
                         "обратный прокси и HTTPS", info.last_error_message, info.pending_update_count)
         if not failing and self._heartbeat is not None:
-            await self._heartbeat.beat()  # no beat while Telegram cannot reach us: health then says so
+            await self._heartbeat.beat(via_webhook=True)  # no beat while Telegram cannot reach us: health then says so
 
     async def _stop_serving(self) -> None:
         if self._runner is not None:

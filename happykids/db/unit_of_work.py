@@ -23,7 +23,9 @@ holds one pooled connection for the whole update and starts with one statement (
 the chat's advisory lock and inserts the update's id: a second delivery waits for the first to finish and then
 finds the id (it is skipped), and the chat's next update waits until this one is completely done — screens
 shown, state written — so a parent's presses are handled one at a time and in order across replicas. The lock
-is held across the unit's commits and released with one statement after the last (`release_chat`); a unit
+is held across the unit's commits and released with one statement after the last (`release_chat`, which also
+marks the update finished: a redelivery of an update that was claimed but never finished shows its screen
+again, handlers/redelivery.py); a unit
 that ends abnormally drops its connection instead, and PostgreSQL frees the lock with it, as it does when a
 replica is killed. Why a PostgreSQL lock rather than a Redis one: it needs no lease, so neither a slow update
 nor a killed replica can ever let two updates of one chat run at once, and it costs one statement, not two
@@ -64,8 +66,8 @@ class UnitOfWork:
         self.session = session
         self.update_id = update_id  # the Telegram update this unit handles, recorded with its first write
         self._update_recorded = update_id is None
-        # PostgreSQL: whether the start of the unit claimed the update (False: handled elsewhere, skip it);
-        # None where updates are not claimed at the start (SQLite: one process, see the middleware).
+        # PostgreSQL: whether the start of the unit claimed the update (False: handled elsewhere, see the
+        # middleware); None where updates are not claimed at the start (SQLite: one process).
         self.claimed: bool | None = None
         # Dialog state written during this update, by storage key: written to the database once, on commit.
         self.pending_state: dict[str, StateRecord] = {}
@@ -119,13 +121,13 @@ class UnitOfWork:
                         yield unit
             finally:
                 if chat_id is not None:
-                    await cls._let_go(connection, chat_id, locked)
+                    await cls._let_go(connection, chat_id, update_id, locked)
 
     @staticmethod
-    async def _let_go(connection: AsyncConnection, chat_id: int, locked: bool) -> None:
+    async def _let_go(connection: AsyncConnection, chat_id: int, update_id: int, locked: bool) -> None:
         try:
             if locked:
-                await release_chat(connection, chat_id)
+                await release_chat(connection, chat_id, update_id)
                 return
         except BaseException:
             await connection.invalidate()
@@ -133,6 +135,11 @@ class UnitOfWork:
         # The claim was interrupted (cancelled, connection broken) and may or may not hold the lock: never return
         # the connection to the pool with it; closing it makes PostgreSQL free the lock.
         await connection.invalidate()
+
+    def on_record_already(self) -> None:
+        """This update's id is on record from an earlier delivery: what the unit writes now (showing its screen
+        again) needs no second record."""
+        self._update_recorded = True
 
     def before_commit(self, hook: Callable[[UnitOfWork], Awaitable[None]]) -> None:
         """Run `hook` inside the transaction, right before the next commit (once)."""

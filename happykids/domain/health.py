@@ -12,7 +12,7 @@ from typing import Any
 
 from happykids.domain.wording import count_of, plural
 
-HEARTBEAT_FILE = "heartbeat.json"  # in DATA_DIR: the time of the last successful getUpdates
+HEARTBEAT_FILE = "heartbeat.json"  # in DATA_DIR: when Telegram was last heard from (getUpdates or webhook)
 HEARTBEAT_EVERY_SECONDS = 5.0  # the bot rewrites the file at most this often
 
 
@@ -20,8 +20,9 @@ HEARTBEAT_EVERY_SECONDS = 5.0  # the bot rewrites the file at most this often
 class HealthFacts:
     now: datetime  # UTC, naive like the database's timestamps
     bot_pid: int | None  # the process holding DATA_DIR's lock, if it is alive
-    last_poll: datetime | None  # the last successful getUpdates
+    last_poll: datetime | None  # the last successful getUpdates (webhook mode: update or clean getWebhookInfo)
     database_error: str | None  # None: a query answered
+    via_webhook: bool = False  # webhook mode (app/webhook.py): the advice is about WEBHOOK_URL, not polling
     archive_waiting: int = 0  # receipt archive tasks still pending
     archive_oldest: datetime | None = None  # when the oldest of them was made
     archive_last_error: str | None = None  # why the oldest one failed last time, if it did
@@ -50,7 +51,8 @@ class HealthReport:
             return self.problems[0]
         poll = self.checks.get("last_get_updates_seconds_ago")
         waiting = self.checks.get("archive_waiting", 0)
-        return (f"Всё хорошо: Telegram ответил на getUpdates {poll} с назад, база отвечает, в очереди архива "
+        heard = "вебхук работал" if self.checks.get("mode") == "webhook" else "Telegram ответил на getUpdates"
+        return (f"Всё хорошо: {heard} {poll} с назад, база отвечает, в очереди архива "
                 f"{count_of(waiting, 'чек', 'чека', 'чеков')}.")
 
     def as_json(self) -> dict[str, Any]:
@@ -67,6 +69,7 @@ def evaluate(facts: HealthFacts, limits: HealthLimits) -> HealthReport:
         "bot_pid": facts.bot_pid, "database": facts.database_error or "ok",
         "last_get_updates_seconds_ago": poll_age, "archive_waiting": facts.archive_waiting,
         "archive_oldest_seconds": archive_age, "archive_target": "mega" if facts.mega_enabled else "local",
+        "mode": "webhook" if facts.via_webhook else "polling",
     }
     if facts.bot_pid is None:
         problems.append("Бот не запущен: ни один живой процесс не держит блокировку в DATA_DIR (запустите его "
@@ -74,7 +77,12 @@ def evaluate(facts: HealthFacts, limits: HealthLimits) -> HealthReport:
     if facts.database_error is not None:
         problems.append(f"База данных не отвечает ({facts.database_error}): проверьте DATABASE_URL и что сервер "
                         "базы запущен.")
-    if facts.bot_pid is not None:
+    if facts.bot_pid is not None and facts.via_webhook:
+        if poll_age is not None and poll_age > limits.max_poll_age.total_seconds():
+            problems.append(f"Уже {poll_age} с Telegram не доставляет обновления на вебхук без ошибок: проверьте "
+                            "WEBHOOK_URL, обратный прокси и его сертификат (последнюю ошибку доставки показывает "
+                            "getWebhookInfo).")
+    elif facts.bot_pid is not None:
         if poll_age is None:
             problems.append("Бот ещё ни разу не получил ответа Telegram на getUpdates: он запускается или не может "
                             "достучаться до Telegram (проверьте сеть, BOT_API_URL и нет ли другой копии бота с тем "

@@ -6,14 +6,18 @@ the dialog state that aiogram's FSM writes, the parent's row and the funnel even
 transaction. The other dependencies a handler may ask for are registered once in the dispatcher's workflow
 data (app/wiring.py): `settings`, `texts`, `catalog_cache`, `admin_cache`, `workers`, `bot`.
 
-It also skips an update delivered twice: polling confirms an update only after it was handled, so a kill -9
-right after its commit means Telegram sends it again; its id is then recorded (db/unit_of_work.py) and the
-update is not handled a second time. This works the same for a webhook redelivery.
+It also never handles an update twice. An update comes again after a kill -9 (the polling inbox replays the
+unfinished ones at start, a webhook delivery that got no answer is retried by Telegram); if its id is recorded
+(db/unit_of_work.py), its work is in the database and is not done again. It may not have finished, though: the
+process died between the commit and the screen it was about to show, and the parent would look at a spinner's
+result that never comes. Such an update gets the parent's current screen shown again (handlers/redelivery.py),
+which is harmless if it was shown after all. An update this process took itself is known to be finished (or
+still running) and is simply skipped.
 
 On PostgreSQL (several replicas may share the database) the unit of work claims the update at its very start,
 under the chat's lock (db/unit_of_work.py): a redelivery to another replica, even while the first still handles
-it, is skipped, and one chat's updates are handled one at a time across replicas. The middleware hands the unit
-the chat (or, without one, the sender) to lock.
+it, waits and is skipped, and one chat's updates are handled one at a time across replicas; the claim's row says
+whether the first delivery finished. The middleware hands the unit the chat (or, without one, the sender) to lock.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -29,19 +34,27 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import Chat, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from happykids.db.repositories.handled_updates import highest_handled, was_handled
+from happykids.db.repositories.handled_updates import finished_before, highest_handled, was_handled
 from happykids.db.repositories.parents import touch_parent
 from happykids.db.unit_of_work import UnitOfWork
+from happykids.handlers.redelivery import show_again
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger(__name__)
+
+
+class Seen(Enum):
+    NEW = "new"
+    FINISHED = "finished"  # handled to its end (or still running here): skip it
+    MAYBE_UNFINISHED = "maybe unfinished"  # its work was committed by a process that may have died mid-way
 
 
 class SeenUpdates:
     """Has this update been handled already? Asked of every update, so the usual answer costs nothing:
     an id this process took before is remembered; an id above the newest one recorded when the process
     started cannot be a redelivery; only an id at or below it (the updates Telegram sends again after a
-    restart) is looked up, one SELECT each."""
+    restart) is looked up, one SELECT each. SQLite: one process at a time, so an id recorded by an earlier
+    process is one that process may not have finished."""
 
     REMEMBER = 10_000
 
@@ -50,13 +63,15 @@ class SeenUpdates:
         self._order: deque[int] = deque()
         self._floor: int | None = None
 
-    async def seen(self, session: AsyncSession, update_id: int) -> bool:
+    async def seen(self, session: AsyncSession, update_id: int) -> Seen:
         if update_id in self._recent:
-            return True
+            return Seen.FINISHED
         self._remember(update_id)
         if self._floor is None:
             self._floor = await highest_handled(session)  # once per process
-        return update_id <= self._floor and await was_handled(session, update_id)
+        if update_id <= self._floor and await was_handled(session, update_id):
+            return Seen.MAYBE_UNFINISHED
+        return Seen.NEW
 
     def _remember(self, update_id: int) -> None:
         self._recent.add(update_id)
@@ -82,17 +97,27 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         chat, user = data.get("event_chat"), data.get("event_from_user")
         chat_id = chat.id if isinstance(chat, Chat) else user.id if isinstance(user, User) else None
         async with UnitOfWork.open(self._sessions, update_id, chat_id=chat_id) as unit:
-            if update_id is not None and await self._handled_before(unit, update_id):
-                log.info("Update %s was handled before; not handling it again", update_id)
-                return UNHANDLED
             data["uow"] = unit
             data["session"] = unit.session
+            seen = Seen.NEW if update_id is None else await self._handled_before(unit, update_id)
+            if seen is Seen.FINISHED:
+                log.info("Update %s was handled before; not handling it again", update_id)
+                return UNHANDLED
+            if seen is Seen.MAYBE_UNFINISHED:
+                log.info("Update %s was handled before, perhaps not to its end: not handling it again, only its "
+                         "screen is shown again", update_id)
+                unit.on_record_already()
+                if isinstance(event, Update):
+                    await show_again(event, data)
+                return UNHANDLED
             await self._track(unit, data.get("event_from_user"), data.get("event_chat"))
             return await handler(event, data)
 
-    async def _handled_before(self, unit: UnitOfWork, update_id: int) -> bool:
+    async def _handled_before(self, unit: UnitOfWork, update_id: int) -> Seen:
         if unit.claimed is not None:  # claimed at the start of the unit (PostgreSQL): the claim is the answer
-            return not unit.claimed
+            if unit.claimed:
+                return Seen.NEW
+            return Seen.FINISHED if await finished_before(unit.session, update_id) else Seen.MAYBE_UNFINISHED
         return await self.updates.seen(unit.session, update_id)
 
     async def _track(self, unit: UnitOfWork, user: User | None, chat: Chat | None) -> None:

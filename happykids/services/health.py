@@ -36,10 +36,10 @@ async def check_health(settings: Settings, sessions: async_sessionmaker[AsyncSes
                        ) -> HealthReport:
     """`sessions`: the running bot's own (the /healthz server); None opens a short-lived engine (the CLI)."""
     pid = await asyncio.to_thread(_live_pid, settings.data_dir / LOCK_FILE)
-    last_poll = await asyncio.to_thread(_last_poll, settings.data_dir / HEARTBEAT_FILE, pid)
+    last_poll, via_webhook = await asyncio.to_thread(_last_poll, settings.data_dir / HEARTBEAT_FILE, pid)
     database_error, queue, login_refused = await _database(settings, sessions)
     facts = HealthFacts(
-        now=datetime.now(UTC).replace(tzinfo=None), bot_pid=pid, last_poll=last_poll,
+        now=datetime.now(UTC).replace(tzinfo=None), bot_pid=pid, last_poll=last_poll, via_webhook=via_webhook,
         database_error=database_error, archive_waiting=queue.waiting, archive_oldest=queue.oldest,
         archive_last_error=queue.last_error, mega_enabled=settings.mega_enabled, mega_login_refused=login_refused,
     )
@@ -90,16 +90,17 @@ def _live_pid(lock: Path) -> int | None:
     return pid
 
 
-def _last_poll(path: Path, pid: int | None) -> datetime | None:
+def _last_poll(path: Path, pid: int | None) -> tuple[datetime | None, bool]:
+    """When the running bot last heard from Telegram, and whether by webhook (else by getUpdates)."""
     try:
         beat = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return None, False
     if pid is None or beat.get("pid") != pid:
-        return None
+        return None, False
     with contextlib.suppress(TypeError, ValueError):
-        return datetime.fromisoformat(beat["last_get_updates"])
-    return None
+        return datetime.fromisoformat(beat["last_get_updates"]), bool(beat.get("webhook"))
+    return None, False
 
 
 def _one_line(exc: BaseException) -> str:

@@ -33,6 +33,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, InputMediaPhoto, Message
 
 from happykids.db.unit_of_work import UnitOfWork
+from happykids.services.crash_points import crash_point
 from happykids.texts.service import Texts
 from happykids.ui.dialog_screens import Screen
 from happykids.ui.keyboards.admin import cancel_keyboard
@@ -137,6 +138,7 @@ async def show_step(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, p
         await state.update_data({DIALOG_MSG: pressed.message_id if live else None, SHOWN: shown,
                                  SHOWN_ON: pressed.message_id})
     await commit_before_showing()
+    crash_point("step_committed")
     message = await put(bot, chat_id, screen.text, screen.markup, edit=pressed, changed=changed)
     gone = pressed.message_id if pressed is not None and message.message_id != pressed.message_id else None
     if pressed is None or gone:  # a new message carries the step now

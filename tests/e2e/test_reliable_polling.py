@@ -95,6 +95,49 @@ async def test_an_update_kept_in_the_inbox_and_confirmed_is_handled_after_a_kill
         assert db.execute("SELECT count(*) FROM update_inbox").fetchone()[0] == 0, "handled rows leave the inbox"
 
 
+async def test_a_step_committed_but_not_shown_before_a_kill_is_shown_after_the_restart(emu, tmp_path):
+    """The next step is committed and the process dies before showing it (after /start, then after a press):
+    the inbox replays the update, its work is on record and not done again, and the parent sees the step
+    instead of a screen that never changes."""
+    data_dir = tmp_path / "data"
+    await import_catalog(emu, data_dir, SMALL_CATALOG)
+    crash_file = tmp_path / "crash_point"  # read at every crash point; emptied by the process that dies there
+    env = {"HAPPYKIDS_TEST_CRASH_FILE": str(crash_file)}
+    parent = emu.user(5304, "Нина")
+    processes = []
+
+    async def die_at_the_next_step(action) -> None:
+        crash_file.write_text("step_committed", encoding="utf-8")
+        await action
+        assert await asyncio.wait_for(processes[-1].proc.wait(), 60) == 137, await processes[-1].output()
+        processes.append(BotProcess(emu, data_dir, extra_env=env))
+        await processes[-1].start()
+        await processes[-1].wait_polling()
+
+    processes.append(BotProcess(emu, data_dir, extra_env=env))
+    await processes[-1].start()
+    try:
+        await processes[-1].wait_polling()
+        await die_at_the_next_step(parent.send_command("/start"))
+        groups = await parent.wait_for(lambda m: m.has_button("Малыши"), timeout=30)
+        await emu.settle(**SETTLE)
+        await die_at_the_next_step(parent.press("Малыши", message_id=groups.message_id))
+        periods = await parent.wait_for(lambda m: m.has_button("1 месяц"), timeout=30)
+        await emu.settle(**SETTLE)
+        assert periods.message_id == groups.message_id  # the pressed message was edited into the step
+        steps = [m.message_id for m in parent.bot_messages if m.has_button("Малыши") or m.has_button("1 месяц")]
+        assert steps == [groups.message_id]  # one screen of the dialog, shown once
+        await parent.press("1 месяц")  # and the dialog goes on from there
+        await parent.wait_for(lambda m: m.has_button("1 ребёнок"), timeout=30)
+        await emu.settle(**SETTLE)
+    finally:
+        output = await processes[-1].stop()
+    died = [await p.output() for p in processes[:-1]]
+    assert all("Crash point step_committed" in text for text in died), died
+    assert "Traceback" not in output, output
+    assert "perhaps not to its end" in output
+
+
 async def test_an_update_delivered_again_after_a_restart_is_not_handled_twice(emu, runner, caplog):
     """A kill -9 after the commit and before Telegram heard of it: the same update comes to a new process.
     Its id was recorded with its work, so nothing happens twice (no second receipt, no second answer)."""
@@ -116,7 +159,7 @@ async def test_an_update_delivered_again_after_a_restart_is_not_handled_twice(em
     await outbox_drained(app)
     assert len(await receipts(app)) == 1
     assert len(parent.bot_messages) == answers
-    assert "was handled before; not handling it again" in caplog.text
+    assert "was handled before, perhaps not to its end: not handling it again" in caplog.text
 
     await parent.send_command("/help")  # and the bot goes on as usual
     await parent.wait_for(lambda m: m.text != "")

@@ -43,11 +43,11 @@ def settings(settings, pg_url, redis_server):
 class Replica(BotProcess):
     """`python -m tests.e2e.replica_server PORT`: the app in its own process, on the shared DATA_DIR."""
 
-    def __init__(self, emu, settings):
+    def __init__(self, emu, settings, **extra_env: str):
         super().__init__(emu, settings.data_dir, admin_ids=str(ADMIN_ID), extra_env={
             "DATABASE_URL": settings.database_url, "FSM_STORAGE_URL": settings.fsm_storage_url,
             "REPLICA_LEASE_SECONDS": str(LEASE_SECONDS),
-            "LOG_LEVEL": "WARNING"})  # stderr is a pipe read only at the end: keep it from filling up
+            "LOG_LEVEL": "WARNING", **extra_env})  # stderr is a pipe read only at the end: keep it from filling
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -64,9 +64,17 @@ class Replica(BotProcess):
 
 
 @pytest.fixture
-async def replicas(emu, runner, settings) -> AsyncIterator[list[Replica]]:
+def crash_file(tmp_path):
+    """Arms a crash point in whichever replica passes it first (services/crash_points.py)."""
+    path = tmp_path / "crash_point"
+    path.write_text("", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+async def replicas(emu, runner, settings, crash_file) -> AsyncIterator[list[Replica]]:
     """Two replicas on the database the runner migrated and loaded with the small catalog."""
-    started = [Replica(emu, settings) for _ in range(2)]
+    started = [Replica(emu, settings, HAPPYKIDS_TEST_CRASH_FILE=str(crash_file)) for _ in range(2)]
     for replica in started:
         await replica.start()
     for replica in started:
@@ -83,8 +91,8 @@ class Spreader:
     """Takes the updates the emulator queues and posts each to the replicas `route` names, all at once, and
     waits for the answers: Telegram's webhook delivery behind a load balancer."""
 
-    def __init__(self, emu, route: Route):
-        self.emu, self.route = emu, route
+    def __init__(self, emu, route: Route, failover: Callable[[Replica], Replica | None] = lambda _dead: None):
+        self.emu, self.route, self.failover = emu, route, failover
         self.posts: set[asyncio.Task[None]] = set()
 
     async def __aenter__(self) -> Spreader:
@@ -113,9 +121,13 @@ class Spreader:
                     post.add_done_callback(self.posts.discard)
 
     async def _post(self, replica: Replica, update: dict[str, Any]) -> None:
-        with contextlib.suppress(aiohttp.ClientError):  # a killed replica: Telegram would retry elsewhere
+        try:
             async with self.http.post(replica.url, json=update) as answer:
                 assert answer.status == 200, await answer.text()
+        except aiohttp.ClientError:  # a killed replica: Telegram retries, the load balancer picks another
+            other = self.failover(replica)
+            if other is not None:
+                await self._post(other, update)
 
 
 def round_robin(replicas: list[Replica]) -> Route:
@@ -136,6 +148,25 @@ async def test_an_update_delivered_to_two_replicas_at_once_is_handled_once(emu, 
     assert "Ваша ссылка на оплату" in parent.bot_messages[-1].text
     assert max(Counter(m.text for m in parent.bot_messages).values()) == 1  # no answer came twice
     # (a button answered twice, or a screen edited twice to the same text, fails the test in the emulator)
+
+
+async def test_a_press_whose_replica_died_before_showing_its_step_is_shown_by_the_other(emu, replicas, crash_file):
+    """The replica commits the next step and is killed before it edits the message: Telegram delivers the press
+    again, to the other replica. The work is on record (not done twice), and the parent still sees the step."""
+    first, second = replicas
+    parent = emu.user(new_id(), "Зоя")
+    async with Spreader(emu, route=lambda _update: [first if first.proc.returncode is None else second],
+                        failover=lambda dead: second if dead is first else None):
+        await step(emu, parent.send_command("/start"))
+        for label in ("Малыши", "1 месяц", "1 ребёнок"):
+            await step(emu, parent.press(label))
+        crash_file.write_text("step_committed", encoding="utf-8")
+        await parent.press("Подтвердить")
+        link = await parent.wait_for(lambda m: "Ваша ссылка на оплату" in m.text, timeout=30)
+        await emu.settle(quiet=0.3, timeout=30)
+    assert first.proc.returncode == 137, await first.output()  # it died where it was meant to
+    assert link.message_id == parent.bot_messages[-1].message_id  # the pressed message became the link screen
+    assert len([m for m in parent.bot_messages if "Ваша ссылка на оплату" in m.text]) == 1
 
 
 async def test_a_parents_quick_messages_on_two_replicas_are_answered_in_order(emu, replicas):

@@ -94,6 +94,7 @@ async def test_the_whole_dialog_and_the_review_go_through_the_webhook(emu, hook)
     assert emu.webhook.attempts and {status for _, _, status in emu.webhook.attempts} == {200}
     assert (await app.bot.get_webhook_info()).pending_update_count == 0
     assert app.dp["heartbeat"].last_success is not None, "health hears Telegram without getUpdates"
+    assert app.dp["heartbeat"].via_webhook, "and speaks of the webhook, not of getUpdates"
     [receipt] = await receipts(app)
     assert receipt.status == "approved"
     await hook.stop()

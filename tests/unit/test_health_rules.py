@@ -30,6 +30,16 @@ def test_stale_polling_names_the_causes():
                                "токеном)."]
 
 
+def test_webhook_mode_speaks_of_the_webhook_not_of_getupdates():
+    healthy = evaluate(facts(via_webhook=True), LIMITS)
+    assert healthy.sentence() == "Всё хорошо: вебхук работал 10 с назад, база отвечает, в очереди архива 0 чеков."
+    assert healthy.checks["mode"] == "webhook"
+    stale = evaluate(facts(via_webhook=True, last_poll=NOW - timedelta(seconds=600)), LIMITS)
+    assert stale.problems == ["Уже 600 с Telegram не доставляет обновления на вебхук без ошибок: проверьте "
+                              "WEBHOOK_URL, обратный прокси и его сертификат (последнюю ошибку доставки показывает "
+                              "getWebhookInfo)."]
+
+
 def test_not_yet_polled():
     assert evaluate(facts(last_poll=None), LIMITS).sentence().startswith(
         "Бот ещё ни разу не получил ответа Telegram на getUpdates: он запускается или не может достучаться")

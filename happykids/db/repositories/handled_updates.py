@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, delete, func, insert, literal, select
+from sqlalchemy import BigInteger, DateTime, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -48,7 +48,19 @@ async def claim_update(session: AsyncSession, update_id: int, chat_id: int | Non
     return claimed.first() is not None
 
 
-async def release_chat(connection: AsyncConnection, chat_id: int) -> None:
-    """Let the chat's next update in (after the update's last commit): one round trip, outside a transaction."""
+async def release_chat(connection: AsyncConnection, chat_id: int, update_id: int) -> None:
+    """The update ran to its end: mark it finished and let the chat's next update in (after the update's last
+    commit). One round trip, outside a transaction: the mark rides along in a CTE."""
     outside = await connection.execution_options(isolation_level="AUTOCOMMIT")
-    await outside.execute(select(func.pg_advisory_unlock(literal(chat_id, BigInteger))))
+    mark = (update(HandledUpdate).where(HandledUpdate.update_id == update_id).values(finished=True)
+            .returning(HandledUpdate.update_id).cte("finished"))
+    await outside.execute(select(func.pg_advisory_unlock(literal(chat_id, BigInteger)),
+                                 select(func.count()).select_from(mark).scalar_subquery()))
+
+
+async def finished_before(session: AsyncSession, update_id: int) -> bool:
+    """PostgreSQL, for an update claimed elsewhere: did its handling run to its end? FOR SHARE waits for the
+    statement that marks it (it unlocks the chat in the same statement, so the mark may still be committing)."""
+    found = await session.scalar(select(HandledUpdate.finished).where(HandledUpdate.update_id == update_id)
+                                 .with_for_update(read=True))
+    return bool(found)

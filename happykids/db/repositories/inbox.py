@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
-from happykids.db.models import HandledUpdate, InboxUpdate
+from happykids.db.models import InboxUpdate
 
 
 async def keep(session: AsyncSession, updates: list[tuple[int, str]]) -> None:
@@ -38,15 +38,14 @@ async def drop(session: AsyncSession, update_ids: Iterable[int]) -> None:
 
 
 async def unfinished(session: AsyncSession) -> list[tuple[int, str]]:
-    """Kept updates whose work was never committed, oldest first."""
-    handled = select(HandledUpdate.update_id).where(HandledUpdate.update_id == InboxUpdate.update_id)
-    rows = await session.execute(select(InboxUpdate.update_id, InboxUpdate.payload)
-                                 .where(~handled.exists()).order_by(InboxUpdate.update_id))
+    """Kept updates that never finished, oldest first: never handled, or handled up to a commit and then cut
+    short (those have a HandledUpdate row; the middleware does not redo their work, it only shows the parent's
+    screen again: handlers/redelivery.py)."""
+    rows = await session.execute(select(InboxUpdate.update_id, InboxUpdate.payload).order_by(InboxUpdate.update_id))
     return [(int(update_id), payload) for update_id, payload in rows]
 
 
 async def prune(session: AsyncSession, before: datetime) -> None:
-    """Housekeeping: rows of handled updates, and anything older than Telegram could matter."""
-    handled = select(HandledUpdate.update_id).where(HandledUpdate.update_id == InboxUpdate.update_id)
-    await session.execute(delete(InboxUpdate).where(handled.exists()))
+    """Housekeeping: rows older than Telegram could matter. Not the rows of handled updates: one still in flight
+    has its HandledUpdate row from its first commit and must stay until it finishes (`drop`)."""
     await session.execute(delete(InboxUpdate).where(InboxUpdate.received_at < before))
