@@ -47,6 +47,7 @@ from aiogram.types import Update
 from happykids.app.dispatcher_control import take_over
 from happykids.app.first_contact import StartupError, reach_telegram
 from happykids.app.raw_updates import excerpt, parse_update
+from happykids.app.receiving_lock import receiving_lock
 from happykids.db.engine import updates_in_flight
 from happykids.domain.wording import count_of, plural
 
@@ -264,8 +265,9 @@ async def run_webhook(app: App, *, handle_signals: bool = True) -> None:
     try:
         server = build_webhook(app)
         app.dp["webhook"] = server  # `app.dp["webhook"].busy` and `.bound_port` (tests)
-        # The token first, without touching the webhook: a wrong one is one sentence before anything starts.
-        await reach_telegram(app.bot, GetWebhookInfo())
-        await server.run(handle_signals=handle_signals)
+        async with receiving_lock(app.engine, webhook=True):  # PostgreSQL: no copy polls meanwhile
+            # The token first, without touching the webhook: a wrong one is one sentence before anything starts.
+            await reach_telegram(app.bot, GetWebhookInfo())
+            await server.run(handle_signals=handle_signals)
     finally:
         await app.close()

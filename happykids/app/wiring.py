@@ -25,6 +25,7 @@ from happykids.app.first_contact import reach_telegram
 from happykids.app.health_server import install_health
 from happykids.app.polling import Poller, forget_old_updates
 from happykids.app.preflight import check_services
+from happykids.app.receiving_lock import receiving_lock
 from happykids.config import Settings
 from happykids.db.change_tracking import VersionBoard
 from happykids.db.engine import create_engine, create_session_factory, updates_in_flight
@@ -171,12 +172,13 @@ async def _on_shutdown(app: App) -> None:
 async def run_polling(app: App, *, handle_signals: bool = True) -> None:
     """Poll until stopped; an update is confirmed to Telegram only once it is kept in the inbox (app/polling.py)."""
     try:
-        await reach_telegram(app.bot)
-        poller = Poller(app.dp, app.bot, app.sessions, timeout=20,
-                        concurrency=updates_in_flight(app.settings.resolved_database_url),
-                        housekeeping=partial(forget_old_updates, app.sessions))
-        app.dp["poller"] = poller  # `app.dp["poller"].busy`: updates still in handlers (tests, demo)
-        await poller.run(handle_signals=handle_signals)
+        async with receiving_lock(app.engine, webhook=False):  # PostgreSQL: no other copy receives updates
+            await reach_telegram(app.bot)
+            poller = Poller(app.dp, app.bot, app.sessions, timeout=20,
+                            concurrency=updates_in_flight(app.settings.resolved_database_url),
+                            housekeeping=partial(forget_old_updates, app.sessions))
+            app.dp["poller"] = poller  # `app.dp["poller"].busy`: updates still in handlers (tests, demo)
+            await poller.run(handle_signals=handle_signals)
     finally:
         await app.close()
 
