@@ -11,18 +11,13 @@ A copy that cannot take it stops at start-up with one sentence (StartupError), b
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import Integer, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from happykids.app.first_contact import StartupError
-
-log = logging.getLogger(__name__)
-# Two int4 keys: PostgreSQL keeps them apart from the one-bigint keys of the chats' locks (db/unit_of_work.py).
-LOCK_KEYS = (0x484B, 0x5250)
+from happykids.db.repositories.handled_updates import give_back_receiving_lock, take_receiving_lock
 
 
 @asynccontextmanager
@@ -30,18 +25,14 @@ async def receiving_lock(engine: AsyncEngine, *, webhook: bool) -> AsyncIterator
     if engine.dialect.name != "postgresql":
         yield
         return
-    keys = [literal(key, Integer) for key in LOCK_KEYS]
     async with engine.connect() as connection:
-        outside = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        take = func.pg_try_advisory_lock_shared if webhook else func.pg_try_advisory_lock
-        if not await outside.scalar(select(take(*keys))):
+        if not await take_receiving_lock(connection, shared=webhook):
             raise StartupError(_refusal(webhook))
         try:
             yield
         finally:
-            give_back = func.pg_advisory_unlock_shared if webhook else func.pg_advisory_unlock
             try:
-                await outside.scalar(select(give_back(*keys)))
+                await give_back_receiving_lock(connection, shared=webhook)
             except Exception:  # noqa: BLE001 - never hand the pool a connection that may still hold it
                 await connection.invalidate()
 

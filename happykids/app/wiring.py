@@ -6,6 +6,7 @@ tests exercise exactly what runs in production.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from functools import partial
@@ -88,7 +89,10 @@ def build_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]
         from aiogram.fsm.storage.redis import RedisStorage
 
         return RedisStorage.from_url(settings.fsm_storage_url, key_builder=DefaultKeyBuilder(with_destiny=True))
-    return SqlStorage(sessions, destinies=("default", ADMIN_DESTINY))  # both read in one SELECT per parent
+    # Both destinies in one SELECT per parent. Cached in memory only where this process is the only writer.
+    bind = sessions.kw.get("bind")
+    alone = not isinstance(bind, AsyncEngine) or bind.dialect.name == "sqlite"
+    return SqlStorage(sessions, destinies=("default", ADMIN_DESTINY), cached=alone)
 
 
 def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSession], texts: Texts,
@@ -127,6 +131,7 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
     metrics = _metrics(settings)
     dp = build_dispatcher(settings, sessions, texts, versions, metrics)
     dp["answered_callbacks"] = answered
+    dp["versions"] = versions  # read in the background while the bot runs (_on_startup)
     dp["command_menus"] = CommandMenus()
     dp["metrics"] = metrics
     archive = build_archive(settings, sessions)  # records every upload and error for the panel and health
@@ -158,6 +163,7 @@ def _metrics(settings: Settings) -> Metrics | None:
 
 
 async def _on_startup(app: App) -> None:
+    app.dp["version_watch"] = asyncio.create_task(app.dp["versions"].watch(app.sessions))
     await app.dp["command_menus"].refresh(app.bot, app.texts)
     async with app.sessions() as session:
         for warning in await operator_warnings(session, app.settings):
@@ -167,6 +173,7 @@ async def _on_startup(app: App) -> None:
 
 async def _on_shutdown(app: App) -> None:
     await app.workers.stop()
+    app.dp["version_watch"].cancel()
 
 
 async def run_polling(app: App, *, handle_signals: bool = True) -> None:

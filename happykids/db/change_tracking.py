@@ -10,7 +10,9 @@ must still never show stale data:
   Nothing has to remember to call "invalidate" — a new write path is covered the day it is written.
 * In other processes sharing the database (the `happykids catalog import` CLI, another replica): the same
   commit bumps a version number stored in the `settings` table, in the same transaction as the change. A cache
-  compares that number at most once per `VersionBoard.CHECK_EVERY` seconds.
+  compares that number at most once per `VersionBoard.CHECK_EVERY` seconds. The running bot reads the numbers
+  in the background (`VersionBoard.watch`), so no update waits for that read or pays its statement; code
+  without the watcher (tools, a bare test app) reads them inline when they are due.
 
 SQLAlchemy has no ready-made cache invalidation of this kind (dogpile.cache keys on queries, not on writes),
 so this small module does it with SQLAlchemy's documented session events.
@@ -18,6 +20,8 @@ so this small module does it with SQLAlchemy's documented session events.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Callable
 from enum import StrEnum
@@ -25,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Integer, String, cast, event, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from happykids.db.models import Admin, CatalogGroup, CatalogPeriod, ChildrenOption, PaymentLink, Setting, TextOverride
@@ -47,6 +51,8 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
     Admin.__tablename__: Topic.ADMINS,
     TextOverride.__tablename__: Topic.TEXTS,
 }
+log = logging.getLogger(__name__)
+BACKGROUND = "happykids_background"  # execution option of the watcher's read: no update's statement (tests count)
 _CHANGED = "changed_topics"  # key in Session.info: the topics this transaction wrote to
 BOARD = "version_board"  # key in Session.info (set by the app's session factory): whom to tell after a commit
 
@@ -112,6 +118,7 @@ class VersionBoard:
         self._versions: dict[str, int] = {}
         self._read_at = float("-inf")
         self._listeners: list[Callable[[Topic], None]] = []
+        self.watching = False  # `watch` keeps the numbers fresh: `version()` answers from memory
 
     def on_change(self, listener: Callable[[Topic], None]) -> None:
         """Call `listener(topic)` after every commit of this app's sessions that changed `topic`."""
@@ -123,7 +130,7 @@ class VersionBoard:
 
     def due(self) -> bool:
         """Would the next `version()` ask the database?"""
-        return time.monotonic() - self._read_at >= self.CHECK_EVERY
+        return not self.watching and time.monotonic() - self._read_at >= self.CHECK_EVERY
 
     def known(self, topic: Topic) -> int:
         """The topic's version as last read (no query): a cache that skipped a read another cache made still
@@ -131,13 +138,30 @@ class VersionBoard:
         return self._versions.get(topic, 0)
 
     async def version(self, session: AsyncSession, topic: Topic) -> int:
-        now = time.monotonic()
-        if now - self._read_at >= self.CHECK_EVERY:
-            rows = await session.execute(select(Setting.key, Setting.value)
-                                         .where(Setting.key.startswith(VERSION_PREFIX)))
-            self._versions = {key.removeprefix(VERSION_PREFIX): int(value) for key, value in rows.all()}
-            self._read_at = now
+        if self.due():
+            await self._read(session)
         return self._versions.get(topic, 0)
+
+    async def watch(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        """Read the numbers every CHECK_EVERY seconds until cancelled (the running bot's background task)."""
+        self.watching = True
+        try:
+            while True:
+                try:
+                    async with sessions() as session:
+                        await self._read(session)
+                except Exception as exc:  # noqa: BLE001 - a busy database: the next look will do
+                    log.warning("Не удалось проверить, менялись ли каталог, тексты и админы (%s)", exc)
+                await asyncio.sleep(self.CHECK_EVERY)
+        finally:
+            self.watching = False
+
+    async def _read(self, session: AsyncSession) -> None:
+        now = time.monotonic()
+        rows = await session.execute(select(Setting.key, Setting.value).where(Setting.key.startswith(VERSION_PREFIX))
+                                     .execution_options(**{BACKGROUND: self.watching}))
+        self._versions = {key.removeprefix(VERSION_PREFIX): int(value) for key, value in rows.all()}
+        self._read_at = now
 
 
 def changed_topics(session: AsyncSession | Session) -> set[Any]:

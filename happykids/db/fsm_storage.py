@@ -9,7 +9,9 @@ committed state (it is updated after the commit), so a press costs no SELECT. Ou
 tools) every write goes to the database at once.
 
 The cache assumes this process is the only writer of a parent's state: true with SQLite (one process per
-DATA_DIR, the instance lock) and with one replica; several replicas keep dialog state in Redis instead.
+DATA_DIR, the instance lock). On PostgreSQL several copies may share the database (with or without Redis), so
+there `cached=False`: state is read from the database once per update, under the chat's lock that the update
+holds (db/unit_of_work.py), and kept only for that update.
 """
 
 from __future__ import annotations
@@ -31,14 +33,16 @@ from happykids.db.models import FsmRecord
 from happykids.db.unit_of_work import StateRecord, UnitOfWork
 
 _MISSING: StateRecord = (None, "{}")
+_READ = "happykids_fsm_read"  # in Session.info, uncached storage: the state this update read already
 
 
 class SqlStorage(BaseStorage):
     CACHE_SIZE = 5_000  # recently active parents; older ones are read from the database again
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], key_builder: KeyBuilder | None = None,
-                 destinies: Iterable[str] = ("default",)):
+                 destinies: Iterable[str] = ("default",), *, cached: bool = True):
         self._sessions = session_factory
+        self._cached = cached  # False: other processes may write the same parents' state (see the docstring)
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
         self._cache: OrderedDict[str, StateRecord] = OrderedDict()
         self._destinies: set[str] = set(destinies)  # the destinies (last part of a key) this bot uses
@@ -47,9 +51,9 @@ class SqlStorage(BaseStorage):
         unit = UnitOfWork.current()
         if unit is not None and key in unit.pending_state:
             return unit.pending_state[key]
-        cached = self._cache.get(key)
+        known = self._cache if self._cached or unit is None else unit.session.info.setdefault(_READ, {})
+        cached = known.get(key)
         if cached is not None:
-            self._cache.move_to_end(key)
             return cached
         if unit is not None:
             records = await self._read(unit.session, key)
@@ -57,8 +61,8 @@ class SqlStorage(BaseStorage):
             async with self._sessions() as session:
                 records = await self._read(session, key)
         for each_key, record in records.items():
-            if each_key == key or each_key not in self._cache:
-                self._remember(each_key, record)
+            if each_key == key or each_key not in known:
+                self._remember(each_key, record, known)
         return records[key]
 
     async def _read(self, session: AsyncSession, key: str) -> dict[str, StateRecord]:
@@ -73,7 +77,13 @@ class SqlStorage(BaseStorage):
                         if row_key in records})
         return records
 
-    def _remember(self, key: str, record: StateRecord) -> None:
+    def _remember(self, key: str, record: StateRecord, known: dict[str, StateRecord] | None = None) -> None:
+        """Into the process's cache (`known` None or it), or the update's own (uncached storage)."""
+        if known is not None and known is not self._cache:
+            known[key] = record
+            return
+        if not self._cached:
+            return
         self._cache[key] = record
         self._cache.move_to_end(key)
         while len(self._cache) > self.CACHE_SIZE:
@@ -94,8 +104,9 @@ class SqlStorage(BaseStorage):
         await _upsert(unit.session, written)
 
         def publish() -> None:  # only committed state ever reaches the cache
+            known = None if self._cached else unit.session.info.setdefault(_READ, {})
             for key, record in written.items():
-                self._remember(key, record)
+                self._remember(key, record, known)
 
         unit.after_commit(publish)
 

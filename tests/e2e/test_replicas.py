@@ -71,10 +71,17 @@ def crash_file(tmp_path):
     return path
 
 
+@pytest.fixture(params=["redis"])
+def dialogs_in(request) -> str:
+    """Where the replicas keep dialog state: "redis", or "postgres" (no FSM_STORAGE_URL: the shared database)."""
+    return request.param
+
+
 @pytest.fixture
-async def replicas(emu, runner, settings, crash_file) -> AsyncIterator[list[Replica]]:
+async def replicas(emu, runner, settings, crash_file, dialogs_in) -> AsyncIterator[list[Replica]]:
     """Two replicas on the database the runner migrated and loaded with the small catalog."""
-    started = [Replica(emu, settings, HAPPYKIDS_TEST_CRASH_FILE=str(crash_file)) for _ in range(2)]
+    storage = {"FSM_STORAGE_URL": settings.fsm_storage_url if dialogs_in == "redis" else ""}
+    started = [Replica(emu, settings, HAPPYKIDS_TEST_CRASH_FILE=str(crash_file), **storage) for _ in range(2)]
     for replica in started:
         await replica.start()
     for replica in started:
@@ -169,6 +176,7 @@ async def test_a_press_whose_replica_died_before_showing_its_step_is_shown_by_th
     assert len([m for m in parent.bot_messages if "Ваша ссылка на оплату" in m.text]) == 1
 
 
+@pytest.mark.parametrize("dialogs_in", ["redis", "postgres"], indirect=True)
 async def test_a_parents_quick_messages_on_two_replicas_are_answered_in_order(emu, replicas):
     parent = emu.user(new_id(), "Вика")
     async with Spreader(emu, route=round_robin(replicas)):

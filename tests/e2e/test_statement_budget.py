@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from sqlalchemy import event, update
 
 from happykids.app import App
+from happykids.db.change_tracking import BACKGROUND
 from happykids.db.models import CatalogGroup
 from happykids.domain.catalog import CatalogKind
 from happykids.ui.callbacks import Pick
@@ -36,9 +37,12 @@ INBOX = "update_inbox"
 def counting(app: App) -> Iterator[Counter[str]]:
     counts: Counter[str] = Counter()
 
-    def on_statement(conn, _cursor, statement: str, *_args) -> None:
+    def on_statement(conn, _cursor, statement: str, _parameters, context, _many) -> None:
         verb = statement.lstrip().split(None, 1)[0].upper()
-        if INBOX in statement:
+        if context is not None and context.execution_options.get(BACKGROUND):
+            counts[f"BACKGROUND {verb}"] += 1  # the caches' look at the versions, once a second, no update's
+            counts["CHECKOUT"] -= 1
+        elif INBOX in statement:
             conn.info["inbox"] = True
             counts[f"INBOX {verb}"] += 1
         else:

@@ -1,12 +1,12 @@
 """Handled Telegram update ids (db/models/handled_update.py): record one, ask about one, prune old ones; and on
 PostgreSQL, where several replicas may share the database, claim one at the start of its handling together with
-its chat's lock (db/unit_of_work.py says why)."""
+its chat's lock (db/unit_of_work.py says why), and hold the lock on receiving updates at all (app/receiving_lock.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, delete, func, insert, literal, select, update
+from sqlalchemy import BigInteger, DateTime, Integer, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -64,3 +64,20 @@ async def finished_before(session: AsyncSession, update_id: int) -> bool:
     found = await session.scalar(select(HandledUpdate.finished).where(HandledUpdate.update_id == update_id)
                                  .with_for_update(read=True))
     return bool(found)
+
+
+# Two int4 keys: PostgreSQL keeps them apart from the one-bigint keys of the chats' locks above.
+RECEIVING_KEYS = (0x484B, 0x5250)
+
+
+async def take_receiving_lock(connection: AsyncConnection, *, shared: bool) -> bool:
+    """Session-level, on a connection the caller keeps for the process's life; False: another copy holds it."""
+    take = func.pg_try_advisory_lock_shared if shared else func.pg_try_advisory_lock
+    outside = await connection.execution_options(isolation_level="AUTOCOMMIT")
+    return bool(await outside.scalar(select(take(*(literal(key, Integer) for key in RECEIVING_KEYS)))))
+
+
+async def give_back_receiving_lock(connection: AsyncConnection, *, shared: bool) -> None:
+    give_back = func.pg_advisory_unlock_shared if shared else func.pg_advisory_unlock
+    outside = await connection.execution_options(isolation_level="AUTOCOMMIT")
+    await outside.scalar(select(give_back(*(literal(key, Integer) for key in RECEIVING_KEYS))))
