@@ -5,9 +5,11 @@ DATA_DIR and go up once the login works), so this does not stop the bot: it logs
 admins once in Telegram. «Once» survives restarts: the error they were told about is in the database
 (services/archive.py), and a restart with the same error stays quiet; a working login forgets it. If the
 process dies between sending and recording, the admins may hear the same warning again after the restart:
-the lesser evil next to never hearing it. MEGA not answering at all is retried with growing pauses, one log
-line each, and is not worth an admin's attention (the outbox catches up by itself when MEGA is back). An upload
-that finds the login refused later (the password changed while the bot ran) is said the same way, once.
+the lesser evil next to never hearing it. Replicas that start together with the same error tell them once:
+the one that claims it (services/archive.py, claim_telling). MEGA not answering at all is retried with growing
+pauses, one log line each, and is not worth an admin's attention (the outbox catches up by itself when MEGA
+is back). An upload that finds the login refused later (the password changed while the bot ran) is said the
+same way, once.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -23,12 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from happykids.config import Settings
 from happykids.db.repositories.admins import all_admin_ids
-from happykids.services.archive import RecordingArchive, admins_told, admins_were_told, check_login
+from happykids.services.archive import RecordingArchive, admins_told, admins_were_told, check_login, claim_telling
 from happykids.texts.service import Texts
+from happykids.workers.leases import new_owner
 
 log = logging.getLogger(__name__)
 
 FIRST_PAUSE, MAX_PAUSE = 5.0, 300.0  # MEGA not answering: check again after 5 s, 10 s, ... at most 5 min
+TELLING_LEASE = timedelta(minutes=5)  # replicas: the one telling the admins; another tells if it died first
 
 
 class ArchiveWatch:
@@ -37,6 +42,7 @@ class ArchiveWatch:
         self.bot, self.sessions, self.texts, self.settings = bot, sessions, texts, settings
         self.archive = archive
         self.wake_outbox = wake_outbox
+        self._owner = new_owner()  # this replica, for the claim on telling the admins
         self._task: asyncio.Task[None] | None = None
         self._saying = asyncio.Lock()  # the start-up check and a failing upload may find the error at once
         self._said: str | None = None  # the refusal this process has logged already
@@ -93,7 +99,8 @@ class ArchiveWatch:
                       "перезапустите бота; до тех пор чеки хранятся в DATA_DIR и уйдут в MEGA, когда вход заработает",
                       self.settings.mega_email, error)
             try:
-                if not await admins_were_told(self.sessions, error):
+                if not await admins_were_told(self.sessions, error) and \
+                        await claim_telling(self.sessions, error, self._owner, TELLING_LEASE):
                     await self.tell_admins(error)
             except Exception:  # the database is busy: the next start tries again
                 log.warning("Архив: не удалось сообщить администраторам, что MEGA не пускает", exc_info=True)

@@ -8,16 +8,19 @@ and `archive_state(session)` reads it all back with the queue length for the pan
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from happykids.config import Settings
+from happykids.db.base import utcnow
 from happykids.db.repositories import archive as repo
+from happykids.db.repositories import job_claims
 from happykids.domain.archive import ArchiveErrorKind
 from happykids.storage.base import ArchiveBackend, ArchiveError, LoginRefused
 from happykids.storage.local import LocalArchive
@@ -133,6 +136,14 @@ async def admins_were_told(sessions: async_sessionmaker[AsyncSession], error: st
     async with sessions() as session:
         row = await repo.status(session)
     return row is not None and row.told_admins == error
+
+
+async def claim_telling(sessions: async_sessionmaker[AsyncSession], error: str, owner: str, lease: timedelta) -> bool:
+    """Replicas start together and see the same refused login: only the one that claims this error tells the
+    admins (a claim in job_claims, keyed by the error; it lapses after `lease` if that replica dies first)."""
+    key = "mega_login_refused:" + hashlib.sha1(error.encode(), usedforsecurity=False).hexdigest()[:16]
+    async with sessions() as session, session.begin():
+        return await job_claims.claim(session, key, owner, utcnow() + lease)
 
 
 async def admins_told(sessions: async_sessionmaker[AsyncSession], error: str) -> None:

@@ -24,6 +24,7 @@ from happykids.db.migrate import upgrade_async
 from happykids.db.models import JobClaim, OutboxTask
 from happykids.db.repositories import job_claims
 from happykids.db.repositories.outbox import claim_heads, enqueue
+from happykids.services.archive import claim_telling
 from happykids.workers import leases, outbox
 from happykids.workers.backups import DailyBackups
 from happykids.workers.outbox import OutboxWorker
@@ -213,3 +214,17 @@ async def test_a_backup_left_by_a_killed_replica_is_made_by_another_after_its_le
 
 class _NoArchive:
     name = "local"
+
+
+async def test_two_replicas_seeing_a_refused_mega_login_tell_the_admins_once(replicas):
+    """app/archive_watch.py: replicas start together and find the same refused login; one claims the telling.
+    If it dies before telling, another replica tells once its lease has run out."""
+    error = "MEGA не принимает логин и пароль (-9): проверьте MEGA_EMAIL и MEGA_PASSWORD"
+    lease = timedelta(minutes=5)
+    told = await asyncio.gather(*(claim_telling(sessions, error, f"replica-{n}", lease)
+                                  for n, sessions in enumerate(replicas)))
+    assert sorted(told) == [False, True]
+    assert not await claim_telling(replicas[1], error, "replica-9", lease)  # a restart meanwhile: still taken
+    async with replicas[0]() as session, session.begin():  # the teller was killed: its lease runs out
+        await session.execute(update(JobClaim).values(claimed_until=utcnow() - timedelta(seconds=1)))
+    assert await claim_telling(replicas[1], error, "replica-9", lease)
