@@ -221,10 +221,13 @@ class Settings(BaseSettings):
             raise ValueError("оно пустое, а нужна папка для базы и чеков, например DATA_DIR=./data")
         return value
 
-    @field_validator("database_url", "fsm_storage_url", mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    def _blank_is_unset(cls, value: object, info: ValidationInfo) -> object:
+        """`METRICS_PORT=` (left empty in .env) means "not set" for every optional setting, as it reads."""
+        field = cls.model_fields.get(info.field_name or "")
+        optional = field is not None and field.default is None and not field.is_required()
+        return None if optional and isinstance(value, str) and not value.strip() else value
 
     @field_validator("database_url")
     @classmethod

@@ -63,3 +63,16 @@ def test_blank_urls_are_unset(monkeypatch):
     monkeypatch.setenv("FSM_STORAGE_URL", " ")
     settings = load_settings()
     assert settings.database_url is None and settings.fsm_storage_url is None
+
+
+def test_every_optional_setting_left_empty_is_unset(monkeypatch):
+    """`METRICS_PORT=` in .env reads as "not set", not as a traceback about parsing an integer."""
+    for name in ("METRICS_PORT", "HEALTH_PORT", "RECEIPTS_CHAT_ID", "WEBHOOK_URL", "MEGA_EMAIL",
+                 "PAYMENTS_RECEIPT_VAT_CODE"):
+        monkeypatch.setenv(name, "")
+    settings = load_settings()
+    assert (settings.metrics_port, settings.health_port, settings.receipts_chat_id, settings.webhook_url,
+            settings.mega_email, settings.payments_receipt_vat_code) == (None,) * 6
+    monkeypatch.setenv("METRICS_PORT", "девять")  # a wrong value is still refused
+    with pytest.raises(ConfigError):
+        load_settings()
