@@ -67,6 +67,9 @@ class DemoChat:
         self._batch: dict[tuple[Any, ...], Any] = {}  # what to print next, in order; one entry per message
         self._fresh: set[tuple[Any, ...]] = set()  # batch entries that are new messages (not edits)
         self._shown: dict[tuple[int, int], str] = {}  # (chat, message) -> the text last printed
+        for side in sides:  # a demo continued from last time: those messages were read then
+            for message in side.user.bot_messages:
+                self._shown[(message.chat_id, message.message_id)] = message.text
         self._saved: set[str] = set()  # file ids written to out_dir
         self._counter = itertools.count()
         self._queue = emu.subscribe()
