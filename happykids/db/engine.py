@@ -1,4 +1,5 @@
-"""Engine and session factory. SQLite gets WAL and a busy timeout so the bot and the CLI can share it."""
+"""Engine and session factory. SQLite gets WAL and a busy timeout so the bot and the CLI can share it, and
+fewer hand-offs to aiosqlite's thread per statement (db/sqlite_hops.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from happykids.db.change_tracking import BOARD, VersionBoard
+from happykids.db.sqlite_hops import fewer_thread_hops
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -19,9 +21,15 @@ def create_engine(url: str) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # One connection per update in flight, plus the background jobs and the CLI's short sessions: never
         # cap the pool, or a burst would wait on connections instead of on the database (they are cheap here).
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=updates_in_flight(url) + 10,
+        on_file = bool(parsed.database) and parsed.database != ":memory:"
+        connect_args: dict[str, object] = {"timeout": 30}
+        if on_file:  # SQLAlchemy's default for a file database, stated: db/sqlite_hops.py relies on it
+            connect_args["check_same_thread"] = False
+        engine = create_async_engine(url, connect_args=connect_args, pool_size=updates_in_flight(url) + 10,
                                      max_overflow=-1)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if on_file:
+            event.listen(engine.sync_engine, "connect", _fewer_thread_hops)
         return engine
     # One connection per update in flight (one unit of work each) plus a few for the background jobs.
     return create_async_engine(url, pool_pre_ping=True, pool_size=updates_in_flight(url) + 10, max_overflow=10)
@@ -41,6 +49,10 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _fewer_thread_hops(dbapi_connection: DBAPIConnection, _record: object) -> None:
+    fewer_thread_hops(dbapi_connection)
 
 
 def create_session_factory(engine: AsyncEngine, versions: VersionBoard | None = None

@@ -102,6 +102,7 @@ class SqlStorage(BaseStorage):
     async def _flush(self, unit: UnitOfWork) -> None:
         written = dict(unit.pending_state)
         await _upsert(unit.session, written)
+        unit.wrote()  # _upsert bypasses the session's statement events: tell the unit itself
 
         def publish() -> None:  # only committed state ever reaches the cache
             known = None if self._cached else unit.session.info.setdefault(_READ, {})
@@ -139,13 +140,28 @@ async def _upsert(session: AsyncSession, records: dict[str, StateRecord]) -> Non
     """Insert or update each key in one statement (ON CONFLICT, understood by SQLite and PostgreSQL)."""
     if not records:
         return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    rows = [{"key": key, "state": state, "data": data, "updated_at": utcnow()}
-            for key, (state, data) in records.items()]
-    # Rows as parameters, not .values(rows): SQLAlchemy caches the compiled statement only in this form.
-    statement = insert(cast(Table, FsmRecord.__table__))
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=[FsmRecord.key],
-        set_={"state": statement.excluded.state, "data": statement.excluded.data,
-              "updated_at": statement.excluded.updated_at},
-    ), rows)
+    now = utcnow()
+    rows = [{"key": key, "state": state, "data": data, "updated_at": now} for key, (state, data) in records.items()]
+    # On the session's connection, in its transaction: the ORM's execute machinery (events, ORM compile
+    # state) cost about as much CPU as the statement, and fsm_records is no table the ORM tracks.
+    connection = await session.connection()
+    await connection.execute(_upsert_statement(connection.dialect.name), rows)
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str) -> Any:
+    """Built once per dialect: `.excluded` builds a fresh alias with a copy of every column each time it is
+    touched, which cost more CPU than the rest of the press's statement. Rows go as parameters, not
+    .values(rows): SQLAlchemy caches the compiled statement only in this form."""
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        insert = pg_insert(cast(Table, FsmRecord.__table__)) if dialect == "postgresql" else \
+            sqlite_insert(cast(Table, FsmRecord.__table__))
+        excluded = insert.excluded
+        statement = _UPSERTS[dialect] = insert.on_conflict_do_update(
+            index_elements=[FsmRecord.key],
+            set_={"state": excluded.state, "data": excluded.data, "updated_at": excluded.updated_at},
+        )
+    return statement

@@ -150,6 +150,11 @@ class UnitOfWork:
         """Run `hook` after the next commit succeeded (once): e.g. publish what is now durable to a cache."""
         self._after_commit.append(hook)
 
+    def wrote(self) -> None:
+        """A write went past the session's statement events (a Core statement on its connection): the update's
+        id must still be recorded with it."""
+        self.session.sync_session.info[_WROTE] = True
+
     @property
     def dirty(self) -> bool:
         return bool(self.pending_state or self._before_commit or self.session.in_transaction())

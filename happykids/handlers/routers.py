@@ -2,6 +2,9 @@
 
 Order matters: errors first, then commands and admin features, media intake, the payment dialog, and
 the catch-all mistake handling last. A new feature adds its router here.
+
+The tree's synchronous filters are made to run on the event loop rather than in aiogram's thread pool
+(handlers/inline_filters.py): a parent's press checks several of them.
 """
 
 from aiogram import Router
@@ -21,11 +24,12 @@ from happykids.handlers import (
     review,
 )
 from happykids.handlers.admin import admin_router
+from happykids.handlers.inline_filters import run_sync_filters_inline
 from happykids.handlers.telegram_payments import router as telegram_payments_router
 
 
 def feature_routers() -> list[Router]:
-    return [
+    routers = [
         errors.router,
         telegram_payments_router,  # pre-checkout answered at once; a successful_payment is never a "mistake"
         groups.router,  # /start in a group chat: points to the private chat
@@ -41,3 +45,5 @@ def feature_routers() -> list[Router]:
         mistakes.router,
         fallback.router,
     ]
+    run_sync_filters_inline(routers)
+    return routers
