@@ -229,7 +229,8 @@ async def run(args: argparse.Namespace) -> None:
                 print(f"  memory: {memory[bot]}", file=sys.stderr, flush=True)
 
     print(f"\n## press_speed: {backend.label}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d %H:%M')}, medians of {args.repeat} run(s) per level "
+          f"{time.strftime('%Y-%m-%d %H:%M')}, "
+          f"{'cold start and memory only' if args.only_spawn else f'medians of {args.repeat} run(s) per level'} "
           f"({time.perf_counter() - began:.0f} s in all)\n")
     if results:
         print("\n".join(main_table(levels, results)))
