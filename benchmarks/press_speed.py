@@ -17,6 +17,7 @@ process (_bench_spawn.py). Numbers are printed, never asserted; every wait is bo
     python benchmarks/press_speed.py --parents 200 --repeat 1 \\
         --database-url postgresql://postgres@127.0.0.1:5432/postgres --fsm-storage-url redis://127.0.0.1:6379/13
     python benchmarks/press_speed.py --only project --parents 200 --profile /tmp/press.prof   # where time goes
+    python benchmarks/press_speed.py --only-spawn --cold-repeat 5           # cold start and memory only
 """
 
 from __future__ import annotations
@@ -197,7 +198,7 @@ def print_profile(path: str, top: int = 15) -> None:
 
 async def run(args: argparse.Namespace) -> None:
     backend = Backend(args.database_url, args.fsm_storage_url)
-    levels = [int(x) for x in args.parents.split(",")]
+    levels = [] if args.only_spawn else [int(x) for x in args.parents.split(",")]
     bots = [b for b in ("bare", "project") if args.only in (None, b)]
     results: dict[tuple[str, int], list[RunResult]] = {}
     profiler = cProfile.Profile(time.thread_time) if args.profile else None  # the loop's CPU, not waits
@@ -228,14 +229,16 @@ async def run(args: argparse.Namespace) -> None:
                 print(f"  memory: {memory[bot]}", file=sys.stderr, flush=True)
 
     print(f"\n## press_speed: {backend.label}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d %H:%M')}, medians of {args.repeat} run(s) per level "
+          f"{time.strftime('%Y-%m-%d %H:%M')}, "
+          f"{'cold start and memory only' if args.only_spawn else f'medians of {args.repeat} run(s) per level'} "
           f"({time.perf_counter() - began:.0f} s in all)\n")
-    print("\n".join(main_table(levels, results)))
-    print("\nPer bot (ack = answerCallbackQuery received, screen = editMessageText received, both from the "
-          "update's hand-out in getUpdates; tap → ack / screen from the moment the press was queued, so they include "
-          "the wait to be fetched, which a bot fetching fewer updates at once "
-          "moves out of ack/screen; CPU includes the emulator and the simulated parents):\n")
-    print("\n".join(detail_table(levels, results)))
+    if results:
+        print("\n".join(main_table(levels, results)))
+        print("\nPer bot (ack = answerCallbackQuery received, screen = editMessageText received, both from the "
+              "update's hand-out in getUpdates; tap → ack / screen from the moment the press was queued, so they "
+              "include the wait to be fetched, which a bot fetching fewer updates at once "
+              "moves out of ack/screen; CPU includes the emulator and the simulated parents):\n")
+        print("\n".join(detail_table(levels, results)))
     lines = process_lines(cold, memory, args.rss_parents)
     if lines:
         print("\n" + "\n".join(lines))
@@ -258,6 +261,8 @@ def main() -> None:
                         "entries (skips cold start and memory); best with --only project")
     parser.add_argument("--rss-parents", type=int, default=10_000, help="parents for the memory figure (0: skip)")
     parser.add_argument("--cold-repeat", type=int, default=3, help="cold starts per bot")
+    parser.add_argument("--only-spawn", action="store_true", help="only cold start and memory (each bot as its "
+                        "own process), no crowds in this process")
     parser.add_argument("--step-timeout", type=float, default=120.0, help="seconds a parent waits for a screen")
     if "--quick" in sys.argv[1:]:  # smaller defaults; options given explicitly still win
         parser.set_defaults(parents="10,40", repeat=1, rss_parents=300, cold_repeat=1)

@@ -18,10 +18,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from happykids.app.archive_watch import ArchiveWatch
+from happykids.app.event_isolation import ForgetfulEventIsolation
 from happykids.app.first_contact import reach_telegram
 from happykids.app.health_server import install_health
 from happykids.app.polling import Poller, forget_old_updates
@@ -97,9 +97,9 @@ def build_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]
 
 def build_dispatcher(settings: Settings, sessions: async_sessionmaker[AsyncSession], texts: Texts,
                      versions: VersionBoard, metrics: Metrics | None = None) -> Dispatcher:
-    # SimpleEventIsolation: one parent's updates are handled one at a time, so a double tap cannot race.
+    # One parent's updates are handled one at a time, so a double tap cannot race (app/event_isolation.py).
     dp = Dispatcher(
-        storage=build_storage(settings, sessions), events_isolation=SimpleEventIsolation(),
+        storage=build_storage(settings, sessions), events_isolation=ForgetfulEventIsolation(),
         settings=settings, texts=texts, db=sessions,
         catalog_cache=CatalogCache(versions), admin_cache=AdminCache(versions),
     )

@@ -48,6 +48,11 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # 256 KiB of page cache per connection instead of SQLite's 2 MB: the pool keeps one connection per update in
+    # flight plus the jobs' (~20), each filling its own cache, and any commit by another connection makes it
+    # stale anyway (WAL), so the big caches mostly held memory (~5 MB less after 3,000 parents); pages come from
+    # the OS cache instead.
+    cursor.execute("PRAGMA cache_size=-256")
     cursor.close()
 
 

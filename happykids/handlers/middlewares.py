@@ -85,7 +85,10 @@ class UnitOfWorkMiddleware(BaseMiddleware):
     broadcasts and statistics know who is here (and that they have not blocked the bot)."""
 
     REFRESH_SECONDS = 60.0
-    REMEMBER = 50_000  # people whose last refresh we remember; older ones are simply refreshed again
+    # People whose last refresh we remember; older ones are simply refreshed again. An entry older than
+    # REFRESH_SECONDS answers nothing (that person is refreshed either way), so `_remember` drops those too: the
+    # map holds the last minute's people, not the last 50,000 (~400 bytes each, 20 MB at the cap).
+    REMEMBER = 50_000
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]):
         self._sessions = session_factory
@@ -140,4 +143,7 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         self._seen[user_id] = (at, identity)
         self._seen.move_to_end(user_id)
         while len(self._seen) > self.REMEMBER:
+            self._seen.popitem(last=False)
+        stale_before = time.monotonic() - self.REFRESH_SECONDS
+        while self._seen and next(iter(self._seen.values()))[0] <= stale_before:  # oldest first (move_to_end)
             self._seen.popitem(last=False)

@@ -22,9 +22,8 @@ from happykids.db.base import utcnow
 from happykids.db.repositories import archive as repo
 from happykids.db.repositories import job_claims
 from happykids.domain.archive import ArchiveErrorKind
-from happykids.storage.base import ArchiveBackend, ArchiveError, LoginRefused
+from happykids.storage.base import ArchiveBackend, ArchiveError, LoginRefused, RetryPolicy
 from happykids.storage.local import LocalArchive
-from happykids.storage.mega import MegaArchive, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -111,12 +110,13 @@ async def check_login(archive: RecordingArchive) -> LoginCheck:
     """Log in to MEGA once (no-op for the local folder) and record the outcome."""
     inner = archive.inner
     sessions = archive.sessions
-    if not isinstance(inner, MegaArchive):
+    verify_login = getattr(inner, "verify_login", None)  # MEGA's; not isinstance: that would import the client
+    if verify_login is None:
         async with sessions() as session, session.begin():
             await repo.record_backend(session, archive.name)
         return LoginCheck(ok=True)
     try:
-        await inner.verify_login()
+        await verify_login()
     except ArchiveError as exc:
         refused = isinstance(exc, LoginRefused)
         kind = ArchiveErrorKind.LOGIN if refused else ArchiveErrorKind.UNREACHABLE
@@ -154,6 +154,8 @@ async def admins_told(sessions: async_sessionmaker[AsyncSession], error: str) ->
 
 def build_archive(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> RecordingArchive:
     if settings.mega_enabled:
+        from happykids.storage.mega import MegaArchive  # only with MEGA: the client is a slow, large import
+
         # Not "archived to MEGA" yet: nobody has logged in. app/archive_watch.py says how the login went.
         log.info("MEGA настроена (%s, папка «%s»): вход проверяется в фоне; чеки хранятся в DATA_DIR и уйдут в "
                  "MEGA, когда вход заработает", settings.mega_email, settings.mega_folder)

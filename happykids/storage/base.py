@@ -1,11 +1,17 @@
-"""The receipt-archive interface shared by the local and the MEGA backends."""
+"""The receipt-archive interface shared by the local and the MEGA backends, and MEGA's retry policy.
+
+RetryPolicy lives here, not in mega.py, so that services/archive.py can name MEGA's policy without importing
+the MEGA client (async-mega-py, tenacity, rich, pycryptodome: a slow import and megabytes of memory that a bot
+without MEGA never needs).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path, PurePosixPath
 from typing import Protocol, runtime_checkable
 
-__all__ = ["ArchiveBackend", "ArchiveError", "LoginRefused", "normalize_remote_path"]
+__all__ = ["ArchiveBackend", "ArchiveError", "LoginRefused", "RetryPolicy", "normalize_remote_path"]
 
 
 class ArchiveError(Exception):
@@ -62,3 +68,21 @@ def normalize_remote_path(remote_path: PurePosixPath | str) -> PurePosixPath:
     if not parts or any(part in ("", ".", "..") for part in parts) or any(p != p.strip() for p in parts):
         raise ArchiveError(f"недопустимый путь в архиве: {raw!r}", permanent=True)
     return path
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Retry of one ``store()``: ``attempts`` tries in all, sleeping
+    ``initial_delay * exp_base**n`` (capped at ``max_delay``) plus up to
+    ``jitter`` seconds between them; each try is cut after ``attempt_timeout``."""
+
+    attempts: int = 6
+    initial_delay: float = 1.0
+    max_delay: float = 60.0
+    exp_base: float = 2.0
+    jitter: float = 1.0
+    attempt_timeout: float = 300.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError("attempts must be >= 1")

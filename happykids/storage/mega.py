@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import os
 import shutil
@@ -48,7 +47,7 @@ from tenacity import (
 )
 
 from happykids.domain.wording import count_of
-from happykids.storage.base import ArchiveError, LoginRefused, normalize_remote_path
+from happykids.storage.base import ArchiveError, LoginRefused, RetryPolicy, normalize_remote_path
 from happykids.storage.mega_client import (
     ESID,
     LOGIN_REJECTED_CODES,
@@ -69,24 +68,6 @@ logger = logging.getLogger(__name__)
 
 class _SecretLike(Protocol):
     def get_secret_value(self) -> str: ...
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Retry of one ``store()``: ``attempts`` tries in all, sleeping
-    ``initial_delay * exp_base**n`` (capped at ``max_delay``) plus up to
-    ``jitter`` seconds between them; each try is cut after ``attempt_timeout``."""
-
-    attempts: int = 6
-    initial_delay: float = 1.0
-    max_delay: float = 60.0
-    exp_base: float = 2.0
-    jitter: float = 1.0
-    attempt_timeout: float = 300.0
-
-    def __post_init__(self) -> None:
-        if self.attempts < 1:
-            raise ValueError("attempts must be >= 1")
 
 
 class MegaArchive:

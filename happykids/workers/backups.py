@@ -28,7 +28,6 @@ from happykids.db.base import utcnow
 from happykids.db.repositories import job_claims
 from happykids.domain.backup_manifest import DAILY_PREFIX, next_run
 from happykids.domain.clock import zone
-from happykids.services.backup import BackupError, backups_dir, create_backup, prune, target_path
 from happykids.storage.base import ArchiveBackend, ArchiveError
 from happykids.workers import leases
 
@@ -97,6 +96,9 @@ class DailyBackups:
 
     async def run_once(self) -> Path | None:
         """Take one daily backup now; the path, or None when it failed (logged)."""
+        # Imported here, once a day: services/backup.py brings tarfile, YAML and the catalog export to start-up.
+        from happykids.services.backup import BackupError, backups_dir, create_backup, prune, target_path
+
         try:
             result = await create_backup(self._settings, target_path(self._settings, None, DAILY_PREFIX))
         except (BackupError, OSError, SQLAlchemyError) as exc:
