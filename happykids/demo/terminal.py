@@ -143,8 +143,10 @@ async def run_demo(settings: Settings, data_dir: Path | None = None, as_admin: b
         out_dir.mkdir(parents=True, exist_ok=True)
         chat = DemoChat(emu, sides, out_dir, color=sys.stdout.isatty(), expects_text=_expects_text(app))
         chat.prompt = sys.stdin.isatty()
-        dp = app.dp  # settle() waits for handlers still busy after their last request too
-        emu.idle_check = lambda: not (poller := dp.workflow_data.get("poller")) or not poller.busy
+        dp, outbox = app.dp, app.workers.outbox  # settle() waits for handlers still busy after their last
+        # request, and for the outbox (the director's card, its buttons, «получили»): a line's whole answer
+        emu.idle_check = lambda: (not (poller := dp.workflow_data.get("poller")) or not poller.busy) \
+            and not outbox.busy
         polling = asyncio.create_task(run_polling(app, handle_signals=False))
         await asyncio.sleep(0)  # it has begun: its own `finally` closes the app from now on
         chat.print("Happy Kids — демо-режим: настоящий бот, без интернета и без токена.\n" + HELP)

@@ -89,6 +89,11 @@ class OutboxWorker(Generic[C]):
         """Look at the table now (a handler just committed new tasks)."""
         self._wakeup.set()
 
+    @property
+    def busy(self) -> bool:
+        """Running a task, or woken to look for new ones (the demo waits for this as it waits for handlers)."""
+        return bool(self._running) or self._wakeup.is_set()
+
     async def run(self) -> None:
         await self._forget_old()
         if sole_process(self.sessions):
