@@ -193,6 +193,9 @@ async def run_once(count: int, args: argparse.Namespace, backend: Backend) -> Ou
             env.update(BOT_TOKEN=emu.token, BOT_API_URL=emu.base_url, DATA_DIR=str(workdir / "data"),
                        DATABASE_URL=database_url, ADMIN_IDS=str(DIRECTOR), PYTHONUNBUFFERED="1", LOG_LEVEL="WARNING",
                        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+            # Every replica's pool plus its overflow (10) within the server's connections, as the operator's guide
+            # says to size DATABASE_POOL_SIZE; the default (60) is for one copy.
+            env["DATABASE_POOL_SIZE"] = str(max(12, min(60, args.pg_connections // count - 10)))
             if backend.fsm_storage_url:  # replicas need it: the database's dialog-state cache is per process
                 env["FSM_STORAGE_URL"] = backend.fsm_storage_url
             webhook = hasattr(emu, "set_webhook_targets")
@@ -304,6 +307,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-kill", action="store_true", help="no kill -9 (pure throughput)")
     parser.add_argument("--quick", action="store_true", help="1 and 2 replicas, 60 parents, a broadcast to 300")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--pg-connections", type=int, default=85,
+                        help="connections all replicas may open together (the server's max_connections less a margin)")
     parser.add_argument("--fsm-storage-url", default="redis://127.0.0.1:6379/13")
     args = parser.parse_args(argv)
     if args.quick:

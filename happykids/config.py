@@ -43,6 +43,10 @@ class Settings(BaseSettings):
                                                        "(нужен .[postgres]); без него — SQLite в DATA_DIR")
     fsm_storage_url: str | None = Field(None, description="redis://host:6379/0 — хранить шаги диалогов в Redis "
                                                           "(нужен .[redis]); без него — в базе")
+    database_pool_size: int | None = Field(None, ge=12, le=1000, description="PostgreSQL: сколько подключений "
+                                           "держит одна копия бота (по умолчанию 60, обновлений одновременно — на "
+                                           "10 меньше); для нескольких копий: копии × (число + 10) ≤ "
+                                           "max_connections сервера")
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="Telegram-id директора и "
                                                       "менеджеров через запятую")
     receipts_chat_id: int | None = Field(None, description="id группы, куда тоже приходит каждый чек")
@@ -377,5 +381,10 @@ def _plain(err: ErrorDetails) -> str:
     """Our validators' own Russian sentence, or what pydantic's own check found, in Russian."""
     if err.get("type") == "value_error":
         return str(err.get("msg", "")).removeprefix("Value error, ")
+    limits = err.get("ctx") or {}
+    if err.get("type") == "greater_than_equal":
+        return f"нужно число не меньше {limits.get('ge')}"
+    if err.get("type") == "less_than_equal":
+        return f"нужно число не больше {limits.get('le')}"
     return _PYDANTIC_SAYS.get(str(err.get("type")), "оно не подходит: что здесь нужно, написано в "
                               "`happykids run --help`")

@@ -257,7 +257,7 @@ def build_webhook(app: App) -> WebhookServer:
     url, secret = settings.require_webhook()
     return WebhookServer(app.dp, app.bot, url=url, secret=secret, host=settings.webhook_host,
                          port=settings.webhook_port, heartbeat=app.dp.workflow_data.get("heartbeat"),
-                         concurrency=updates_in_flight(settings.resolved_database_url))
+                         concurrency=updates_in_flight(settings.resolved_database_url, settings.database_pool_size))
 
 
 async def run_webhook(app: App, *, handle_signals: bool = True) -> None:

@@ -120,7 +120,7 @@ async def build_app(settings: Settings, *, token: str | None = None, migrate: bo
     await check_services(settings)  # a database or Redis that cannot be used: one sentence, not a traceback
     if migrate:
         await upgrade_async(settings.resolved_database_url)
-    engine = create_engine(settings.resolved_database_url)
+    engine = create_engine(settings.resolved_database_url, settings.database_pool_size)
     versions = VersionBoard()  # one look at the database a second tells every cache whether it is stale
     sessions = create_session_factory(engine, versions)
     texts = Texts(sessions, versions)
@@ -182,7 +182,8 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
         async with receiving_lock(app.engine, webhook=False):  # PostgreSQL: no other copy receives updates
             await reach_telegram(app.bot)
             poller = Poller(app.dp, app.bot, app.sessions, timeout=20,
-                            concurrency=updates_in_flight(app.settings.resolved_database_url),
+                            concurrency=updates_in_flight(app.settings.resolved_database_url,
+                                                          app.settings.database_pool_size),
                             housekeeping=partial(forget_old_updates, app.sessions))
             app.dp["poller"] = poller  # `app.dp["poller"].busy`: updates still in handlers (tests, demo)
             await poller.run(handle_signals=handle_signals)

@@ -13,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from happykids.db.change_tracking import BOARD, VersionBoard
 from happykids.db.sqlite_hops import fewer_thread_hops
 
+DEFAULT_POOL_SIZE = 60  # PostgreSQL, one copy of the bot: 50 updates in flight and 10 for the jobs and tools
 
-def create_engine(url: str) -> AsyncEngine:
+
+def create_engine(url: str, pool_size: int | None = None) -> AsyncEngine:
+    """`pool_size`: PostgreSQL's connections for this process (DATABASE_POOL_SIZE); SQLite ignores it."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -32,14 +35,15 @@ def create_engine(url: str) -> AsyncEngine:
             event.listen(engine.sync_engine, "connect", _fewer_thread_hops)
         return engine
     # One connection per update in flight (one unit of work each) plus a few for the background jobs.
-    return create_async_engine(url, pool_pre_ping=True, pool_size=updates_in_flight(url) + 10, max_overflow=10)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=pool_size or DEFAULT_POOL_SIZE, max_overflow=10)
 
 
-def updates_in_flight(url: str) -> int:
+def updates_in_flight(url: str, pool_size: int | None = None) -> int:
     """How many updates the bot handles at once. SQLite has one writer: more in flight only queue on its
     lock and stretch every parent's wait. A server database takes many at once, and the handlers mostly wait
-    on round trips, so throughput grows with concurrency up to about the pool size."""
-    return 10 if make_url(url).get_backend_name() == "sqlite" else 50
+    on round trips, so throughput grows with concurrency up to the pool (each update holds one connection),
+    less the 10 kept for the background jobs."""
+    return 10 if make_url(url).get_backend_name() == "sqlite" else (pool_size or DEFAULT_POOL_SIZE) - 10
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:

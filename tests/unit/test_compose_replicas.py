@@ -70,3 +70,15 @@ def test_prometheus_scrapes_every_replica_and_every_named_volume_exists():
     assert named == set(COMPOSE["volumes"])
     for service in SERVICES.values():
         assert set(service.get("depends_on", ())) <= set(SERVICES)
+
+
+def test_the_database_has_room_for_both_replicas_pools():
+    """Each replica opens up to DATABASE_POOL_SIZE (60 by default) + 10 connections (db/engine.py); PostgreSQL's
+    default max_connections of 100 is too few for two, and the second would fail with «too many clients»."""
+    from happykids.db.engine import DEFAULT_POOL_SIZE
+
+    command = COMPOSE["services"]["postgres"]["command"]
+    allowed = int(next(arg.split("=", 1)[1] for arg in command if arg.startswith("max_connections=")))
+    replicas = [name for name, service in COMPOSE["services"].items() if name.startswith("bot")]
+    assert len(replicas) == 2
+    assert allowed >= len(replicas) * (DEFAULT_POOL_SIZE + 10) + 10  # and a few for psql, pg_dump, the CLI

@@ -76,3 +76,15 @@ def test_every_optional_setting_left_empty_is_unset(monkeypatch):
     monkeypatch.setenv("METRICS_PORT", "девять")  # a wrong value is still refused
     with pytest.raises(ConfigError):
         load_settings()
+
+
+def test_the_database_pool_size_sets_the_updates_in_flight(monkeypatch):
+    from happykids.db.engine import updates_in_flight
+
+    url = "postgresql+asyncpg://u@h/db"
+    assert updates_in_flight(url) == 50 and updates_in_flight("sqlite+aiosqlite:///x.db", 35) == 10
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "35")
+    assert updates_in_flight(url, load_settings().database_pool_size) == 25
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "5")  # fewer than the jobs need: refused with a sentence
+    with pytest.raises(ConfigError, match=r"^Неверное значение DATABASE_POOL_SIZE: нужно число не меньше 12"):
+        load_settings()
