@@ -51,9 +51,11 @@ class SqlStorage(BaseStorage):
         unit = UnitOfWork.current()
         if unit is not None and key in unit.pending_state:
             return unit.pending_state[key]
-        known = self._cache if self._cached or unit is None else unit.session.info.setdefault(_READ, {})
-        cached = known.get(key)
+        known = self._known(unit)
+        cached = known.get(key) if known is not None else None
         if cached is not None:
+            if known is self._cache:
+                self._cache.move_to_end(key)
             return cached
         if unit is not None:
             records = await self._read(unit.session, key)
@@ -61,7 +63,7 @@ class SqlStorage(BaseStorage):
             async with self._sessions() as session:
                 records = await self._read(session, key)
         for each_key, record in records.items():
-            if each_key == key or each_key not in known:
+            if known is None or each_key == key or each_key not in known:
                 self._remember(each_key, record, known)
         return records[key]
 
@@ -77,24 +79,28 @@ class SqlStorage(BaseStorage):
                         if row_key in records})
         return records
 
-    def _remember(self, key: str, record: StateRecord, known: dict[str, StateRecord] | None = None) -> None:
-        """Into the process's cache (`known` None or it), or the update's own (uncached storage)."""
-        if known is not None and known is not self._cache:
-            known[key] = record
+    def _known(self, unit: UnitOfWork | None) -> dict[str, StateRecord] | None:
+        """Where committed state is kept once read or written: the process's cache; uncached storage, the
+        update's own (None outside an update: nothing is kept)."""
+        if self._cached:
+            return self._cache
+        return unit.session.info.setdefault(_READ, {}) if unit is not None else None
+
+    def _remember(self, key: str, record: StateRecord, known: dict[str, StateRecord] | None) -> None:
+        if known is None:
             return
-        if not self._cached:
-            return
-        self._cache[key] = record
-        self._cache.move_to_end(key)
-        while len(self._cache) > self.CACHE_SIZE:
-            self._cache.popitem(last=False)
+        known[key] = record
+        if known is self._cache:  # the process's cache keeps the most recently used parents
+            self._cache.move_to_end(key)
+            while len(self._cache) > self.CACHE_SIZE:
+                self._cache.popitem(last=False)
 
     async def _save(self, key: str, record: StateRecord) -> None:
         unit = UnitOfWork.current()
         if unit is None:
             async with self._sessions() as session, session.begin():
                 await _upsert(session, {key: record})
-            self._remember(key, record)
+            self._remember(key, record, self._known(None))
             return
         unit.pending_state[key] = record
         unit.before_commit(self._flush)
@@ -105,7 +111,7 @@ class SqlStorage(BaseStorage):
         unit.wrote()  # _upsert bypasses the session's statement events: tell the unit itself
 
         def publish() -> None:  # only committed state ever reaches the cache
-            known = None if self._cached else unit.session.info.setdefault(_READ, {})
+            known = self._known(unit)
             for key, record in written.items():
                 self._remember(key, record, known)
 
