@@ -138,6 +138,48 @@ async def test_a_step_committed_but_not_shown_before_a_kill_is_shown_after_the_r
     assert "perhaps not to its end" in output
 
 
+async def test_a_press_answered_before_a_kill_shows_its_step_after_the_restart(emu, tmp_path):
+    """The press is answered (handlers answer first) and the process dies before its work is committed: the
+    inbox replays it, and Telegram refuses the second answer. The refusal must not stop the step: the parent
+    sees the payment link on the pressed message, once, and no error text."""
+    data_dir = tmp_path / "data"
+    await import_catalog(emu, data_dir, SMALL_CATALOG)
+    crash_file = tmp_path / "crash_point"
+    env = {"HAPPYKIDS_TEST_CRASH_FILE": str(crash_file)}
+    parent = emu.user(5305, "Лена")
+    doomed = BotProcess(emu, data_dir, extra_env=env)
+    await doomed.start()
+    await doomed.wait_polling()
+    await parent.send_command("/start")
+    for button in ("Малыши", "1 месяц", "1 ребёнок"):
+        await parent.wait_for(lambda m, b=button: m.has_button(b), timeout=10)
+        await parent.press(button)
+    confirm = await parent.wait_for(lambda m: m.has_button("Подтвердить"), timeout=10)
+    await emu.settle(**SETTLE)
+    crash_file.write_text("press_answered", encoding="utf-8")
+    await parent.press("Подтвердить")
+    assert await asyncio.wait_for(doomed.proc.wait(), 60) == 137, await doomed.output()
+    assert "Crash point press_answered" in await doomed.output()
+    assert not [m for m in parent.bot_messages if "pay.example.com" in m.text]
+
+    survivor = BotProcess(emu, data_dir, extra_env=env)
+    await survivor.start()
+    try:
+        await survivor.wait_polling()
+        link = await parent.wait_for(lambda m: "pay.example.com" in m.text, timeout=30)
+        await emu.settle(**SETTLE)
+    finally:
+        output = await survivor.stop()
+    assert link.message_id == confirm.message_id  # the pressed message became the link screen
+    assert len([m for m in parent.bot_messages if "pay.example.com" in m.text]) == 1
+    assert not [m for m in parent.bot_messages if "что-то пошло не так" in m.text]
+    assert "Traceback" not in output and "уже получило ответ" in output, output
+    # The one request Telegram refused: the second answer to the press, which the bot cannot know it gave.
+    assert [(e.method, e.description) for e in emu.errors] == [
+        ("answerCallbackQuery", "Bad Request: query is too old and response timeout expired or query ID is invalid")]
+    emu.errors.clear()
+
+
 async def test_an_update_delivered_again_after_a_restart_is_not_handled_twice(emu, runner, caplog):
     """A kill -9 after the commit and before Telegram heard of it: the same update comes to a new process.
     Its id was recorded with its work, so nothing happens twice (no second receipt, no second answer)."""
