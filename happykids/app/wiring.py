@@ -32,6 +32,7 @@ from happykids.db.change_tracking import VersionBoard
 from happykids.db.engine import create_engine, create_session_factory, updates_in_flight
 from happykids.db.fsm_storage import SqlStorage
 from happykids.db.migrate import upgrade_async
+from happykids.db.redis_storage import AfterCommitStorage
 from happykids.domain import clock
 from happykids.handlers.admin.panel import ADMIN_DESTINY
 from happykids.handlers.log_context import LogContextMiddleware
@@ -39,6 +40,7 @@ from happykids.handlers.middlewares import UnitOfWorkMiddleware
 from happykids.handlers.routers import feature_routers
 from happykids.services.archive import build_archive
 from happykids.services.caches import AdminCache, CatalogCache
+from happykids.services.crash_points import crash_point
 from happykids.services.startup_checks import operator_warnings
 from happykids.texts.service import Texts
 from happykids.ui.answered import AnsweredCallbacks
@@ -88,7 +90,9 @@ def build_storage(settings: Settings, sessions: async_sessionmaker[AsyncSession]
     if settings.fsm_storage_url and settings.fsm_storage_url.startswith(("redis://", "rediss://")):
         from aiogram.fsm.storage.redis import RedisStorage
 
-        return RedisStorage.from_url(settings.fsm_storage_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+        redis = RedisStorage.from_url(settings.fsm_storage_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+        # Written after the database commit, never ahead of it (db/redis_storage.py)
+        return AfterCommitStorage(redis, before_write=partial(crash_point, "state_unpublished"))
     # Both destinies in one SELECT per parent. Cached in memory only where this process is the only writer.
     bind = sessions.kw.get("bind")
     alone = not isinstance(bind, AsyncEngine) or bind.dialect.name == "sqlite"

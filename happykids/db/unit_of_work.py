@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -73,6 +74,9 @@ class UnitOfWork:
         self.pending_state: dict[str, StateRecord] = {}
         self._before_commit: list[Callable[[UnitOfWork], Awaitable[None]]] = []
         self._after_commit: list[Callable[[], None]] = []
+        self._after_commit_io: list[Callable[[], Awaitable[None]]] = []
+        # Writes to a store outside the database waiting for the commit (Redis: db/redis_storage.py).
+        self.pending_io: dict[Any, Any] = {}
 
     @classmethod
     def current(cls) -> UnitOfWork | None:
@@ -150,6 +154,12 @@ class UnitOfWork:
         """Run `hook` after the next commit succeeded (once): e.g. publish what is now durable to a cache."""
         self._after_commit.append(hook)
 
+    def after_commit_io(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Await `hook` after the next commit succeeded (once), before the update goes on: e.g. write the
+        dialog state to Redis only once the database holds what goes with it (db/redis_storage.py)."""
+        if hook not in self._after_commit_io:
+            self._after_commit_io.append(hook)
+
     def wrote(self) -> None:
         """A write went past the session's statement events (a Core statement on its connection): the update's
         id must still be recorded with it."""
@@ -157,7 +167,8 @@ class UnitOfWork:
 
     @property
     def dirty(self) -> bool:
-        return bool(self.pending_state or self._before_commit or self.session.in_transaction())
+        return bool(self.pending_state or self._before_commit or self._after_commit_io
+                    or self.session.in_transaction())
 
     async def commit(self) -> None:
         if not self.dirty:
@@ -175,6 +186,9 @@ class UnitOfWork:
         done, self._after_commit = self._after_commit, []
         for publish in done:
             publish()
+        io, self._after_commit_io = self._after_commit_io, []
+        for write in io:
+            await write()
 
     def _writes(self) -> bool:
         sync = self.session.sync_session
@@ -184,5 +198,7 @@ class UnitOfWork:
         self.pending_state.clear()
         self._before_commit.clear()
         self._after_commit.clear()
+        self._after_commit_io.clear()
+        self.pending_io.clear()
         self.session.sync_session.info.pop(_WROTE, None)
         await self.session.rollback()

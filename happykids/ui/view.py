@@ -137,6 +137,7 @@ async def show_step(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, p
     if pressed is not None:
         await state.update_data({DIALOG_MSG: pressed.message_id if live else None, SHOWN: shown,
                                  SHOWN_ON: pressed.message_id})
+    crash_point("step_written")  # tests: with Redis the state is written already, the database not committed
     await commit_before_showing()
     crash_point("step_committed")
     message = await put(bot, chat_id, screen.text, screen.markup, edit=pressed, changed=changed)

@@ -157,9 +157,14 @@ async def test_an_update_delivered_to_two_replicas_at_once_is_handled_once(emu, 
     # (a button answered twice, or a screen edited twice to the same text, fails the test in the emulator)
 
 
-async def test_a_press_whose_replica_died_before_showing_its_step_is_shown_by_the_other(emu, replicas, crash_file):
-    """The replica commits the next step and is killed before it edits the message: Telegram delivers the press
-    again, to the other replica. The work is on record (not done twice), and the parent still sees the step."""
+@pytest.mark.parametrize("point", ["press_answered", "step_written", "step_committed", "state_unpublished"])
+async def test_a_press_whose_replica_died_before_showing_its_step_is_shown_by_the_other(emu, replicas, crash_file,
+                                                                                        point):
+    """The replica is killed before it edits the message: after answering the press, after writing the next
+    step (kept for Redis until the commit), after committing it, or after the commit but before Redis has the
+    step. Telegram delivers the press again, to the other replica: committed work is not done twice, uncommitted
+    work is done (its second answer refused by Telegram and taken as answered), and the parent sees the step
+    once; where Redis missed the step, they see the screen they pressed on and press again."""
     first, second = replicas
     parent = emu.user(new_id(), "Зоя")
     async with Spreader(emu, route=lambda _update: [first if first.proc.returncode is None else second],
@@ -167,13 +172,25 @@ async def test_a_press_whose_replica_died_before_showing_its_step_is_shown_by_th
         await step(emu, parent.send_command("/start"))
         for label in ("Малыши", "1 месяц", "1 ребёнок"):
             await step(emu, parent.press(label))
-        crash_file.write_text("step_committed", encoding="utf-8")
+        crash_file.write_text(point, encoding="utf-8")
         await parent.press("Подтвердить")
+        if point == "state_unpublished":  # Redis still has «Проверьте»: the other replica shows that, unchanged
+            await asyncio.wait_for(first.proc.wait(), 30)
+            await emu.settle(quiet=0.3, timeout=30)  # the press, delivered again, is handled by the other
+            assert parent.bot_messages[-1].has_button("Подтвердить")
+            await parent.press("Подтвердить")
         link = await parent.wait_for(lambda m: "Ваша ссылка на оплату" in m.text, timeout=30)
         await emu.settle(quiet=0.3, timeout=30)
     assert first.proc.returncode == 137, await first.output()  # it died where it was meant to
+    assert f"Crash point {point}" in await first.output()
     assert link.message_id == parent.bot_messages[-1].message_id  # the pressed message became the link screen
     assert len([m for m in parent.bot_messages if "Ваша ссылка на оплату" in m.text]) == 1
+    assert not [m for m in parent.bot_messages if "что-то пошло не так" in m.text]
+    # Answered before the kill, the press cannot be answered again (the bot cannot know it was); after a commit
+    # the other replica knows and does not try.
+    refused = ["answerCallbackQuery"] if point in ("press_answered", "step_written") else []
+    assert [e.method for e in emu.errors] == refused, emu.errors
+    emu.errors.clear()
 
 
 @pytest.mark.parametrize("dialogs_in", ["redis", "postgres"], indirect=True)

@@ -1,0 +1,92 @@
+"""Dialog state in Redis, written only after the update's database transaction committed.
+
+Why: aiogram's RedisStorage writes at once, while the handler runs, and the database commits the rest of the
+update (the funnel event, the update's id on record) a moment later. A copy killed between the two left the
+parent a step ahead in Redis with the database behind: the press, delivered again, found its own button stale
+and showed its step with a "this button is outdated" note, and the database never had the step's record. Here
+aiogram's writes inside an update are kept in memory (reads see them), and written to Redis right after the
+commit that makes the rest durable (`UnitOfWork.after_commit_io`); a rolled back update writes nothing.
+
+What a kill -9 can still do: die after the commit and before the Redis write. Then the database holds the
+step (its funnel event, the update's id) and Redis the step before. The press, delivered again, is known as
+committed and shows the step Redis has (handlers/redelivery.py): the screen the parent was already looking at.
+They press again and go on; the funnel counts that step twice. Nothing a parent was shown is lost.
+
+Outside an update (tools, tests) writes go to Redis at once. aiogram's RedisStorage does the Redis part; this
+wrapper only decides when, so it is small and hand-written (no library defers an FSM write to a commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+
+from happykids.db.unit_of_work import UnitOfWork
+
+_UNSET: Any = object()
+
+
+class AfterCommitStorage(BaseStorage):
+    def __init__(self, redis: BaseStorage, before_write: Callable[[], None] = lambda: None) -> None:
+        self.redis = redis
+        self._before_write = before_write  # tests: a crash point between the commit and the Redis write
+
+    @staticmethod
+    def _pending(unit: UnitOfWork) -> dict[StorageKey, list[Any]]:
+        """key -> [state, data] not yet written to Redis (a rollback forgets them with the rest)."""
+        return unit.pending_io
+
+    def _keep(self, unit: UnitOfWork, key: StorageKey, index: int, value: Any) -> None:
+        pending = self._pending(unit)
+        first = not pending  # the first write since the last commit schedules the Redis write
+        pending.setdefault(key, [_UNSET, _UNSET])[index] = value
+        if not first:
+            return
+
+        async def write() -> None:
+            batch = dict(pending)
+            pending.clear()
+            self._before_write()
+            for each_key, (state, data) in batch.items():
+                if state is not _UNSET:
+                    await self.redis.set_state(each_key, state)
+                if data is not _UNSET:
+                    await self.redis.set_data(each_key, data)
+
+        unit.after_commit_io(write)
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        value = state.state if isinstance(state, State) else state
+        unit = UnitOfWork.current()
+        if unit is None:
+            await self.redis.set_state(key, value)
+        else:
+            self._keep(unit, key, 0, value)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        unit = UnitOfWork.current()
+        kept = self._pending(unit).get(key) if unit is not None else None
+        if kept is not None and kept[0] is not _UNSET:
+            state: str | None = kept[0]
+            return state
+        return await self.redis.get_state(key)
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        unit = UnitOfWork.current()
+        if unit is None:
+            await self.redis.set_data(key, data)
+        else:
+            self._keep(unit, key, 1, dict(data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        unit = UnitOfWork.current()
+        kept = self._pending(unit).get(key) if unit is not None else None
+        if kept is not None and kept[1] is not _UNSET:
+            return dict(kept[1])
+        return await self.redis.get_data(key)
+
+    async def close(self) -> None:
+        await self.redis.close()
