@@ -25,7 +25,6 @@ import logging
 import time
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import Integer, String, cast, event, insert, select, update
 from sqlalchemy.engine import Connection
@@ -162,9 +161,3 @@ class VersionBoard:
                                      .execution_options(**{BACKGROUND: self.watching}))
         self._versions = {key.removeprefix(VERSION_PREFIX): int(value) for key, value in rows.all()}
         self._read_at = now
-
-
-def changed_topics(session: AsyncSession | Session) -> set[Any]:
-    """What the current transaction has written so far (for tests and diagnostics)."""
-    sync = session.sync_session if isinstance(session, AsyncSession) else session
-    return set(sync.info.get(_CHANGED, set()))

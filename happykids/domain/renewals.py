@@ -170,10 +170,6 @@ def day_text(day: date) -> str:
     return f"{day.day} {_MONTHS_OF[day.month - 1]}"
 
 
-def day_text_full(day: date) -> str:
-    return f"{day.day} {_MONTHS_OF[day.month - 1]} {day.year}"
-
-
 _LENGTH_TYPED = re.compile(r"^\s*(\d{1,4})\s*(мес\w*|м|д\w*|дн\w*)?\.?\s*$", re.IGNORECASE)
 
 

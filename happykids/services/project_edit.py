@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.db.models import Project
 from happykids.db.repositories import project_admin as admin_repo
 from happykids.db.repositories import projects as repo
-from happykids.domain.clock import agency_zone, to_local
 from happykids.domain.projects import ACTIVE, Audience, FeeKind, ProjectError
 from happykids.services import projects as service
 from happykids.services.projects import Notice
@@ -88,7 +87,3 @@ async def save(session: AsyncSession, project_id: int, draft: dict[str, Any], wh
                                                 "place": values["place"]}) for parent in sorted(parents)])
     await session.flush()
     return len(parents)
-
-
-def local_when(starts_at: datetime | None, tba: str) -> str:
-    return tba if starts_at is None else to_local(starts_at, agency_zone()).strftime("%d.%m.%Y, %H:%M")

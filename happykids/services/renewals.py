@@ -197,10 +197,6 @@ async def stop(session: AsyncSession, user_id: int, group_code: str) -> bool:
     return stopped
 
 
-async def renewal_row(session: AsyncSession, user_id: int, group_code: str) -> PaidPeriod | None:
-    return await repo.get(session, user_id, group_code)
-
-
 async def renewal_due(session: AsyncSession, kind: str, chat_id: int,
                       payload: dict[str, object]) -> PaidPeriod | str:
     """The paid period a renewal reminder is about, or why it is no longer relevant."""
@@ -250,7 +246,3 @@ async def remind_now(session: AsyncSession, rows: list[PaidPeriod]) -> int:
 async def rows_by_id(session: AsyncSession, ids: list[int]) -> list[PaidPeriod]:
     found = [await repo.get_by_id(session, row_id) for row_id in ids]
     return [row for row in found if row is not None]
-
-
-def describe_moment(moment: datetime) -> str:
-    return f"{clock.to_local(moment):%d.%m %H:%M}"

@@ -100,12 +100,6 @@ async def active_ids(session: AsyncSession) -> set[int]:
     return set((await session.scalars(select(Broadcast.id).where(Broadcast.status.in_(ACTIVE)))).all())
 
 
-async def next_active(session: AsyncSession) -> int | None:
-    """The oldest broadcast still to be sent: they go out one after another."""
-    query = select(Broadcast.id).where(Broadcast.status.in_(ACTIVE)).order_by(Broadcast.id).limit(1)
-    return await session.scalar(query)
-
-
 async def mark_stopping(session: AsyncSession, broadcast_id: int) -> bool:
     """"sending" -> "stopping", only if it is still sending (two presses at once stop it once)."""
     result = await session.execute(update(Broadcast).where(Broadcast.id == broadcast_id,

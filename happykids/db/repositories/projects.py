@@ -162,19 +162,6 @@ async def project_applications(session: AsyncSession, project_id: int) -> list[t
     return [(a, c) for a, c in (await session.execute(query.execution_options(populate_existing=True))).all()]
 
 
-async def first_waiting(session: AsyncSession, project_id: int, limit: int) -> list[Application]:
-    query = (select(Application)
-             .where(Application.project_id == project_id, Application.status == ApplicationStatus.WAITING)
-             .order_by(Application.position).limit(limit))
-    return list((await session.scalars(query)).all())
-
-
-async def waiting_count(session: AsyncSession, project_id: int) -> int:
-    query = (select(func.count()).select_from(Application)
-             .where(Application.project_id == project_id, Application.status == ApplicationStatus.WAITING))
-    return int(await session.scalar(query) or 0)
-
-
 async def waiting_rank(session: AsyncSession, project_id: int, position: int) -> int:
     """1 for the first on the waiting list."""
     query = (select(func.count()).select_from(Application)

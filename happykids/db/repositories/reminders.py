@@ -121,11 +121,6 @@ async def mark_uncertain(session: AsyncSession, reminder_id: int) -> None:
     ).values(status=ReminderStatus.UNCERTAIN.value, note="the process stopped while sending; not sent again"))
 
 
-async def of_chat(session: AsyncSession, chat_id: int) -> list[Reminder]:
-    query = select(Reminder).where(Reminder.chat_id == chat_id).order_by(Reminder.id)
-    return list((await session.scalars(query)).all())
-
-
 def _rowcount(result: Result[Any]) -> int:
     """Rows an INSERT, UPDATE or DELETE changed (SQLAlchemy types `execute` as a plain Result)."""
     return int(cast(CursorResult[Any], result).rowcount or 0)
