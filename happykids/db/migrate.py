@@ -41,7 +41,7 @@ _REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*['"]?([\w]
 def alembic_config(database_url: str) -> Config:
     from alembic.config import Config  # only when a migration really runs (see the module's docstring)
 
-    # Config's default stdout is the sys.stdout of alembic's first import (a default argument); pass today's
+    # Config's default stdout is the sys.stdout of alembic's first import (a default argument): pass the current one
     cfg = Config(stdout=sys.stdout)
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
