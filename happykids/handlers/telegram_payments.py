@@ -10,6 +10,7 @@ so this router stands before the receipt intake and the dialog's mistake handlin
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
@@ -17,12 +18,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.config import Settings
 from happykids.db.unit_of_work import UnitOfWork
+from happykids.domain import clock
 from happykids.domain.catalog import Choice
 from happykids.domain.telegram_payments import payable_link
 from happykids.services.caches import CatalogCache
 from happykids.services.crash_points import crash_point
 from happykids.services.receipt_intake import Sender
-from happykids.services.telegram_payments import Charge, invoice_for, record_payment, refusal, refusal_text
+from happykids.services.telegram_payments import (
+    Charge,
+    invoice_for,
+    paid_after,
+    record_payment,
+    refusal,
+    refusal_text,
+)
 from happykids.texts.service import Texts
 from happykids.ui.callbacks import TgPay
 from happykids.workers.hub import Workers
@@ -43,6 +52,11 @@ async def on_pay_in_telegram(callback: CallbackQuery, callback_data: TgPay, sess
     if choice is None or link is None or not settings.telegram_payments:
         await callback.answer(await texts.plain("tgpay.unavailable"), show_alert=True)
         return
+    paid = await paid_after(session, callback.from_user.id, choice, _shown_at(callback))
+    if paid is not None:
+        when = clock.to_local(paid).strftime("%d.%m в %H:%M")
+        await callback.answer(await texts.plain("tgpay.already_paid", when=when), show_alert=True)
+        return
     await callback.answer()
     invoice = await invoice_for(texts, settings, choice, link)
     await bot.send_invoice(
@@ -53,6 +67,17 @@ async def on_pay_in_telegram(callback: CallbackQuery, callback_data: TgPay, sess
         need_phone_number=invoice.need_phone_number or None,
         send_phone_number_to_provider=invoice.need_phone_number or None, provider_data=invoice.provider_data,
     )
+
+
+def _shown_at(callback: CallbackQuery) -> datetime:
+    """When the pressed screen was last shown (sent or edited), as naive UTC like the database's times."""
+    message = callback.message
+    if not isinstance(message, Message):  # too old for Telegram to include: older than any payment that matters
+        return datetime.min
+    moment = message.edit_date or message.date
+    if isinstance(moment, int):  # aiogram's type admits a raw timestamp too
+        moment = datetime.fromtimestamp(moment, UTC)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 @router.pre_checkout_query()

@@ -108,6 +108,14 @@ async def invoice_for(texts: Texts, settings: Settings, choice: Choice, link: Li
     )
 
 
+async def paid_after(session: AsyncSession, user_id: int, choice: Choice, shown_at: datetime) -> datetime | None:
+    """When the parent paid this choice inside Telegram after the screen they press on was shown (naive UTC), if
+    they did: an invoice from that old screen would take the same money twice. A new /start shows a new screen,
+    from which the next period is paid as usual."""
+    return await repo.paid_in_telegram_since(session, user_id, shown_at, choice.group.key, choice.period.title,
+                                             choice.children.title)
+
+
 def refusal(settings: Settings, catalog: Catalog, payload: str, currency: str, total_amount: int) -> Refusal | None:
     """Should the pre-checkout query be refused? None: accept it. Nothing is read from the database beyond the
     cached catalog, so the answer goes out well within Telegram's 10 seconds."""

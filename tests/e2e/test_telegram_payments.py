@@ -3,6 +3,7 @@ payment approved without the director, her notice, a changed price refused, a re
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -200,6 +201,29 @@ async def test_a_repeated_successful_payment_is_recorded_once(emu, bot, director
         assert await session.scalar(select(func.count()).select_from(Receipt)) == 1
     assert len([m for m in parent.bot_messages if "Оплата прошла" in m.text]) == 1
     assert len([m for m in director.bot_messages if "Оплата в Telegram" in m.text]) == 1
+
+
+async def test_the_same_screen_cannot_take_the_same_money_twice(emu, bot, director):
+    """After paying, «Оплатить в Telegram» on that link screen says it is paid (with when) instead of a second
+    invoice; a new /start is a new screen, from which the next period is paid as usual."""
+    parent = emu.user(8005, "Вера")
+    await invoice_for(emu, parent)
+    assert (await parent.pay()).ok
+    await parent.wait_for(lambda m: "Оплата прошла" in m.text)
+    await outbox_drained(bot)
+    invoices = len(emu.calls_of("sendInvoice"))
+
+    await parent.press(PAY_BUTTON, link_screen(parent).message_id)
+    await emu.settle(**SETTLE)
+    answer = parent.callback_answers[-1]
+    assert answer.get("show_alert") and "уже оплачено" in answer["text"] and "/start" in answer["text"]
+    assert len(emu.calls_of("sendInvoice")) == invoices, "no second invoice from the paid screen"
+
+    # Telegram dates messages in whole seconds, and a person needs far more than one to pay and walk the dialog
+    # again; the test is quicker than that, so it lets the second turn first
+    await asyncio.sleep(1.1)
+    await invoice_for(emu, parent)  # /start, the same choice again: a new screen, a new invoice
+    assert len(emu.calls_of("sendInvoice")) == invoices + 1
 
 
 class TestReceiptData:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from happykids.db.base import utcnow
 from happykids.db.models import Receipt, ReceiptFile, ReviewMessage
 from happykids.domain.receipts import ChoiceSnapshot, IncomingMedia, ReceiptStatus
+from happykids.domain.telegram_payments import PaymentMethod
 
 
 def subject_of(receipt_id: int) -> str:
@@ -32,6 +33,16 @@ async def file_by_unique_id(session: AsyncSession, file_unique_id: str) -> Recei
 
 async def by_source_key(session: AsyncSession, source_key: str) -> Receipt | None:
     return await session.scalar(select(Receipt).where(Receipt.source_key == source_key))
+
+
+async def paid_in_telegram_since(session: AsyncSession, user_id: int, since: datetime, group_code: str,
+                                 period: str, children: str) -> datetime | None:
+    """When this parent last paid this very choice inside Telegram at or after `since`, if they did."""
+    query = (select(func.max(Receipt.created_at))
+             .where(Receipt.user_id == user_id, Receipt.method == PaymentMethod.TELEGRAM.value,
+                    Receipt.created_at >= since, Receipt.group_code == group_code, Receipt.period_title == period,
+                    Receipt.children_title == children))
+    return await session.scalar(query)
 
 
 def new_receipt(session: AsyncSession, *, source_key: str, user_id: int, parent_name: str, username: str | None,

@@ -38,6 +38,9 @@ TEXTS: list[TextDef] = [
             "Оплата прошла, спасибо! ✅\n\n{details}Чек присылать не нужно — администратор уже видит оплату. "
             "Ждём вас на занятиях 💛", P,
             "Родителю после оплаты в Telegram"),
+    TextDef("tgpay.already_paid", "Это уже оплачено {when} ✅ Второй раз платить не нужно. "
+            "Новая оплата — через /start", P, "Всплывающее окно: родитель снова нажал «Оплатить в Telegram» на "
+            "экране, который уже оплатил", kind=POPUP),
     TextDef("tgpay.decided_by", "оплата в Telegram", A,
             "Кто подтвердил оплату в Telegram (в карточке и выгрузке вместо имени администратора)", kind=POPUP),
     # The panel's own wording (not in the texts editor): how approved payments were paid.
