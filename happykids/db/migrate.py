@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,7 +41,7 @@ _REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*['"]?([\w]
 def alembic_config(database_url: str) -> Config:
     from alembic.config import Config  # only when a migration really runs (see the module's docstring)
 
-    cfg = Config()
+    cfg = Config(stdout=sys.stdout)  # today's stdout: alembic's default is the one at its first import
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return cfg
