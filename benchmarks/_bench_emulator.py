@@ -6,7 +6,8 @@ moment the emulator *receives* answerCallbackQuery ("the spinner stops") and edi
 screen is shown"). tgemulator has no timing hooks, so this subclass adds them without editing it:
 
 * ``push_update`` (public) is overridden to learn each step's update_id;
-* ``updates.get`` (the queue behind getUpdates) is wrapped on the instance to stamp the hand-out;
+* ``updates.get`` (the queue behind getUpdates) is wrapped on the instance to stamp the hand-out, and the
+  first poll of a freshly spawned bot (``on_first_poll`` lets _bench_spawn.py read the bot's CPU time then);
 * ``world.emit`` (every visible change: a new or edited bot message, a callback answer) is wrapped on the
   instance to stamp the answer and the screen, and to wake the parent waiting for it.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,12 +67,15 @@ class TimedEmulator(BotAPIEmulator):
         self.waiting: dict[int, StepTiming] = {}  # chat id -> its step in progress
         self.steps: list[StepTiming] = []
         self.first_poll_at: float | None = None
+        self.on_first_poll: Callable[[], None] | None = None  # called the moment the first getUpdates arrives
         self.polled = asyncio.Event()
         original_get = self.updates.get
 
         async def timed_get(**kwargs: Any) -> list[dict[str, Any]]:
             if self.first_poll_at is None:
                 self.first_poll_at = time.perf_counter()
+                if self.on_first_poll is not None:
+                    self.on_first_poll()
             self.polled.set()
             batch = await original_get(**kwargs)
             now = time.perf_counter()

@@ -10,7 +10,9 @@ in getUpdates to the moment it receives answerCallbackQuery ("ack": the spinner 
 
 CPU ms/update is this process's CPU time over the run (the emulator and the simulated parents included,
 the same for both bots) divided by the updates. Cold start and memory are measured with each bot as its own
-process (_bench_spawn.py). Numbers are printed, never asserted; every wait is bounded.
+process (_bench_spawn.py); cold start both as wall time and as the CPU time the bot's process used by its
+first getUpdates (steadier than wall time on a shared, busy machine). Numbers are printed, never asserted;
+every wait is bounded.
 
     python benchmarks/press_speed.py --quick                      # a small version of everything (smoke)
     python benchmarks/press_speed.py                              # 50, 200, 1000 parents at once, medians of 3
@@ -40,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the _bench_*.py helpers beside this file
 
 from _bench_runs import Backend, RunResult, run_bare, run_project
-from _bench_spawn import ProcessResult, cold_start, memory_after
+from _bench_spawn import ColdStart, ProcessResult, cold_start, memory_after
 
 STATEMENTS = ("SELECT", "INSERT", "UPDATE", "DELETE")
 
@@ -133,14 +135,22 @@ def detail_table(levels: list[int], results: dict[tuple[str, int], list[RunResul
     return lines
 
 
-def process_lines(cold: dict[str, list[float]], memory: dict[str, ProcessResult], rss_parents: int) -> list[str]:
+def cold_line(what: str, cold: dict[str, list[float]]) -> str:
+    """One cold-start figure per bot (median over the starts), and the project's excess over the bare bot."""
+    med = {bot: statistics.median(v) if v else None for bot, v in cold.items()}
+    bare, project = med.get("bare"), med.get("project")
+    extra = f" (project − bare = {project - bare:+.2f} s)" if bare is not None and project is not None else ""
+    return (f"- Cold start, {what} (median of {max(len(v) for v in cold.values())}): "
+            + ", ".join(f"{bot} {num(m, 2)} s" for bot, m in med.items()) + extra)
+
+
+def process_lines(cold: dict[str, list[ColdStart]], memory: dict[str, ProcessResult], rss_parents: int) -> list[str]:
     lines = []
     if cold:
-        med = {bot: statistics.median(v) if v else None for bot, v in cold.items()}
-        extra = (f" (project − bare = {med['project'] - med['bare']:+.2f} s)"
-                 if med.get("bare") is not None and med.get("project") is not None else "")
-        lines.append(f"- Cold start, spawn → first getUpdates (median of {max(len(v) for v in cold.values())}): "
-                     + ", ".join(f"{bot} {num(m, 2)} s" for bot, m in med.items()) + extra)
+        lines.append(cold_line("spawn → first getUpdates, wall", {b: [c.wall_s for c in v] for b, v in cold.items()}))
+        lines.append(cold_line("CPU (user + system) of the bot's process by its first getUpdates, what a busy "
+                               "machine does not inflate",
+                               {b: [c.cpu_s for c in v if c.cpu_s is not None] for b, v in cold.items()}))
     if memory:
         parts = []
         for bot, r in memory.items():
@@ -216,13 +226,15 @@ async def run(args: argparse.Namespace) -> None:
                       f"{result.failed} failed", file=sys.stderr, flush=True)
     if profiler:
         profiler.dump_stats(args.profile)
-    cold: dict[str, list[float]] = {}
+    cold: dict[str, list[ColdStart]] = {}
     memory: dict[str, ProcessResult] = {}
     if not args.profile:
         for _ in range(args.cold_repeat):
             for bot in bots:
                 cold.setdefault(bot, []).append(await cold_start(bot, backend))
-        print(f"  cold starts: {cold}", file=sys.stderr, flush=True)
+        print("  cold starts (wall s / CPU s): " + "; ".join(
+            f"{bot} " + ", ".join(f"{c.wall_s:.2f}/{num(c.cpu_s, 2)}" for c in runs) for bot, runs in cold.items()),
+            file=sys.stderr, flush=True)
         if args.rss_parents:
             for bot in bots:
                 memory[bot] = await memory_after(bot, backend, args.rss_parents, step_timeout=args.step_timeout)

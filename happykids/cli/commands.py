@@ -4,14 +4,24 @@ Each `register_*` adds one subcommand and its handler (`set_defaults(handler=...
 heavy parts (aiogram, the database) only when they run, so `--help` and a missing token answer at once.
 The environment variables in `run --help` are generated from `config.Settings` (names, descriptions, defaults),
 so the help cannot drift from what the bot really reads.
+
+`run` imports the bot with the garbage collector paused and then freezes what the imports made
+(`imports_kept_for_good`): they build ~300,000 objects (aiogram's models, SQLAlchemy, the routers) that live as
+long as the process, and the collector otherwise walked them all again and again while they were being built,
+about half a second of CPU of every cold start (more than the whole rest of the start-up). The imports leave
+almost no garbage in cycles (~1,200 objects), which stays; plain reference counting frees the rest as always,
+and the bot's own objects are collected as usual afterwards, without the frozen ones in every full pass.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,17 +104,31 @@ def register_db(sub: Subparsers) -> None:
 
 # -- what they do -------------------------------------------------------------------------------------------
 
+@contextlib.contextmanager
+def imports_kept_for_good() -> Iterator[None]:
+    """The garbage collector paused while the bot is imported, and what was imported frozen (the docstring)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()  # moved out of every future collection: modules, classes, models live as long as the process
+        if was_enabled:
+            gc.enable()
+
+
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     token = settings.require_token()  # before the slow aiogram import: a missing token answers at once
     webhook = bool(getattr(args, "webhook", False) or settings.webhook_url)
     if webhook:
         settings.require_webhook()  # a missing WEBHOOK_URL or WEBHOOK_SECRET: one sentence, at once
 
-    from happykids.app import build_app
-    from happykids.app.first_contact import StartupError
-    from happykids.app.instance_lock import AlreadyRunning, InstanceLock
-    from happykids.app.logging_setup import setup_logging_from
-    from happykids.app.wiring import run_bot
+    with imports_kept_for_good():
+        from happykids.app import build_app
+        from happykids.app.first_contact import StartupError
+        from happykids.app.instance_lock import AlreadyRunning, InstanceLock
+        from happykids.app.logging_setup import setup_logging_from
+        from happykids.app.wiring import run_bot
 
     setup_logging_from(settings)  # LOG_LEVEL, LOG_FORMAT, secrets hidden
     try:

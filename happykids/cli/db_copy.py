@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from happykids.config import Settings
-from happykids.db.snapshot import sqlite_path
 
 DESCRIPTION = """Копирует базу SQLite (по умолчанию — из DATA_DIR) в пустую базу PostgreSQL: создаёт в ней схему
 последней версии, переносит все таблицы, сверяет число строк в каждой. Исходная база не меняется; непустую базу
@@ -39,6 +38,8 @@ def register(sub: Any) -> None:
 def _source(args: argparse.Namespace, settings: Settings) -> Path | None:
     if args.source is not None:
         return Path(args.source)
+    from happykids.db.snapshot import sqlite_path  # SQLAlchemy's URL parser: not at every `happykids` start
+
     return sqlite_path(settings.resolved_database_url)  # None: DATABASE_URL already names PostgreSQL
 
 

@@ -24,13 +24,12 @@ from typing import Any, cast
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
 from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from happykids.db.base import utcnow
 from happykids.db.models import FsmRecord
 from happykids.db.unit_of_work import StateRecord, UnitOfWork
+from happykids.db.upserts import insert_for
 
 _MISSING: StateRecord = (None, "{}")
 _READ = "happykids_fsm_read"  # in Session.info, uncached storage: the state this update read already
@@ -163,8 +162,7 @@ def _upsert_statement(dialect: str) -> Any:
     .values(rows): SQLAlchemy caches the compiled statement only in this form."""
     statement = _UPSERTS.get(dialect)
     if statement is None:
-        insert = pg_insert(cast(Table, FsmRecord.__table__)) if dialect == "postgresql" else \
-            sqlite_insert(cast(Table, FsmRecord.__table__))
+        insert = insert_for(dialect, cast(Table, FsmRecord.__table__))
         excluded = insert.excluded
         statement = _UPSERTS[dialect] = insert.on_conflict_do_update(
             index_elements=[FsmRecord.key],

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import BigInteger, DateTime, Integer, Table, delete, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from happykids.db.base import utcnow
 from happykids.db.models import HandledUpdate
+from happykids.db.upserts import insert_for
 
 _RECORD = insert(cast(Table, HandledUpdate.__table__))
 
@@ -49,7 +49,7 @@ async def claim_update(session: AsyncSession, update_id: int, chat_id: int | Non
     if chat_id is not None:
         rows = rows.select_from(select(func.pg_advisory_lock(literal(chat_id, BigInteger))).cte("chat_lock"))
     claimed = await session.execute(
-        pg_insert(HandledUpdate).from_select(["update_id", "handled_at"], rows)
+        insert_for("postgresql", HandledUpdate).from_select(["update_id", "handled_at"], rows)
         .on_conflict_do_nothing(index_elements=[HandledUpdate.update_id]).returning(HandledUpdate.update_id))
     return claimed.first() is not None
 

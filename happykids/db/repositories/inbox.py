@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
 from happykids.db.models import InboxUpdate
+from happykids.db.upserts import insert_for
 
 _INBOX = cast(Table, InboxUpdate.__table__)
 
@@ -28,10 +28,9 @@ async def keep(session: AsyncSession, updates: list[tuple[int, str]]) -> None:
     dialect = session.get_bind().dialect.name
     now = utcnow()
     rows = [{"update_id": update_id, "payload": payload, "received_at": now} for update_id, payload in updates]
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # Rows as parameters, not .values(rows): SQLAlchemy caches the compiled statement only in this form.
     connection = await session.connection()  # Core on the connection: no ORM execute machinery per batch
-    await connection.execute(insert(cast(Table, InboxUpdate.__table__)).on_conflict_do_nothing(), rows)
+    await connection.execute(insert_for(dialect, _INBOX).on_conflict_do_nothing(), rows)
 
 
 async def drop(session: AsyncSession, update_ids: Iterable[int]) -> None:

@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
 from happykids.db.models import MessageIntent
+from happykids.db.upserts import insert_for
 from happykids.domain.outbox import IntentStatus, MessageKind
 
 
@@ -27,8 +26,8 @@ async def get(session: AsyncSession, kind: MessageKind, receipt_id: int, chat_id
 
 async def begin(session: AsyncSession, kind: MessageKind, receipt_id: int, chat_id: int) -> bool:
     """Record that the message is about to be sent; False if it is on record already (sent, or being sent)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = await session.execute(insert(MessageIntent).values(
+    dialect = session.get_bind().dialect.name
+    result = await session.execute(insert_for(dialect, MessageIntent).values(
         kind=kind.value, receipt_id=receipt_id, chat_id=chat_id, status=IntentStatus.SENDING.value, attempts=1,
         updated_at=utcnow(),
     ).on_conflict_do_nothing(index_elements=["kind", "receipt_id", "chat_id"]))

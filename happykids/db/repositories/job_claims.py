@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
 from happykids.db.models import JobClaim
+from happykids.db.upserts import insert_for
 
 
 async def claim(session: AsyncSession, key: str, owner: str, until: datetime) -> bool:
@@ -20,8 +19,8 @@ async def claim(session: AsyncSession, key: str, owner: str, until: datetime) ->
     someone else holds it. The caller commits; of two replicas at once one wins (the other's INSERT waits for
     the first commit and then does nothing, or its conditional UPDATE finds the row taken)."""
     now = utcnow()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    added = await session.execute(insert(JobClaim).values(key=key, claimed_by=owner, claimed_until=until)
+    dialect = session.get_bind().dialect.name
+    added = await session.execute(insert_for(dialect, JobClaim).values(key=key, claimed_by=owner, claimed_until=until)
                                   .on_conflict_do_nothing(index_elements=[JobClaim.key]))
     if _rowcount(added) == 1:
         return True

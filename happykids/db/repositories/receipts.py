@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
 from happykids.db.models import Receipt, ReceiptFile, ReviewMessage
+from happykids.db.upserts import insert_for
 from happykids.domain.receipts import ChoiceSnapshot, IncomingMedia, ReceiptStatus
 from happykids.domain.telegram_payments import PaymentMethod
 
@@ -133,8 +132,8 @@ def add_copy(session: AsyncSession, receipt_id: int, chat_id: int, message_id: i
 async def adopt_copy(session: AsyncSession, receipt_id: int, chat_id: int, message_id: int, card_in: str) -> None:
     """Put a card somebody pressed on record if it is not (a copy sent before a crash, or by an old version):
     from now on the decision updates it like any other. Two presses at once insert it once."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(insert(ReviewMessage).values(
+    dialect = session.get_bind().dialect.name
+    await session.execute(insert_for(dialect, ReviewMessage).values(
         receipt_id=receipt_id, chat_id=chat_id, message_id=message_id, card_in=card_in, shows_decision=False,
         armed=True,
     ).on_conflict_do_nothing(index_elements=["receipt_id", "chat_id", "message_id"]))

@@ -12,13 +12,12 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.base import utcnow
 from happykids.db.models import Reminder
+from happykids.db.upserts import insert_for
 from happykids.domain.renewals import ReminderStatus
 
 
@@ -26,9 +25,9 @@ async def schedule(session: AsyncSession, kind: str, key: str, chat_id: int, due
                    payload: dict[str, Any] | None = None) -> bool:
     """Add a reminder in the caller's transaction; False if one with this key exists already and was not
     cancelled (a key is sent at most once; a cancelled one is scheduled again, e.g. a date corrected back)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    dialect = session.get_bind().dialect.name
     text = json.dumps(payload or {}, ensure_ascii=False)
-    statement = insert(Reminder).values(
+    statement = insert_for(dialect, Reminder).values(
         kind=kind, key=key, chat_id=chat_id, due_at=due_at, status=ReminderStatus.SCHEDULED.value, attempts=0,
         payload=text, created_at=utcnow(),
     )
