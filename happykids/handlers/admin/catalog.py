@@ -33,7 +33,7 @@ from happykids.ui.callbacks import (  # renewals: a period's length
 )
 from happykids.ui.keyboards.admin import Button, in_columns, keyboard, label, menu_button
 from happykids.ui.states import AdminInput
-from happykids.ui.view import ask, ask_again, finish_input, show
+from happykids.ui.view import ask, ask_again, finish_input, input_saved, show
 
 router = Router(name="admin.catalog")
 router.message.filter(F.chat.type == "private")
@@ -157,8 +157,7 @@ async def add_item(callback: CallbackQuery, callback_data: ItemAdd, admin_state:
 
 
 @router.message(InputStep(AdminInput.new_item), F.text, ~F.text.startswith("/"))
-async def add_item_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
-                         uow: UnitOfWork) -> None:
+async def add_item_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
     kind = CatalogKind((await admin_state.get_data())["kind"])
     typed = message.text or ""  # F.text: always set here
     item: svc.CatalogRow
@@ -171,8 +170,7 @@ async def add_item_typed(message: Message, admin_state: FSMContext, session: Asy
         await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
         return
     await record(session, message.from_user, "catalog.add", describe(texts, kind, item.title))
-    await uow.commit()
-    await finish_input(message, admin_state)
+    await input_saved(message, admin_state)
     await message.answer(texts.fixed("panel.added"))
     await item_screen(message, session, texts, kind, item.id)
 
@@ -192,8 +190,7 @@ async def rename(callback: CallbackQuery, callback_data: ItemAction, session: As
 
 
 @router.message(InputStep(AdminInput.rename), F.text, ~F.text.startswith("/"))
-async def rename_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
-                       uow: UnitOfWork) -> None:
+async def rename_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
     data = await admin_state.get_data()
     kind, item_id = CatalogKind(data["kind"]), int(data["id"])
     try:
@@ -207,8 +204,7 @@ async def rename_typed(message: Message, admin_state: FSMContext, session: Async
         await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
         return
     await record(session, message.from_user, "catalog.rename", describe(texts, kind, new), old, new)
-    await uow.commit()
-    await finish_input(message, admin_state)
+    await input_saved(message, admin_state)
     await message.answer(texts.fixed("panel.renamed"))
     await item_screen(message, session, texts, kind, item_id)
 
