@@ -177,6 +177,7 @@ async def _panel_message(message: Message, panel: FSMContext, bot: Bot, texts: T
     """Her message was the panel's input: show the panel (or its question) again; False if it was not."""
     stored = await panel.get_data()
     if stored.get(TAKEN) == message.message_id:
+        await retire(bot, message.chat.id, stored.get("prompt_msg"))  # the kill came before `input_saved` did it
         await _panel_saved(bot, message.chat.id, texts, None)
         return True
     if await panel.get_state() is None or not stored.get("prompt") or (message.text or "").startswith("/"):

@@ -217,8 +217,8 @@ async def input_saved(message: Message, admin_state: FSMContext) -> None:
     Committing the change while the panel still waits would let a kill -9 before the next screen take her next
     message as the same input again (a second group with the same title); and the update delivered again after
     it finds TAKEN and shows her the panel with «saved» (handlers/redelivery.py)."""
-    data = await admin_state.get_data()
+    prompt_msg = (await admin_state.get_data()).get("prompt_msg")
     await admin_state.set_state(None)
-    await admin_state.set_data({TAKEN: message.message_id})
+    await admin_state.set_data({TAKEN: message.message_id, "prompt_msg": prompt_msg})  # the re-show retires it
     await commit_before_showing()
-    await retire(_bot_of(message), message.chat.id, data.get("prompt_msg"))
+    await retire(_bot_of(message), message.chat.id, prompt_msg)
