@@ -9,8 +9,9 @@ screen builders the handlers use:
 * the payment dialog: a press on the dialog's message edits that message into the current step. The press's own
   snapshot of the message (as the first delivery saw it) is what is compared, never the dialog's record of what
   it showed (that record was committed before the screen was): if the first delivery did show it after all,
-  Telegram answers "message is not modified", which the screen engine treats as shown. /start sends the current
-  step, unless a dialog screen was shown after that /start (its message id is newer);
+  Telegram answers "message is not modified", which the screen engine treats as shown. /start, or text typed
+  where a button is expected, sends the current step, unless a dialog screen was shown after that message (its
+  message id is newer);
 * projects (a parent applying to a casting, a shoot, a show): a press on a projects button, /projects, a
   project's deep link, or what the parent typed or sent on a step (a name, a birth date, an answer) shows the
   step they are on now (handlers/projects.py `current_screen`: the card, the consent, the name or birth prompt,
@@ -46,7 +47,7 @@ from happykids.texts.service import Texts
 from happykids.ui import callbacks as cb
 from happykids.ui.dialog_screens import render
 from happykids.ui.keyboards.admin import cancel_keyboard, main_menu
-from happykids.ui.states import PaymentDialog, ProjectDialog
+from happykids.ui.states import CHOOSING, PaymentDialog, ProjectDialog
 from happykids.ui.view import DIALOG_MSG, SHOWN_ON, TAKEN, put, retire, show_step
 
 log = logging.getLogger(__name__)
@@ -80,8 +81,7 @@ async def show_again(update: Update, data: dict[str, Any]) -> None:
             return
         if await _project_message(message, state, bot, texts, data):
             return
-        if (message.text or "").startswith("/start"):
-            await _payment_start(message, state, bot, texts, data)
+        await _payment_message(message, state, bot, texts, data)
 
 
 # -- the payment dialog --------------------------------------------------------------------------------------
@@ -98,17 +98,23 @@ async def _payment_press(pressed: Message, state: FSMContext, bot: Bot, texts: T
     log.info("Показал родителю %s текущий шаг снова: нажатие пришло повторно после сбоя", pressed.chat.id)
 
 
-async def _payment_start(message: Message, state: FSMContext, bot: Bot, texts: Texts, data: dict[str, Any]) -> None:
+async def _payment_message(message: Message, state: FSMContext, bot: Bot, texts: Texts,
+                           data: dict[str, Any]) -> None:
+    """/start, or text typed where the dialog expects a button (handlers/mistakes.py)."""
     current, catalog_cache = await state.get_state(), data.get("catalog_cache")
-    if current not in DIALOG_STATES or not isinstance(catalog_cache, CatalogCache):
+    text = message.text or ""
+    typed = message.text is not None and not text.startswith("/") and current in CHOOSING
+    if not (text.startswith("/start") or typed) or current not in DIALOG_STATES:
+        return
+    if not isinstance(catalog_cache, CatalogCache):
         return
     dialog = await state.get_data()
     newest = max(int(dialog.get(DIALOG_MSG) or 0), int(dialog.get(SHOWN_ON) or 0))
     if newest > message.message_id:
-        return  # a step was shown after this /start: it was finished
+        return  # a step was shown after this message: it was finished
     screen = await render(current, dialog, await catalog_cache.get(data["session"]), texts)
     await show_step(bot, message.chat.id, state, screen)
-    log.info("Показал родителю %s текущий шаг снова: /start пришёл повторно после сбоя", message.chat.id)
+    log.info("Показал родителю %s текущий шаг снова: сообщение пришло повторно после сбоя", message.chat.id)
 
 
 # -- projects ------------------------------------------------------------------------------------------------

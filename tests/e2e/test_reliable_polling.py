@@ -179,6 +179,34 @@ def _shown(emu, text: str) -> int:
                for method in ("sendMessage", "editMessageText", "sendPhoto") for params in emu.calls_of(method))
 
 
+async def test_text_typed_instead_of_a_button_and_killed_after_its_commit_gets_the_step_after_the_restart(
+        emu, tmp_path):
+    """The mistake's count is committed before its answer (handlers/mistakes.py) and the process dies there: after
+    the restart the parent gets the step they are on again, once, as a new message with live buttons."""
+    data_dir = tmp_path / "data"
+    await import_catalog(emu, data_dir, SMALL_CATALOG)
+    parent = emu.user(5306, "Лиза")
+    bot = DyingBot(emu, data_dir)
+    await bot.start()
+    try:
+        await parent.send_command("/start")
+        groups = await parent.wait_for(lambda m: m.has_button("Малыши"), timeout=30)
+        await emu.settle(**SETTLE)
+        await bot.die_at("step_committed", parent.send_text("хочу к малышам"))
+        again = await parent.wait_for(lambda m: m.has_button("Малыши") and m.message_id > groups.message_id,
+                                      timeout=30)
+        await emu.settle(**SETTLE)
+        steps = [m.message_id for m in parent.bot_messages if m.has_button("Малыши")]
+        assert steps == [again.message_id]  # shown once, and the older step lost its buttons
+        await parent.press("Малыши", message_id=again.message_id)  # and the dialog goes on from there
+        await parent.wait_for(lambda m: m.has_button("1 месяц"), timeout=30)
+        await emu.settle(**SETTLE)
+    finally:
+        died, output = await bot.stop()
+    assert len(died) == 1 and "Crash point step_committed" in died[0], died
+    assert "Traceback" not in output, output
+
+
 async def test_a_project_step_committed_but_not_shown_before_a_kill_is_shown_after_the_restart(emu, tmp_path):
     """A parent applying to a paid project; the bot dies after committing each of three steps, before showing it
     (a press on the live screen, a typed name, the final «Записать»). After each restart the parent sees the step
