@@ -39,10 +39,11 @@ from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, Update
 
+from happykids.config import Settings
 from happykids.handlers.admin.panel import panel_context
 from happykids.handlers.filters import IsAdmin
 from happykids.handlers.projects import LIVE, PROJECT_STATES, current_screen, open_list, present, project_card
-from happykids.services.caches import CatalogCache
+from happykids.services.caches import AdminCache, CatalogCache
 from happykids.texts.service import Texts
 from happykids.ui import callbacks as cb
 from happykids.ui.dialog_screens import render
@@ -158,8 +159,10 @@ async def _project_message(message: Message, state: FSMContext, bot: Bot, texts:
 # -- the director's panel ------------------------------------------------------------------------------------
 
 async def _is_admin(event: Message | CallbackQuery, data: dict[str, Any]) -> bool:
-    return await IsAdmin()(event, settings=data["settings"], session=data["session"],
-                           admin_cache=data["admin_cache"])
+    settings, admin_cache = data.get("settings"), data.get("admin_cache")
+    if not (isinstance(settings, Settings) and isinstance(admin_cache, AdminCache)):
+        return False
+    return await IsAdmin()(event, settings=settings, session=data["session"], admin_cache=admin_cache)
 
 
 async def _panel_saved(bot: Bot, chat_id: int, texts: Texts, pressed: Message | None) -> None:
