@@ -295,6 +295,38 @@ async def test_a_panel_change_committed_but_not_shown_before_a_kill_shows_the_pa
     assert _rows(data_dir, "SELECT count(*) FROM audit_log WHERE action = 'catalog.add'") == [(1,)]
 
 
+async def test_a_panel_press_committed_but_not_shown_before_a_kill_shows_the_panel_in_the_pressed_message(
+        emu, tmp_path):
+    """«Да, удалить» on a period: answered, committed, and the bot dies before the list is shown. After the
+    restart the pressed message becomes the panel with «saved», once; the period is deleted once."""
+    data_dir = tmp_path / "data"
+    await import_catalog(emu, data_dir, SMALL_CATALOG)
+    boss = emu.user(ADMIN_ID, "Марина")
+    bot = DyingBot(emu, data_dir)
+    await bot.start()
+    try:
+        await boss.send_command("/admin")
+        for label in ("Каталог", "Периоды", "3 месяца", "Удалить"):
+            await boss.wait_for(lambda m, b=label: m.has_button(b), timeout=30)
+            await boss.press(label)
+        confirm = await boss.wait_for(lambda m: m.has_button("Да, удалить"), timeout=30)
+        await emu.settle(**SETTLE)
+
+        await bot.die_at("step_committed", boss.press("Да, удалить", message_id=confirm.message_id))
+        await boss.wait_for(lambda m: "Последнее действие сохранено" in m.text, timeout=30)
+        await emu.settle(**SETTLE)
+        assert "Последнее действие сохранено" in boss.message(confirm.message_id).text  # edited in place
+        assert boss.message(confirm.message_id).has_button("Каталог")
+        assert _shown(emu, "Последнее действие сохранено") == 1
+        assert boss.callback_answers[-1].get("text") == "Удалено"  # answered once, by the first delivery
+    finally:
+        died, output = await bot.stop()
+    assert len(died) == 1 and "Crash point step_committed" in died[0], died
+    assert "Traceback" not in output, output
+    assert _rows(data_dir, "SELECT title FROM catalog_periods") == [("1 месяц",)]
+    assert _rows(data_dir, "SELECT count(*) FROM audit_log WHERE action = 'catalog.delete'") == [(1,)]
+
+
 async def test_an_update_delivered_again_after_a_restart_is_not_handled_twice(emu, runner, caplog):
     """A kill -9 after the commit and before Telegram heard of it: the same update comes to a new process.
     Its id was recorded with its work, so nothing happens twice (no second receipt, no second answer)."""

@@ -33,7 +33,7 @@ from happykids.ui.callbacks import (  # renewals: a period's length
 )
 from happykids.ui.keyboards.admin import Button, in_columns, keyboard, label, menu_button
 from happykids.ui.states import AdminInput
-from happykids.ui.view import ask, ask_again, finish_input, input_saved, show
+from happykids.ui.view import ask, ask_again, commit_before_showing, finish_input, input_saved, show
 
 router = Router(name="admin.catalog")
 router.message.filter(F.chat.type == "private")
@@ -272,7 +272,7 @@ async def delete_ask(callback: CallbackQuery, callback_data: ItemAction, session
 
 @router.callback_query(ItemAction.filter(F.action == ItemAct.DELETE_YES))
 async def delete_confirmed(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession,
-                           texts: Texts, uow: UnitOfWork) -> None:
+                           texts: Texts) -> None:
     kind, item_id = callback_data.kind, callback_data.id
     try:
         title, links = await svc.delete_item(session, kind, item_id)
@@ -285,6 +285,6 @@ async def delete_confirmed(callback: CallbackQuery, callback_data: ItemAction, s
         return
     await record(session, callback.from_user, "catalog.delete", describe(texts, kind, title),
                  old=f"ссылок: {links}" if links else None)
-    await uow.commit()
-    await callback.answer(texts.fixed("panel.deleted"))
+    await callback.answer(texts.fixed("panel.deleted"))  # before the commit: a redelivery after it never answers
+    await commit_before_showing()
     await list_screen(callback, session, texts, kind)
