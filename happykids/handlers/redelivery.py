@@ -23,10 +23,11 @@ screen builders the handlers use:
   press on a panel button shows the prompt the panel now waits on, if it was asked in that message, else the
   main screen with the same line. A prompt the panel waits on since before her message is asked again.
 
-The press itself is not answered again: the parent's handlers answer before their first commit, and Telegram
-refuses a second answer; a panel press committed before its popup may stay unanswered (Telegram stops the
-spinner by itself), its message still changes. Anything else (a receipt, the receipt review, a notice) is left
-alone: receipts, decisions and notices are made durable by their own outbox.
+The press itself is not answered again: the parent's handlers (and the panel's that commit through
+`commit_before_showing`, e.g. deleting a catalog item) answer before their first commit, and Telegram refuses a
+second answer; a panel press that commits with `uow.commit()` before its popup may stay unanswered after such a
+kill (Telegram stops the spinner by itself), its message still changes. Anything else (a receipt, the receipt
+review, a notice) is left alone: receipts, decisions and notices are made durable by their own outbox.
 """
 
 from __future__ import annotations
