@@ -10,7 +10,7 @@ It also never handles an update twice. An update comes again after a kill -9 (th
 unfinished ones at start, a webhook delivery that got no answer is retried by Telegram); if its id is recorded
 (db/unit_of_work.py), its work is in the database and is not done again. It may not have finished, though: the
 process died between the commit and the screen it was about to show, and the parent would look at a spinner's
-result that never comes. Such an update gets the parent's current screen shown again (handlers/redelivery.py),
+result that never comes. Such an update gets the person's current screen shown again (handlers/redelivery.py),
 which is harmless if it was shown after all. An update this process took itself is known to be finished (or
 still running) and is simply skipped.
 

@@ -25,9 +25,11 @@ Points, in the order a receipt lives through them:
                 tgpay_commit      the payment, its approval and its tasks are committed, the update not confirmed
                 paid_notice_intent  the director's notice is on record as about to be sent, not sent
                 paid_notice_sent  the notice was sent, that is not on record yet
-  dialog        press_answered    a press is answered, nothing of its work committed (ui/answered.py)
-                step_written      the next step is in the dialog state (already in Redis), not committed
-                step_committed    the parent's next step is committed, not shown (ui/view.py; handlers/redelivery.py)
+  screens       press_answered    a press is answered, nothing of its work committed (ui/answered.py)
+                step_written      the next step is in the dialog state (kept for Redis until the commit), not committed
+                step_committed    the next screen is committed, not shown: a step of the payment dialog or of a
+                                  project, the panel after a typed change (ui/view.py; handlers/redelivery.py)
+                state_unpublished the database committed, Redis not written yet (db/redis_storage.py)
   reminders     reminder_claimed  a due reminder is claimed (its intent committed), not sent (workers/scheduler.py)
                 reminder_sent     the reminder was sent, that is not on record yet
 """

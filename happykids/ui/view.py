@@ -45,6 +45,7 @@ DIALOG_MSG = "dialog_msg"  # id of the message that carries the dialog's live ch
 SHOWN = "dialog_shown"  # fingerprint of the step last shown (a press carries an older snapshot)
 SHOWN_ON = "dialog_shown_on"  # the message showing it: DIALOG_MSG, or the link screen, which is never retired
 VIEW_KEYS = (DIALOG_MSG, SHOWN, SHOWN_ON)  # the engine's own bookkeeping in the dialog's data: keep it on a reset
+TAKEN = "input_taken"  # the panel's data: her message whose input was committed (`input_saved`)
 
 
 # -- the engine ------------------------------------------------------------------------------------------
@@ -137,9 +138,8 @@ async def show_step(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, p
     if pressed is not None:
         await state.update_data({DIALOG_MSG: pressed.message_id if live else None, SHOWN: shown,
                                  SHOWN_ON: pressed.message_id})
-    crash_point("step_written")  # tests: with Redis the state is written already, the database not committed
+    crash_point("step_written")  # tests: the next step is in the dialog state, nothing of it committed
     await commit_before_showing()
-    crash_point("step_committed")
     message = await put(bot, chat_id, screen.text, screen.markup, edit=pressed, changed=changed)
     gone = pressed.message_id if pressed is not None and message.message_id != pressed.message_id else None
     if pressed is None or gone:  # a new message carries the step now
@@ -150,10 +150,14 @@ async def show_step(bot: Bot, chat_id: int, state: FSMContext, screen: Screen, p
 
 
 async def commit_before_showing() -> None:
-    """Make what the update wrote so far durable before a parent sees its result."""
+    """Make what the update wrote so far durable before a parent (or the director) sees its result.
+
+    A kill -9 right after it leaves the work on record and the screen unshown: the update comes again and only
+    the screen is shown (handlers/redelivery.py). The crash point lets the tests kill the bot exactly there."""
     unit = UnitOfWork.current()
     if unit is not None:
         await unit.commit()
+    crash_point("step_committed")
 
 
 # -- the director's panel ----------------------------------------------------------------------------------
@@ -205,3 +209,17 @@ async def finish_input(message: Message, admin_state: FSMContext, **keep: Any) -
     await retire(_bot_of(message), message.chat.id, data.get("prompt_msg"))
     await admin_state.set_state(None)
     await admin_state.set_data(keep)
+
+
+async def input_saved(message: Message, admin_state: FSMContext) -> None:
+    """Her input changed something (the change is written, not committed): stop waiting in the same commit as
+    the change, marking her message as taken (TAKEN), then take «Отмена» off the prompt.
+
+    Committing the change while the panel still waits would let a kill -9 before the next screen take her next
+    message as the same input again (a second group with the same title); and the update delivered again after
+    it finds TAKEN and shows her the panel with «saved» (handlers/redelivery.py)."""
+    prompt_msg = (await admin_state.get_data()).get("prompt_msg")
+    await admin_state.set_state(None)
+    await admin_state.set_data({TAKEN: message.message_id, "prompt_msg": prompt_msg})  # the re-show retires it
+    await commit_before_showing()
+    await retire(_bot_of(message), message.chat.id, prompt_msg)

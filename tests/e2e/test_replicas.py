@@ -24,12 +24,13 @@ import pytest
 from sqlalchemy import select
 
 from happykids.db.engine import create_engine, create_session_factory
-from happykids.db.models import Broadcast, BroadcastDelivery, Parent
+from happykids.db.models import Application, Broadcast, BroadcastDelivery, CatalogGroup, Parent
 from happykids.domain.broadcasts import AudienceKind, Content
 from happykids.domain.clock import zone
 from happykids.services.broadcast import Audience, create_broadcast
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.process import BotProcess
+from tests.e2e.project_helpers import make_project
 from tests.e2e.test_payment_dialog import step
 
 LEASE_SECONDS = 2.0  # the replicas' job leases: a killed replica's broadcast is taken over in seconds
@@ -191,6 +192,73 @@ async def test_a_press_whose_replica_died_before_showing_its_step_is_shown_by_th
     refused = ["answerCallbackQuery"] if point in ("press_answered", "step_written") else []
     assert [e.method for e in emu.errors] == refused, emu.errors
     emu.errors.clear()
+
+
+def first_while_alive(emu, replicas: list[Replica]) -> Spreader:
+    """Every update to the first replica while it lives; one it dies on goes to the second (Telegram's retry)."""
+    first, second = replicas
+    return Spreader(emu, route=lambda _update: [first if first.proc.returncode is None else second],
+                    failover=lambda dead: second if dead is first else None)
+
+
+async def test_a_project_press_whose_replica_died_before_showing_its_step_is_shown_by_the_other(
+        emu, replicas, settings, crash_file):
+    """«Записать» is committed (the application is stored) and the replica dies before the screen: the other shows
+    the project's card with the application on it, in the pressed message, and there is one application."""
+    engine = create_engine(settings.database_url)
+
+    class Db:  # what `make_project` needs of an app
+        sessions = create_session_factory(engine)
+
+    try:
+        project_id = await make_project(Db)
+        parent = emu.user(new_id(), "Тая")
+        async with first_while_alive(emu, replicas):
+            await step(emu, parent.send_command("/projects"))
+            for label in ("Кастинг «Весна»", "Записаться", "Согласен"):
+                await step(emu, parent.press(label))
+            await step(emu, parent.send_text("Маша Иванова"))
+            await step(emu, parent.send_text("05.03.2017"))
+            confirm = parent.last
+            assert confirm.has_button("Записать")
+            crash_file.write_text("step_committed", encoding="utf-8")
+            await parent.press("Записать", message_id=confirm.message_id)
+            card = await parent.wait_for(lambda m: "заявка принята" in m.text, timeout=30)
+            await emu.settle(quiet=0.3, timeout=30)
+        assert replicas[0].proc.returncode == 137, await replicas[0].output()
+        assert card.message_id == confirm.message_id  # the pressed message became the card
+        assert len([m for m in parent.bot_messages if "заявка принята" in m.text]) == 1
+        async with Db.sessions() as session:
+            applications = (await session.scalars(select(Application).where(
+                Application.project_id == project_id))).all()
+        assert [a.parent_id for a in applications] == [parent.user_id]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_directors_input_whose_replica_died_before_the_next_screen_shows_the_panel_on_the_other(
+        emu, replicas, settings, crash_file):
+    """The new group is committed with the end of the input step and the replica dies before any screen: the
+    other replica shows her the panel with «saved», once, and the group is there once."""
+    boss = emu.user(ADMIN_ID, "Марина")
+    async with first_while_alive(emu, replicas):
+        await step(emu, boss.send_command("/admin"))
+        for label in ("Каталог", "Группы", "Добавить"):
+            await step(emu, boss.press(label))
+        crash_file.write_text("step_committed", encoding="utf-8")
+        await boss.send_text("Подростки (12–16 лет)")
+        saved = await boss.wait_for(lambda m: "Последнее действие сохранено" in m.text, timeout=30)
+        await emu.settle(quiet=0.3, timeout=30)
+    assert replicas[0].proc.returncode == 137, await replicas[0].output()
+    assert saved.has_button("Каталог")
+    assert len([m for m in boss.bot_messages if "Последнее действие сохранено" in m.text]) == 1
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            titles = (await session.scalars(select(CatalogGroup.title))).all()
+    finally:
+        await engine.dispose()
+    assert titles.count("Подростки (12–16 лет)") == 1
 
 
 @pytest.mark.parametrize("dialogs_in", ["redis", "postgres"], indirect=True)

@@ -33,7 +33,7 @@ from happykids.ui.callbacks import (  # renewals: a period's length
 )
 from happykids.ui.keyboards.admin import Button, in_columns, keyboard, label, menu_button
 from happykids.ui.states import AdminInput
-from happykids.ui.view import ask, ask_again, finish_input, show
+from happykids.ui.view import ask, ask_again, commit_before_showing, finish_input, input_saved, show
 
 router = Router(name="admin.catalog")
 router.message.filter(F.chat.type == "private")
@@ -157,8 +157,7 @@ async def add_item(callback: CallbackQuery, callback_data: ItemAdd, admin_state:
 
 
 @router.message(InputStep(AdminInput.new_item), F.text, ~F.text.startswith("/"))
-async def add_item_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
-                         uow: UnitOfWork) -> None:
+async def add_item_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
     kind = CatalogKind((await admin_state.get_data())["kind"])
     typed = message.text or ""  # F.text: always set here
     item: svc.CatalogRow
@@ -171,8 +170,7 @@ async def add_item_typed(message: Message, admin_state: FSMContext, session: Asy
         await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
         return
     await record(session, message.from_user, "catalog.add", describe(texts, kind, item.title))
-    await uow.commit()
-    await finish_input(message, admin_state)
+    await input_saved(message, admin_state)
     await message.answer(texts.fixed("panel.added"))
     await item_screen(message, session, texts, kind, item.id)
 
@@ -192,8 +190,7 @@ async def rename(callback: CallbackQuery, callback_data: ItemAction, session: As
 
 
 @router.message(InputStep(AdminInput.rename), F.text, ~F.text.startswith("/"))
-async def rename_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
-                       uow: UnitOfWork) -> None:
+async def rename_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
     data = await admin_state.get_data()
     kind, item_id = CatalogKind(data["kind"]), int(data["id"])
     try:
@@ -207,8 +204,7 @@ async def rename_typed(message: Message, admin_state: FSMContext, session: Async
         await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
         return
     await record(session, message.from_user, "catalog.rename", describe(texts, kind, new), old, new)
-    await uow.commit()
-    await finish_input(message, admin_state)
+    await input_saved(message, admin_state)
     await message.answer(texts.fixed("panel.renamed"))
     await item_screen(message, session, texts, kind, item_id)
 
@@ -276,7 +272,7 @@ async def delete_ask(callback: CallbackQuery, callback_data: ItemAction, session
 
 @router.callback_query(ItemAction.filter(F.action == ItemAct.DELETE_YES))
 async def delete_confirmed(callback: CallbackQuery, callback_data: ItemAction, session: AsyncSession,
-                           texts: Texts, uow: UnitOfWork) -> None:
+                           texts: Texts) -> None:
     kind, item_id = callback_data.kind, callback_data.id
     try:
         title, links = await svc.delete_item(session, kind, item_id)
@@ -289,6 +285,6 @@ async def delete_confirmed(callback: CallbackQuery, callback_data: ItemAction, s
         return
     await record(session, callback.from_user, "catalog.delete", describe(texts, kind, title),
                  old=f"ссылок: {links}" if links else None)
-    await uow.commit()
-    await callback.answer(texts.fixed("panel.deleted"))
+    await callback.answer(texts.fixed("panel.deleted"))  # before the commit: a redelivery after it never answers
+    await commit_before_showing()
     await list_screen(callback, session, texts, kind)

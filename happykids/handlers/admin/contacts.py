@@ -13,7 +13,6 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from happykids.db.repositories.catalog import CONTACTS_KEY, get_setting, set_setting
-from happykids.db.unit_of_work import UnitOfWork
 from happykids.domain.catalog_edit import CatalogEditError, clean_contacts
 from happykids.handlers.admin.panel import InputStep, record
 from happykids.texts.service import Markup, Texts
@@ -21,7 +20,7 @@ from happykids.ui.callbacks import AdminMenu, ContactsEdit, Section
 from happykids.ui.director_text import director_html, tag_problems
 from happykids.ui.keyboards.admin import keyboard, menu_button
 from happykids.ui.states import AdminInput
-from happykids.ui.view import ask, ask_again, finish_input, show
+from happykids.ui.view import ask, ask_again, input_saved, show
 from tgtext.typed import as_typed
 
 router = Router(name="admin.contacts")
@@ -47,8 +46,7 @@ async def edit(callback: CallbackQuery, admin_state: FSMContext, texts: Texts) -
 
 
 @router.message(InputStep(AdminInput.contacts), F.text, ~F.text.startswith("/"))
-async def typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
-                uow: UnitOfWork) -> None:
+async def typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
     # Kept as typed, her Bold/Italic buttons written as tags: shown through tgtext.typed like all she
     # writes (texts/service.py), and the catalog file carries them as they are.
     formatted = director_html(message)
@@ -64,7 +62,6 @@ async def typed(message: Message, admin_state: FSMContext, session: AsyncSession
     if contacts != old:
         await set_setting(session, CONTACTS_KEY, contacts)
         await record(session, message.from_user, "contacts.set", "контакты", old or None, contacts)
-        await uow.commit()
-    await finish_input(message, admin_state)
+    await input_saved(message, admin_state)
     await message.answer(texts.fixed("panel.contacts_saved"))
     await contacts_screen(message, session, texts)

@@ -29,7 +29,7 @@ from happykids.ui.callbacks import (
 )
 from happykids.ui.keyboards.admin import Button, in_columns, keyboard, label, menu_button
 from happykids.ui.states import AdminInput
-from happykids.ui.view import ask, ask_again, finish_input, show
+from happykids.ui.view import ask, ask_again, finish_input, input_saved, show
 
 router = Router(name="admin.links")
 router.message.filter(F.chat.type == "private")
@@ -174,8 +174,7 @@ async def _combo_from_input(message: Message, admin_state: FSMContext, session: 
 
 
 @router.message(InputStep(AdminInput.link_url), F.text, ~F.text.startswith("/"))
-async def url_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
-                    uow: UnitOfWork) -> None:
+async def url_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
     combo = await _combo_from_input(message, admin_state, session, texts)
     if combo is None:
         return
@@ -186,15 +185,13 @@ async def url_typed(message: Message, admin_state: FSMContext, session: AsyncSes
         return
     link = await svc.get_link(session, combo)
     await record(session, message.from_user, "link.set", combo.label, old, link.url if link else None)
-    await uow.commit()
-    await finish_input(message, admin_state)
+    await input_saved(message, admin_state)
     await message.answer(texts.fixed("panel.url_saved"))
     await card_screen(message, session, texts, combo)
 
 
 @router.message(InputStep(AdminInput.link_amount), F.text, ~F.text.startswith("/"))
-async def amount_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
-                       uow: UnitOfWork) -> None:
+async def amount_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts) -> None:
     combo = await _combo_from_input(message, admin_state, session, texts)
     if combo is None:
         return
@@ -205,8 +202,7 @@ async def amount_typed(message: Message, admin_state: FSMContext, session: Async
         await ask_again(message, admin_state, texts, escape(str(exc), quote=False))
         return
     await record(session, message.from_user, "link.amount", combo.label, old, amount)
-    await uow.commit()
-    await finish_input(message, admin_state)
+    await input_saved(message, admin_state)
     await message.answer(texts.fixed("panel.amount_saved"))
     await card_screen(message, session, texts, combo)
 

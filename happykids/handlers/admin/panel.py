@@ -30,8 +30,13 @@ class AdminStateMiddleware(BaseMiddleware):
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         state: FSMContext | None = data.get("state")
         if state is not None:
-            data["admin_state"] = FSMContext(storage=state.storage, key=replace(state.key, destiny=ADMIN_DESTINY))
+            data["admin_state"] = panel_context(state)
         return await handler(event, data)
+
+
+def panel_context(state: FSMContext) -> FSMContext:
+    """The panel's FSM context of the person whose dialog context is `state`."""
+    return FSMContext(storage=state.storage, key=replace(state.key, destiny=ADMIN_DESTINY))
 
 
 class LeaveInputOnPress(BaseMiddleware):

@@ -30,7 +30,7 @@ from happykids.ui.keyboards.admin import label
 from happykids.ui.keyboards.renewals import panel_keyboard, settings_keyboard
 from happykids.ui.renewal_screens import refresh_paid_until
 from happykids.ui.states import RenewalsInput
-from happykids.ui.view import ask, ask_again, finish_input, show
+from happykids.ui.view import ask, ask_again, finish_input, input_saved, show
 from happykids.workers.hub import Workers
 
 router = Router(name="admin.renewals")
@@ -152,7 +152,7 @@ async def paid_command(message: Message, admin_state: FSMContext, session: Async
 
 @router.message(InputStep(RenewalsInput.paid_until), F.text, ~F.text.startswith("/"))
 async def paid_typed(message: Message, admin_state: FSMContext, session: AsyncSession, texts: Texts,
-                     uow: UnitOfWork, workers: Workers) -> None:
+                     workers: Workers) -> None:
     day = parse_day(message.text or "")
     if day is None:
         await ask_again(message, admin_state, texts, escape(texts.fixed("renewals_panel.err_date"), quote=False))
@@ -163,9 +163,8 @@ async def paid_typed(message: Message, admin_state: FSMContext, session: AsyncSe
     if row is not None:
         await record(session, message.from_user, "renewals.paid_until", f"чек №{receipt_id}",
                      f"{old:%d.%m.%Y}" if old else None, f"{day:%d.%m.%Y}")
-    await uow.commit()
+    await input_saved(message, admin_state)
     workers.reminders.wake()
-    await finish_input(message, admin_state)
     await message.answer(texts.fixed("renewals_panel.paid_until_set", receipt=receipt_id, until=f"{day:%d.%m.%Y}"))
     if row is not None and message.bot is not None:
         await refresh_paid_until(message.bot, session, texts, receipt_id)
