@@ -11,7 +11,9 @@ import pytest
 from happykids.app import App, build_app, run_polling
 from happykids.cli.catalog import import_catalog
 from happykids.config import Settings
+from happykids.db.snapshot import sqlite_path
 from tests.catalogs import SMALL_CATALOG
+from tests.schema import migrated_sqlite
 from tgemulator import BotAPIEmulator
 
 ADMIN_ID = 777000
@@ -48,6 +50,9 @@ class BotRunner:
         path = self.settings.data_dir.parent / "catalog.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+        database = sqlite_path(self.settings.resolved_database_url)
+        if database is not None and not database.exists():
+            await migrated_sqlite(database)  # the schema the import would migrate to, copied (tests/schema.py)
         assert await import_catalog(self.settings, path) == 0
 
     async def start(self) -> App:

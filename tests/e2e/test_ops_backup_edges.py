@@ -61,8 +61,8 @@ async def _cli(argv: list[str]) -> int:
 
 
 @pytest.fixture
-def pg_settings(settings, pg_url):
-    return settings.model_copy(update={"database_url": pg_url})
+def pg_settings(settings, pg_schema_url):
+    return settings.model_copy(update={"database_url": pg_schema_url})
 
 
 async def test_with_postgresql_the_archive_has_the_files_and_says_to_pg_dump(emu, pg_settings, tmp_path,

@@ -10,8 +10,8 @@ pytestmark = pytest.mark.usefixtures("fast_outbox")
 
 
 @pytest.fixture
-def settings(settings, pg_url, redis_server):
-    return settings.model_copy(update={"database_url": pg_url, "fsm_storage_url": "redis://127.0.0.1:6379/0"})
+def settings(settings, pg_schema_url, redis_server):
+    return settings.model_copy(update={"database_url": pg_schema_url, "fsm_storage_url": "redis://127.0.0.1:6379/0"})
 
 
 async def test_parent_pays_and_director_approves_on_postgres_and_redis(emu, runner, settings):

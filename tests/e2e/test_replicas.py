@@ -37,8 +37,8 @@ LEASE_SECONDS = 2.0  # the replicas' job leases: a killed replica's broadcast is
 
 
 @pytest.fixture
-def settings(settings, pg_url, redis_server):
-    return settings.model_copy(update={"database_url": pg_url, "fsm_storage_url": "redis://127.0.0.1:6379/0"})
+def settings(settings, pg_schema_url, redis_server):
+    return settings.model_copy(update={"database_url": pg_schema_url, "fsm_storage_url": "redis://127.0.0.1:6379/0"})
 
 
 class Replica(BotProcess):
@@ -80,7 +80,7 @@ def dialogs_in(request) -> str:
 
 @pytest.fixture
 async def replicas(emu, runner, settings, crash_file, dialogs_in) -> AsyncIterator[list[Replica]]:
-    """Two replicas on the database the runner migrated and loaded with the small catalog."""
+    """Two replicas on the database the runner loaded with the small catalog."""
     storage = {"FSM_STORAGE_URL": settings.fsm_storage_url if dialogs_in == "redis" else ""}
     started = [Replica(emu, settings, HAPPYKIDS_TEST_CRASH_FILE=str(crash_file), **storage) for _ in range(2)]
     for replica in started:

@@ -15,8 +15,8 @@ MAX_STATEMENTS_PER_PRESS = 3  # claim + release + a write the step makes (funnel
 
 
 @pytest.fixture
-def settings(settings, pg_url, redis_server):
-    return settings.model_copy(update={"database_url": pg_url, "fsm_storage_url": "redis://127.0.0.1:6379/0"})
+def settings(settings, pg_schema_url, redis_server):
+    return settings.model_copy(update={"database_url": pg_schema_url, "fsm_storage_url": "redis://127.0.0.1:6379/0"})
 
 
 async def test_a_press_on_postgres_costs_the_claim_the_release_and_little_else(emu, bot):

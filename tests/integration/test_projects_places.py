@@ -83,5 +83,5 @@ async def test_forty_at_once_on_sqlite(tmp_path):
     await _race(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
 
 
-async def test_forty_at_once_on_postgres(pg_url):
-    await _race(pg_url)
+async def test_forty_at_once_on_postgres(pg_schema_url):
+    await _race(pg_schema_url)

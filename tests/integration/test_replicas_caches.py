@@ -13,7 +13,6 @@ from sqlalchemy import update
 
 from happykids.db.change_tracking import VersionBoard
 from happykids.db.engine import create_engine, create_session_factory
-from happykids.db.migrate import upgrade_async
 from happykids.db.models import CatalogGroup
 from happykids.db.repositories.catalog import replace_catalog
 from happykids.domain.catalog_yaml import parse_catalog_yaml
@@ -44,9 +43,8 @@ async def groups(replica: SimpleNamespace) -> list[str]:
         return [group.title for group in (await replica.catalog.get(session)).groups]
 
 
-async def test_the_directors_change_on_one_replica_reaches_the_other_within_a_second(pg_url):
-    await upgrade_async(pg_url)
-    a, b = replica(pg_url), replica(pg_url)
+async def test_the_directors_change_on_one_replica_reaches_the_other_within_a_second(pg_schema_url):
+    a, b = replica(pg_schema_url), replica(pg_schema_url)
     try:
         async with a.sessions() as session, session.begin():
             await replace_catalog(session, parse_catalog_yaml(SMALL_CATALOG))

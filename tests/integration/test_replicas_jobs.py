@@ -20,7 +20,6 @@ from sqlalchemy import select, update
 from happykids.config import Settings
 from happykids.db.base import utcnow
 from happykids.db.engine import create_engine, create_session_factory
-from happykids.db.migrate import upgrade_async
 from happykids.db.models import JobClaim, OutboxTask
 from happykids.db.repositories import job_claims
 from happykids.db.repositories.outbox import claim_heads, enqueue
@@ -31,11 +30,10 @@ from happykids.workers.outbox import OutboxWorker
 
 
 @pytest.fixture
-async def replicas(pg_url, monkeypatch) -> AsyncIterator[list[Any]]:
+async def replicas(pg_schema_url, monkeypatch) -> AsyncIterator[list[Any]]:
     """Session factories of two replicas (two engines, two connection pools) on one fresh database."""
     monkeypatch.setattr(outbox, "POLL_SECONDS", 0.05)
-    await upgrade_async(pg_url)
-    engines = [create_engine(pg_url) for _ in range(2)]
+    engines = [create_engine(pg_schema_url) for _ in range(2)]
     yield [create_session_factory(engine) for engine in engines]
     for engine in engines:
         await engine.dispose()
@@ -173,8 +171,8 @@ async def test_a_replica_that_lost_its_lease_stops_the_task_and_records_nothing(
     assert (row.status, row.attempts, row.claimed_by) == ("pending", 0, "successor")  # left to the successor
 
 
-async def test_the_days_backup_is_made_once_by_two_replicas(replicas, pg_url, tmp_path):
-    settings = Settings(_env_file=None, data_dir=tmp_path / "shared", database_url=pg_url)
+async def test_the_days_backup_is_made_once_by_two_replicas(replicas, pg_schema_url, tmp_path):
+    settings = Settings(_env_file=None, data_dir=tmp_path / "shared", database_url=pg_schema_url)
     (settings.data_dir / "receipts").mkdir(parents=True)
     looks: list[float] = []
 
@@ -191,8 +189,8 @@ async def test_the_days_backup_is_made_once_by_two_replicas(replicas, pg_url, tm
     assert again is None
 
 
-async def test_a_backup_left_by_a_killed_replica_is_made_by_another_after_its_lease(replicas, pg_url, tmp_path):
-    settings = Settings(_env_file=None, data_dir=tmp_path / "shared", database_url=pg_url)
+async def test_a_backup_left_by_a_killed_replica_is_made_by_another_after_its_lease(replicas, pg_schema_url, tmp_path):
+    settings = Settings(_env_file=None, data_dir=tmp_path / "shared", database_url=pg_schema_url)
     (settings.data_dir / "receipts").mkdir(parents=True)
     key = "daily_backup:2026-11-30"
     async with replicas[0]() as session, session.begin():  # replica A began the backup and was killed -9

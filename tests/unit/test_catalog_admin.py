@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from happykids.db.engine import create_engine, create_session_factory
-from happykids.db.migrate import upgrade_async
 from happykids.db.models import FunnelEvent, PaymentLink, Receipt
 from happykids.db.repositories.catalog import export_spec, load_catalog, replace_catalog
 from happykids.domain import catalog_diff as diff
@@ -17,12 +16,12 @@ from happykids.services import catalog_import as importing
 from happykids.services import catalog_items as items
 from happykids.services import catalog_links as links
 from tests.catalogs import SMALL_CATALOG
+from tests.schema import migrated_sqlite_url
 
 
 @pytest.fixture
 async def session(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-    await upgrade_async(url)
+    url = await migrated_sqlite_url(tmp_path)  # the schema without running the migrations again (tests/schema.py)
     engine = create_engine(url)
     async with create_session_factory(engine)() as session:
         await replace_catalog(session, parse_catalog_yaml(SMALL_CATALOG))

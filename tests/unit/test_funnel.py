@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from happykids.db.engine import create_engine, create_session_factory
-from happykids.db.migrate import upgrade_async
 from happykids.db.models import CatalogGroup, FunnelEvent
 from happykids.services.charts import funnel_png, funnel_png_async
 from happykids.services.funnel import Event, Period, compute, funnel_report, render_text
+from tests.schema import migrated_sqlite_url
 
 NOW = datetime(2026, 11, 20, 12, 0)
 TITLES = {"kids": "Малыши <4–6>", "juniors": "Юниоры & Co"}
@@ -105,8 +105,7 @@ async def test_chart_in_a_thread():
 
 
 async def test_report_from_the_database(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-    await upgrade_async(url)
+    url = await migrated_sqlite_url(tmp_path)  # the schema without running the migrations again (tests/schema.py)
     engine = create_engine(url)
     sessions = create_session_factory(engine)
     try:

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from happykids.db.engine import create_engine, create_session_factory
-from happykids.db.migrate import upgrade_async
 from happykids.db.models import OutboxTask
 from happykids.db.repositories.outbox import enqueue
 from happykids.storage.base import ArchiveError
 from happykids.workers import outbox
 from happykids.workers.outbox import GiveUp, OutboxWorker
+from tests.schema import migrated_sqlite_url
 
 
 @pytest.fixture
@@ -23,8 +23,7 @@ async def app(tmp_path, monkeypatch):
     monkeypatch.setattr(outbox, "RETRY_BASE_SECONDS", 0.02)
     monkeypatch.setattr(outbox, "RETRY_MAX_SECONDS", 0.05)
     monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 3)
-    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-    await upgrade_async(url)
+    url = await migrated_sqlite_url(tmp_path)  # the schema without running the migrations again (tests/schema.py)
     engine = create_engine(url)
     yield SimpleNamespace(sessions=create_session_factory(engine))
     await engine.dispose()

@@ -10,7 +10,6 @@ import pytest
 from openpyxl import load_workbook
 
 from happykids.db.engine import create_engine, create_session_factory
-from happykids.db.migrate import upgrade_async
 from happykids.db.models import Parent, Receipt
 from happykids.services.payments_export import (
     COLUMNS,
@@ -24,14 +23,14 @@ from happykids.services.payments_export import (
     to_csv,
     to_xlsx,
 )
+from tests.schema import migrated_sqlite_url
 
 TZ = agency_tz()  # Asia/Yekaterinburg, UTC+5
 
 
 @pytest.fixture
 async def sessions(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-    await upgrade_async(url)
+    url = await migrated_sqlite_url(tmp_path)  # the schema without running the migrations again (tests/schema.py)
     engine = create_engine(url)
     factory = create_session_factory(engine)
     async with factory() as session, session.begin():

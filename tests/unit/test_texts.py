@@ -2,10 +2,10 @@
 
 from happykids.db.change_tracking import VersionBoard
 from happykids.db.engine import create_engine, create_session_factory
-from happykids.db.migrate import upgrade_async
 from happykids.texts.defaults import DEFAULTS
 from happykids.texts.service import Markup, Texts, fill
 from happykids.texts.validation import LIMITS
+from tests.schema import migrated_sqlite_url
 
 
 def test_fill_escapes_values_but_not_markup_or_unknown_braces():
@@ -21,8 +21,7 @@ def test_every_default_has_description_and_buttons_are_short():
 
 
 async def test_override_then_reset(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-    await upgrade_async(url)
+    url = await migrated_sqlite_url(tmp_path)  # the schema without running the migrations again (tests/schema.py)
     engine = create_engine(url)
     versions = VersionBoard()  # wired as the app does: its sessions tell the texts when overrides change
     texts = Texts(create_session_factory(engine, versions), versions)
