@@ -56,12 +56,17 @@ async def claim_update(session: AsyncSession, update_id: int, chat_id: int | Non
 
 async def release_chat(connection: AsyncConnection, chat_id: int, update_id: int) -> None:
     """The update ran to its end: mark it finished and let the chat's next update in (after the update's last
-    commit). One round trip, outside a transaction: the mark rides along in a CTE."""
+    commit). One round trip, outside a transaction: the mark rides along in a CTE.
+
+    The unlock is computed from the mark's row (`FROM` the count of marked rows), so the UPDATE has run and holds
+    its row before the lock is let go: a second delivery waiting for the lock then reads the mark `FOR SHARE`
+    (`finished_before`) and waits for its commit. With both in the select list PostgreSQL could unlock first, and
+    the second delivery read "not finished" and showed the screen again (a duplicate edit, seen under load)."""
     outside = await connection.execution_options(isolation_level="AUTOCOMMIT")
     mark = (update(HandledUpdate).where(HandledUpdate.update_id == update_id).values(finished=True)
             .returning(HandledUpdate.update_id).cte("finished"))
-    await outside.execute(select(func.pg_advisory_unlock(literal(chat_id, BigInteger)),
-                                 select(func.count()).select_from(mark).scalar_subquery()))
+    marked = select(func.count().label("marked")).select_from(mark).subquery()
+    await outside.execute(select(func.pg_advisory_unlock(literal(chat_id, BigInteger))).select_from(marked))
 
 
 async def finished_before(session: AsyncSession, update_id: int) -> bool:
