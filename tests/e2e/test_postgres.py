@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from happykids.db.redis_storage import AfterCommitStorage
 from tests.e2e.receipt_helpers import SETTLE, confirm_choice, fast_outbox, outbox_drained, receipts  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_outbox")
@@ -16,7 +17,9 @@ def settings(settings, pg_schema_url, redis_server):
 
 async def test_parent_pays_and_director_approves_on_postgres_and_redis(emu, runner, settings):
     app = await runner.start()
-    assert app.engine.dialect.name == "postgresql" and type(app.dp.storage).__name__ == "RedisStorage"
+    storage = app.dp.storage  # Redis, written after each commit (db/redis_storage.py)
+    assert app.engine.dialect.name == "postgresql" and isinstance(storage, AfterCommitStorage)
+    assert type(storage.redis).__name__ == "RedisStorage"
     parent = emu.user(9101, "Полина")
     director = emu.user(settings.admin_ids[0], "Директор")
     await confirm_choice(emu, parent, children="2 ребёнка")
