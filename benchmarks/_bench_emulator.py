@@ -33,6 +33,7 @@ PRESSES = ["Малыши", "1 месяц", "Назад", "1 месяц", "2 ре
 class StepTiming:
     kind: str  # "start" | "press"
     label: str = ""  # the command or the button's text
+    chat_id: int | None = None  # the parent's (for the diagnosis of one who got stuck)
     pushed_at: float = 0.0
     update_id: int | None = None
     handed_at: float | None = None  # the emulator gave the update to the bot in getUpdates
@@ -128,7 +129,7 @@ def _chat_of(update: dict[str, Any]) -> int | None:
 
 async def do_step(emu: TimedEmulator, user: FakeUser, kind: str, label: str, timeout: float) -> StepTiming:
     """One action of a parent, waited for until its screen is shown (TimeoutError after ``timeout``)."""
-    step = StepTiming(kind, label)
+    step = StepTiming(kind, label, chat_id=user.id)
     emu.waiting[user.id] = step
     emu.steps.append(step)
     step.pushed_at = time.perf_counter()

@@ -277,6 +277,7 @@ async def _check(emu: TimedEmulator, outcome: Outcome, database_url: str, broadc
         if kind and shown[kind] < 3:
             shown[kind] += 1
             print(f"parent {n}, {kind}: {len(links)} link(s); {stuck.get(user.id, '')}\n{user.dump()}")
+            print(_deliveries(emu, user.id))
         outcome.doubled_answers += bool(messages) and max(Counter(m.text for m in messages).values()) > 1
     _status, _owner, rows = await broadcast_rows(database_url, broadcast_id)
     outcome.broadcast = Counter(rows.values())
@@ -287,6 +288,22 @@ async def _check(emu: TimedEmulator, outcome: Outcome, database_url: str, broadc
     receipts, outcome.archive_not_done = await receipts_and_archive(database_url)
     payers = {crowd_first + n for n in range(0, args.parents, args.receipt_every)}
     outcome.receipts_wrong = sum(1 for user in payers if receipts.get(user) != 1)
+
+
+def _deliveries(emu: TimedEmulator, chat_id: int) -> str:
+    """Each of the parent's steps: its update, when the bot answered, and every webhook attempt (replica, status;
+    0: no answer, the connection failed)."""
+    webhook = getattr(emu, "webhook", None)
+    attempts = getattr(webhook, "attempts", [])
+    in_flight = getattr(webhook, "_in_flight", {})  # posted and not answered yet: the replica still works on it
+    lines = []
+    for s in (s for s in emu.steps if s.chat_id == chat_id):
+        tries = [f"{address.rsplit(':', 1)[-1]}→{status}" for address, update_id, status in attempts
+                 if update_id == s.update_id]
+        lines.append(f"  {s.kind} {s.label!r}: update {s.update_id}, ack {s.ack_ms and round(s.ack_ms)} ms, "
+                     f"screen {s.screen_ms and round(s.screen_ms)} ms; webhook {', '.join(tries) or '—'}"
+                     f"{' (in flight now)' if s.update_id in in_flight else ''}")
+    return "\n".join(lines)
 
 
 # -- the report -------------------------------------------------------------------------------------------------
