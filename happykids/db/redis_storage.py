@@ -12,25 +12,29 @@ step (its funnel event, the update's id) and Redis the step before. The press, d
 committed and shows the step Redis has (handlers/redelivery.py): the screen the parent was already looking at.
 They press again and go on; the funnel counts that step twice. Nothing a parent was shown is lost.
 
-Outside an update (tools, tests) writes go to Redis at once. aiogram's RedisStorage does the Redis part; this
-wrapper only decides when, so it is small and hand-written (no library defers an FSM write to a commit).
+Outside an update (tools, tests) writes go to Redis at once through aiogram's RedisStorage. Inside one, an
+update's state and data go in one MULTI/EXEC (never a step's state without its data), with RedisStorage's keys,
+TTLs and JSON. Hand-written because no library defers an FSM write to a database commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
 from happykids.db.unit_of_work import UnitOfWork
 
+if TYPE_CHECKING:  # redis is imported only when FSM_STORAGE_URL asks for it (app/wiring.py)
+    from aiogram.fsm.storage.redis import RedisStorage
+
 _UNSET: Any = object()
 
 
 class AfterCommitStorage(BaseStorage):
-    def __init__(self, redis: BaseStorage, before_write: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, redis: RedisStorage, before_write: Callable[[], None] = lambda: None) -> None:
         self.redis = redis
         self._before_write = before_write  # tests: a crash point between the commit and the Redis write
 
@@ -50,11 +54,25 @@ class AfterCommitStorage(BaseStorage):
             batch = dict(pending)
             pending.clear()
             self._before_write()
-            for each_key, (state, data) in batch.items():
-                if state is not _UNSET:
-                    await self.redis.set_state(each_key, state)
-                if data is not _UNSET:
-                    await self.redis.set_data(each_key, data)
+            store = self.redis
+            # State and data in one MULTI/EXEC: a step's state without its data (its "shown" record) made the
+            # screen engine believe the next screen was on display already, and the parent saw nothing, press
+            # after press (the replica load test's stalled parent). The same writes as RedisStorage's, together.
+            async with store.redis.pipeline(transaction=True) as pipe:
+                for each_key, (state, data) in batch.items():
+                    if state is not _UNSET:
+                        name = store.key_builder.build(each_key, "state")
+                        if state is None:
+                            pipe.delete(name)
+                        else:
+                            pipe.set(name, state, ex=store.state_ttl)
+                    if data is not _UNSET:
+                        name = store.key_builder.build(each_key, "data")
+                        if data:
+                            pipe.set(name, store.json_dumps(data), ex=store.data_ttl)
+                        else:
+                            pipe.delete(name)
+                await pipe.execute()
 
         unit.after_commit_io(write)
 
