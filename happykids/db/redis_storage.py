@@ -20,7 +20,7 @@ TTLs and JSON. Hand-written because no library defers an FSM write to a database
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
@@ -84,13 +84,15 @@ class AfterCommitStorage(BaseStorage):
         else:
             self._keep(unit, key, 0, value)
 
-    async def get_state(self, key: StorageKey) -> str | None:
+    def _kept(self, key: StorageKey, index: int) -> Any:
+        """What this update wrote for `key` (0: state, 1: data) and Redis has not got yet; _UNSET if nothing."""
         unit = UnitOfWork.current()
         kept = self._pending(unit).get(key) if unit is not None else None
-        if kept is not None and kept[0] is not _UNSET:
-            state: str | None = kept[0]
-            return state
-        return await self.redis.get_state(key)
+        return _UNSET if kept is None else kept[index]
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        state = self._kept(key, 0)
+        return await self.redis.get_state(key) if state is _UNSET else cast(str | None, state)
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         unit = UnitOfWork.current()
@@ -100,11 +102,8 @@ class AfterCommitStorage(BaseStorage):
             self._keep(unit, key, 1, dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        unit = UnitOfWork.current()
-        kept = self._pending(unit).get(key) if unit is not None else None
-        if kept is not None and kept[1] is not _UNSET:
-            return dict(kept[1])
-        return await self.redis.get_data(key)
+        data = self._kept(key, 1)
+        return await self.redis.get_data(key) if data is _UNSET else dict(data)
 
     async def close(self) -> None:
         await self.redis.close()
